@@ -1,0 +1,176 @@
+"""The operational records: tenants, credentials, clients (sites), commands and leads.
+
+Timestamps are naive UTC (SQLite keeps no zone); `storage.clock.iso_z` formats them.
+Deletes of clients and leads are soft (`deleted_at`) so the warehouse can follow them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.clock import utcnow
+
+
+class Company(SQLModel, table=True):
+    """A tenant. Every other record belongs to exactly one company."""
+
+    id: str = Field(primary_key=True)
+    name: str
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    id: str = Field(primary_key=True, description="The owner id (JWT sub); the command API's userId.")
+    company_id: str = Field(foreign_key="company.id", index=True)
+    username: str = Field(unique=True, index=True)
+    password_hash: str | None = None
+    role: str = Field(default="member", description="owner | admin | member")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiKey(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    company_id: str = Field(foreign_key="company.id", index=True)
+    user_id: str = Field(foreign_key="user.id")
+    name: str
+    key_hash: str = Field(unique=True, index=True, description="SHA-256 of the key; never the key.")
+    key_prefix: str = Field(description="First characters, to recognise a key in listings.")
+    tier: str = Field(default="standard")
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+
+
+class Client(SQLModel, table=True):
+    """A client of a company: a website leads are generated for. `client_id` is the siteId."""
+
+    id: str = Field(primary_key=True)
+    client_id: str = Field(unique=True, index=True)
+    company_id: str = Field(foreign_key="company.id", index=True)
+    owner: str
+    client_name: str
+    company_url: str | None = None
+    description: str | None = None
+    lead_quota: int | None = Field(default=None, description="Monthly lead quota; None: default.")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    deleted_at: datetime | None = None
+
+
+class Command(SQLModel, table=True):
+    """A lead-generation command and what its flow run has reported so far."""
+
+    __table_args__ = (Index("ix_command_dispatch", "run_state", "priority_rank", "created_at"),)
+
+    id: str = Field(primary_key=True)
+    company_id: str = Field(foreign_key="company.id", index=True)
+    site_id: str = Field(index=True)
+    user_id: str | None = None
+    agent_id: str | None = None
+    leads_requested: int
+    priority: str = "medium"
+    priority_rank: int = Field(default=1, description="0 high, 1 medium, 2 low: dispatch order.")
+    request: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    command_object: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    run_state: str = Field(
+        default="QUEUED", description="QUEUED until a flow run exists, then its Prefect state type."
+    )
+    flow_run_id: str | None = Field(default=None, index=True)
+    executor_instance: str | None = None
+    stage: str = "queued"
+    progress_percentage: int = 5
+    leads_found: int = 0
+    leads_verified: int = 0
+    error: str | None = None
+    summary: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    webhook_url: str | None = None
+    webhook_secret_sealed: str | None = Field(
+        default=None, description="The webhook secret, encrypted with the instance key."
+    )
+    webhook_metadata: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    estimated_completion_time: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+
+
+class Lead(SQLModel, table=True):
+    """A lead of a site: the Lead Database Structure of the command API, plus provenance."""
+
+    __table_args__ = (
+        UniqueConstraint("company_id", "site_id", "dedupe_key", name="uq_lead_identity"),
+        Index("ix_lead_site_updated", "site_id", "updated_at"),
+    )
+
+    id: str = Field(primary_key=True)
+    company_id: str = Field(foreign_key="company.id", index=True)
+    site_id: str = Field(index=True)
+    dedupe_key: str = Field(description="Normalised email, else LinkedIn URL, else source record.")
+    name: str
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = Field(default=None, index=True)
+    phone: str | None = None
+    company: str | None = None
+    company_domain: str | None = None
+    position: str | None = None
+    industry: str | None = None
+    website: str | None = None
+    location: str | None = None
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    company_size: str | None = None
+    revenue: str | None = None
+    revenue_usd: int | None = None
+    linkedin: str | None = Field(default=None, index=True)
+    notes: str | None = None
+    status: str = "new"
+    score: float | None = None
+    match_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    verified: bool = False
+    source: str | None = None
+    source_record_id: str | None = None
+    command_id: str | None = Field(default=None, description="The command that first found it.")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
+    deleted_at: datetime | None = None
+
+
+class CommandLead(SQLModel, table=True):
+    """Which leads a command delivered, with the score and reasons it gave each."""
+
+    command_id: str = Field(foreign_key="command.id", primary_key=True)
+    lead_id: str = Field(foreign_key="lead.id", primary_key=True)
+    rank: int
+    match_score: float
+    match_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One event to deliver to a command's webhook, and how its attempts went."""
+
+    id: str = Field(primary_key=True, description="The event id, sent with every attempt.")
+    command_id: str = Field(foreign_key="command.id", index=True)
+    event: str
+    url: str
+    status: str = Field(default="pending", description="pending | delivered | failed")
+    attempts: int = 0
+    last_status_code: int | None = None
+    last_error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    delivered_at: datetime | None = None
+
+
+class WarehouseWatermark(SQLModel, table=True):
+    """How far the warehouse sync has copied a table (the last `updated_at` it saw)."""
+
+    table_name: str = Field(primary_key=True)
+    synced_until: datetime
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,72 @@
+"""Leadmill's settings, read from `LEADMILL_*` environment variables when constructed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class LeadmillSettings(BaseSettings):
+    """Every knob Leadmill reads. Construct it explicitly; nothing reads it at import time."""
+
+    model_config = SettingsConfigDict(env_prefix="LEADMILL_", extra="ignore")
+
+    data_dir: Path = Field(default=Path(".leadmill"), description="Holds every file Leadmill writes.")
+    database_url: str | None = Field(
+        default=None, description="Operational DB; default SQLite at <data dir>/leadmill.db."
+    )
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    prefect_port: int = Field(default=4200, ge=1, le=65535)
+    executor: Literal["local", "deployment"] = "local"
+    executor_workers: int = Field(default=4, ge=1, le=64)
+    site_lead_quota: int = Field(
+        default=100_000, ge=0, description="Leads a site may request per calendar month (UTC)."
+    )
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    webhook_allowed_hosts: str = Field(
+        default="", description="Comma-separated hosts a webhook may target on private networks."
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    retry_backoff_seconds: float = Field(
+        default=1.0, ge=0, description="Base of the exponential backoff of I/O task retries."
+    )
+    sample_contacts: int = Field(default=100_000, ge=100)
+    sample_companies: int = Field(default=20_000, ge=10)
+    load_sample: bool = Field(default=True, description="Generate the sample prospects on start.")
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'leadmill.db'}"
+
+    @property
+    def prospect_dir(self) -> Path:
+        return self.data_dir / "prospects"
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.data_dir / "warehouse"
+
+    @property
+    def warehouse_db(self) -> Path:
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def prefect_home(self) -> Path:
+        return self.data_dir / "prefect"
+
+    @property
+    def secret_key_file(self) -> Path:
+        return self.data_dir / "secret.key"
+
+    @property
+    def allowed_webhook_hosts(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.webhook_allowed_hosts.split(",") if h.strip())
