@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -60,3 +61,14 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def engine_for_data_dir(data_dir: str | Path) -> Engine:
+    """The operational DB engine of the instance whose data lives in `data_dir`.
+
+    Tasks get only a data dir (never a database URL: it may hold a password, and flow-run
+    parameters are stored in Prefect in clear); the URL comes from the environment.
+    """
+    from storage.settings import LeadmillSettings
+
+    return engine_for(LeadmillSettings(data_dir=Path(data_dir)).sqlalchemy_url)

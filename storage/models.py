@@ -160,6 +160,7 @@ class WebhookDelivery(SQLModel, table=True):
     command_id: str = Field(foreign_key="command.id", index=True)
     event: str
     url: str
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     status: str = Field(default="pending", description="pending | delivered | failed")
     attempts: int = 0
     last_status_code: int | None = None

@@ -1,0 +1,1 @@
+"""The `leadmill` command line: thin layers over the stores, the stack and the API."""

@@ -1,0 +1,89 @@
+"""Writing a command's leads into the lead store: idempotent upserts keyed by identity.
+
+A lead is one person per site, identified by `dedupe_key`. Writing the same command's leads
+twice (a retried task) changes nothing the second time; a person an earlier command already
+found is updated in place and linked to the new command too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from storage.clock import utcnow
+from storage.models import CommandLead, Lead
+
+# Fields a newer finding may overwrite on an existing lead (never the id, site or created_at;
+# never `status` or `notes`, which people edit).
+REFRESHABLE_FIELDS = (
+    "name", "first_name", "last_name", "email", "phone", "company", "company_domain", "position",
+    "industry", "website", "location", "city", "region", "country", "company_size", "revenue",
+    "revenue_usd", "linkedin", "score", "match_reasons", "verified", "source", "source_record_id",
+)
+
+
+def upsert_command_leads(
+    session: Session,
+    *,
+    company_id: str,
+    site_id: str,
+    command_id: str,
+    rows: list[dict[str, Any]],
+) -> list[str]:
+    """Store `rows` (Lead fields + dedupe_key, match_score, match_reasons) for a command.
+
+    Returns the lead ids in the order of `rows`, which is the command's rank order.
+    """
+    keys = [row["dedupe_key"] for row in rows]
+    existing = {
+        lead.dedupe_key: lead
+        for lead in session.exec(
+            select(Lead).where(
+                Lead.company_id == company_id,
+                Lead.site_id == site_id,
+                col(Lead.dedupe_key).in_(keys),
+            )
+        ).all()
+    }
+    linked = set(
+        session.exec(select(CommandLead.lead_id).where(CommandLead.command_id == command_id)).all()
+    )
+    now = utcnow()
+    lead_ids: list[str] = []
+    for rank, row in enumerate(rows, start=1):
+        values = {name: row.get(name) for name in REFRESHABLE_FIELDS if name in row}
+        lead = existing.get(row["dedupe_key"])
+        if lead is None:
+            lead = Lead(
+                id=str(uuid.uuid4()),
+                company_id=company_id,
+                site_id=site_id,
+                dedupe_key=row["dedupe_key"],
+                command_id=command_id,
+                created_at=now,
+                updated_at=now,
+                **values,
+            )
+            existing[lead.dedupe_key] = lead
+        else:
+            for name, value in values.items():
+                setattr(lead, name, value)
+            lead.deleted_at = None
+            lead.updated_at = now
+        session.add(lead)
+        if lead.id not in linked:
+            session.add(
+                CommandLead(
+                    command_id=command_id,
+                    lead_id=lead.id,
+                    rank=rank,
+                    match_score=row["match_score"],
+                    match_reasons=row["match_reasons"],
+                )
+            )
+            linked.add(lead.id)
+        lead_ids.append(lead.id)
+    session.flush()
+    return lead_ids
