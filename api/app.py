@@ -1,0 +1,69 @@
+"""`create_app(settings, executor)`: the Litestar application, built explicitly."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from litestar import Litestar, get
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from sqlalchemy.engine import Engine
+
+from api.errors import ApiError, handle_api_error, handle_http_exception, handle_unexpected
+from api.routes.lead_generation import LeadGenerationController
+from storage.database import build_engine, create_schema
+from storage.secrets import SecretBox
+from storage.settings import LeadmillSettings
+
+
+class CommandExecutor(Protocol):
+    def start(self) -> None: ...
+    def stop(self, wait: bool = True) -> None: ...
+    def submit(self, command_id: str) -> None: ...
+
+
+@get("/api/health", summary="Liveness", tags=["Health"])
+async def health(state: State) -> dict[str, Any]:
+    return {"success": True, "status": "ok", "executor": state.settings.executor}
+
+
+def create_app(
+    settings: LeadmillSettings,
+    executor: CommandExecutor,
+    *,
+    engine: Engine | None = None,
+) -> Litestar:
+    """Build the API over `settings`' stores, handing commands to `executor`."""
+    engine = engine or build_engine(settings.sqlalchemy_url)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    create_schema(engine)
+    # httpx logs every request at INFO; that is noise next to the API's own log.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+    def start_executor() -> None:
+        executor.start()
+
+    def stop_executor() -> None:
+        executor.stop()
+
+    return Litestar(
+        route_handlers=[health, LeadGenerationController],
+        state=State({
+            "settings": settings,
+            "engine": engine,
+            "executor": executor,
+            "secret_box": SecretBox.for_data_dir(settings.secret_key_file),
+        }),
+        exception_handlers={
+            ApiError: handle_api_error,
+            HTTPException: handle_http_exception,
+            Exception: handle_unexpected,
+        },
+        on_startup=[start_executor],
+        on_shutdown=[stop_executor],
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(title="Leadmill API", version="0.1.0"),
+        debug=False,
+    )

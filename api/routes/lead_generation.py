@@ -1,0 +1,163 @@
+"""The command API: submit a lead-generation command, poll its status, page through its leads."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+
+from api.auth import authenticate
+from api.errors import CommandNotFound, InvalidRequest, QuotaExceeded, SiteNotFound, UserNotFound
+from api.schemas import parse_lead_generation_request
+from api.status import (
+    accepted_reply,
+    estimate_completion,
+    public_lead,
+    status_reply,
+)
+from storage.clock import utcnow
+from storage.commands import (
+    PRIORITY_RANK,
+    command_leads,
+    count_command_leads,
+    count_waiting_ahead,
+    get_command,
+    leads_requested_since,
+    new_command_id,
+)
+from storage.database import session_scope
+from storage.models import Command
+from storage.tenancy import find_client, find_user
+from tasks.analysis import build_command_object
+from tasks.delivery import webhook_target_problem
+
+# A documented example command takes about this long end to end on the embedded default.
+TYPICAL_RUN_SECONDS = 3.0
+MAX_PER_PAGE = 100
+
+
+def _month_start(moment: datetime) -> datetime:
+    return moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _page_param(request: Request, name: str, default: int, maximum: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidRequest(field=name, issue=f"{name} must be a whole number") from None
+    if not 1 <= value <= maximum:
+        raise InvalidRequest(field=name, issue=f"{name} must be between 1 and {maximum}")
+    return value
+
+
+class LeadGenerationController(Controller):
+    path = "/api/agents/sales"
+    tags = ["Lead generation"]
+
+    @post(["/leadGeneration", "/command/leadGeneration"], status_code=200,
+          summary="Create a lead-generation command")
+    async def create_command(self, request: Request, state: State) -> dict[str, Any]:
+        """Validate the request, store the command and its command object, and queue it.
+
+        Answers at once with the command id; the run happens in the background.
+        """
+        body = await request.body()
+        settings = state.settings
+        with session_scope(state.engine) as session:
+            caller = authenticate(request, session)
+            parsed = parse_lead_generation_request(body)
+            if parsed.webhook is not None:
+                problem = webhook_target_problem(parsed.webhook.url, settings.allowed_webhook_hosts)
+                if problem:
+                    raise InvalidRequest(field="webhook.url", issue=problem)
+            payload = parsed.model_dump(mode="json")
+            client = find_client(session, caller.company_id, parsed.siteId)
+            if client is None:
+                raise SiteNotFound(field="siteId", issue=f"no site {parsed.siteId}")
+            if parsed.userId and find_user(session, caller.company_id, parsed.userId) is None:
+                raise UserNotFound(field="userId", issue=f"no user {parsed.userId}")
+            quota = client.lead_quota if client.lead_quota is not None else settings.site_lead_quota
+            used = leads_requested_since(session, client.client_id, _month_start(utcnow()))
+            if used + parsed.maxLeads > quota:
+                raise QuotaExceeded(details={"quota": quota, "used": used,
+                                             "requested": parsed.maxLeads})
+            command = Command(
+                id=new_command_id(),
+                company_id=caller.company_id,
+                site_id=client.client_id,
+                user_id=parsed.userId,
+                agent_id=parsed.agent_id,
+                leads_requested=parsed.maxLeads,
+                priority=parsed.priority,
+                priority_rank=PRIORITY_RANK[parsed.priority],
+                request=_without_secret(payload),
+                command_object=build_command_object(payload),
+            )
+            if parsed.webhook is not None:
+                command.webhook_url = parsed.webhook.url
+                command.webhook_metadata = parsed.webhook.metadata
+                if parsed.webhook.secret:
+                    command.webhook_secret_sealed = state.secret_box.seal(parsed.webhook.secret)
+            ahead = count_waiting_ahead(session, command)
+            command.estimated_completion_time = estimate_completion(
+                ahead, settings.executor_workers, TYPICAL_RUN_SECONDS)
+            session.add(command)
+            reply = accepted_reply(command)
+        state.executor.submit(command.id)
+        return {"success": True, "data": reply}
+
+    @get("/leadGeneration/status/{command_id:str}", summary="Status of a lead-generation command")
+    async def get_status(self, request: Request, state: State, command_id: str) -> dict[str, Any]:
+        """Progress while the command runs; the complete response with its leads once done."""
+        with session_scope(state.engine) as session:
+            caller = authenticate(request, session)
+            command = get_command(session, command_id, caller.company_id)
+            if command is None:
+                raise CommandNotFound(field="command_id", issue=f"no command {command_id}")
+            leads = None
+            if command.run_state == "COMPLETED":
+                leads = [public_lead(lead, link) for lead, link in command_leads(session, command.id)]
+            return {"success": True, "data": status_reply(command, leads, TYPICAL_RUN_SECONDS)}
+
+    @get("/leadGeneration/leads/{command_id:str}", summary="Leads of a lead-generation command")
+    async def get_leads(self, request: Request, state: State, command_id: str) -> dict[str, Any]:
+        """The command's leads, best match first, `page` and `per_page` (1–100, default 50)."""
+        page = _page_param(request, "page", 1, 10**6)
+        per_page = _page_param(request, "per_page", 50, MAX_PER_PAGE)
+        with session_scope(state.engine) as session:
+            caller = authenticate(request, session)
+            command = get_command(session, command_id, caller.company_id)
+            if command is None:
+                raise CommandNotFound(field="command_id", issue=f"no command {command_id}")
+            total = count_command_leads(session, command.id)
+            rows = command_leads(session, command.id, offset=(page - 1) * per_page, limit=per_page)
+            return {
+                "success": True,
+                "data": {
+                    "command_id": command.id,
+                    "leads": [public_lead(lead, link) for lead, link in rows],
+                    "pagination": {
+                        "total": total,
+                        "page": page,
+                        "per_page": per_page,
+                        "total_pages": math.ceil(total / per_page) if total else 0,
+                    },
+                },
+            }
+
+
+def _without_secret(payload: dict[str, Any]) -> dict[str, Any]:
+    """The request as stored: the webhook secret is sealed elsewhere, never kept in clear."""
+    stored = dict(payload)
+    if stored.get("webhook"):
+        stored["webhook"] = {k: v for k, v in stored["webhook"].items() if k != "secret"}
+    return stored
+
+
+

@@ -1,0 +1,1 @@
+"""How flows run: the local executor, deployments, schedules and the stack launcher."""

@@ -1,0 +1,195 @@
+"""The local executor: commands become Prefect flow runs that run in a bounded thread pool.
+
+The API stores a command and calls `submit`; it never waits on Prefect. A dispatcher thread
+claims waiting commands (high priority first), and each worker thread creates the command's
+flow run through Prefect's client, records the run id, and runs the flow in-process with
+`run_flow` (~0.1 s to start, against 5–10 s for a new process per run).
+
+Runs are tagged with this executor's instance name. On start, runs this instance left behind
+(the process was killed) are reconciled: a run that had begun is marked crashed — nothing else
+would ever end it — and a run that had not begun is queued again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from storage.commands import WAITING_STATES, dispatchable_commands, record_run_state, update_command
+from storage.database import session_scope
+from storage.models import Command
+from storage.settings import LeadmillSettings
+
+log = logging.getLogger("leadmill.executor")
+
+CRASH_MESSAGE = "The process running this command stopped before it finished."
+
+
+class LocalExecutor:
+    """Runs commands' flow runs in this process, at most `settings.executor_workers` at once."""
+
+    def __init__(
+        self,
+        settings: LeadmillSettings,
+        engine: Engine,
+        instance: str,
+        *,
+        on_command_finished: Callable[[str], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.instance = instance
+        self._on_finished = on_command_finished
+        self._workers = settings.executor_workers
+        self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="leadmill-run")
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._busy = 0
+        self._busy_lock = threading.Lock()
+        self._dispatcher = threading.Thread(target=self._dispatch_forever, daemon=True,
+                                            name="leadmill-dispatch")
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        self.reconcile()
+        self._dispatcher.start()
+        self._wake.set()
+
+    def stop(self, wait: bool = True) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._dispatcher.is_alive():
+            self._dispatcher.join(timeout=5)
+        self._pool.shutdown(wait=wait, cancel_futures=True)
+
+    def submit(self, command_id: str) -> None:
+        """A command was stored: wake the dispatcher (the command itself waits in the DB)."""
+        self._wake.set()
+
+    # -- dispatch --------------------------------------------------------------------------
+    def _dispatch_forever(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.wait(timeout=1.0)
+            self._wake.clear()
+            try:
+                self._dispatch_waiting()
+            except Exception:  # noqa: BLE001 - the loop must survive a DB hiccup
+                log.exception("dispatch failed; retrying")
+
+    def _dispatch_waiting(self) -> None:
+        with self._busy_lock:
+            free = self._workers - self._busy
+        if free <= 0:
+            return
+        with session_scope(self.engine) as session:
+            candidates = [c.id for c in dispatchable_commands(session, free)]
+        for command_id in candidates:
+            if not self._claim(command_id):
+                continue
+            with self._busy_lock:
+                self._busy += 1
+            self._pool.submit(self._run_command, command_id)
+
+    def _claim(self, command_id: str) -> bool:
+        """Take a waiting command; another executor may race us for it (one wins)."""
+        with session_scope(self.engine) as session:
+            result = session.exec(  # type: ignore[call-overload]
+                update(Command)
+                .where(col(Command.id) == command_id, col(Command.run_state) == "QUEUED",
+                       col(Command.flow_run_id).is_(None))
+                .values(run_state="PENDING", executor_instance=self.instance)
+            )
+            return result.rowcount == 1
+
+    def _run_command(self, command_id: str) -> None:
+        try:
+            self._create_and_run(command_id)
+        except Exception as exc:  # noqa: BLE001 - a run that could not start must not vanish
+            log.exception("command %s could not run", command_id)
+            with session_scope(self.engine) as session:
+                record_run_state(session, command_id, "CRASHED", f"{type(exc).__name__}: {exc}")
+        finally:
+            with self._busy_lock:
+                self._busy -= 1
+            self._wake.set()
+            if self._on_finished is not None:
+                try:
+                    self._on_finished(command_id)
+                except Exception:  # noqa: BLE001
+                    log.exception("after-command hook failed for %s", command_id)
+
+    def _create_and_run(self, command_id: str) -> None:
+        from prefect.client.orchestration import get_client
+        from prefect.flow_engine import run_flow
+
+        from flows.lead_generation import lead_generation
+
+        with session_scope(self.engine) as session:
+            command = session.get(Command, command_id)
+            site_id, priority = command.site_id, command.priority
+        parameters = {"command_id": command_id, "data_dir": str(self.settings.data_dir),
+                      "site_id": site_id}
+        with get_client(sync_client=True) as client:
+            flow_run = client.create_flow_run(
+                lead_generation,
+                name=f"{site_id}-{command_id}",
+                parameters=parameters,
+                tags=[f"executor:{self.instance}", f"site:{site_id}", f"priority:{priority}"],
+            )
+        with session_scope(self.engine) as session:
+            update_command(session, command_id, flow_run_id=str(flow_run.id),
+                           run_state=flow_run.state.type.value if flow_run.state else "PENDING")
+        state = run_flow(lead_generation, flow_run=flow_run, parameters=parameters,
+                         return_type="state")
+        error = state.message if state.is_failed() or state.is_crashed() else None
+        with session_scope(self.engine) as session:
+            record_run_state(session, command_id, state.type.value, error)
+
+    # -- recovery --------------------------------------------------------------------------
+    def reconcile(self) -> dict[str, int]:
+        """Settle the runs this instance left unfinished when its process died."""
+        with session_scope(self.engine) as session:
+            orphans = session.exec(
+                select(Command).where(
+                    Command.executor_instance == self.instance,
+                    col(Command.run_state).in_(["PENDING", "SCHEDULED", "RUNNING", "CANCELLING",
+                                                "PAUSED"]),
+                )
+            ).all()
+            requeued, crashed = [], []
+            for command in orphans:
+                if command.run_state in WAITING_STATES:
+                    requeued.append((command.id, command.flow_run_id))
+                    update_command(session, command.id, run_state="QUEUED", flow_run_id=None,
+                                   executor_instance=None, stage="queued")
+                else:
+                    crashed.append((command.id, command.flow_run_id))
+                    record_run_state(session, command.id, "CRASHED", CRASH_MESSAGE)
+        self._settle_prefect_runs(requeued, crashed)
+        if requeued or crashed:
+            log.warning("reconciled %d crashed and %d requeued commands", len(crashed), len(requeued))
+        return {"crashed": len(crashed), "requeued": len(requeued)}
+
+    def _settle_prefect_runs(self, requeued: list[tuple[str, Any]],
+                             crashed: list[tuple[str, Any]]) -> None:
+        from prefect.client.orchestration import get_client
+        from prefect.states import Cancelled, Crashed
+
+        runs = [(run_id, Crashed(message=CRASH_MESSAGE)) for _, run_id in crashed if run_id]
+        runs += [(run_id, Cancelled(message="requeued after restart")) for _, run_id in requeued
+                 if run_id]
+        if not runs:
+            return
+        try:
+            with get_client(sync_client=True) as client:
+                for run_id, state in runs:
+                    client.set_flow_run_state(run_id, state, force=True)
+        except Exception as exc:  # noqa: BLE001 - the Leadmill record is already right
+            log.warning("could not mark orphaned Prefect runs: %s", exc)

@@ -1,0 +1,1 @@
+"""Prefect flows: one public flow per module; flows only compose tasks."""

@@ -1,0 +1,129 @@
+"""The `lead-generation` flow: one command, from its command object to delivered leads.
+
+analysis → research → verification → scoring → enrichment → dedupe → persist → delivery.
+The flow only composes; each stage is a task in `tasks/`. Its state is mirrored onto the
+command record by the state hooks, so the API reads status without asking Prefect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.states import Cancelled, State
+from prefect.tasks import exponential_backoff
+
+from storage.commands import get_command, record_run_state
+from storage.database import engine_for_data_dir, session_scope
+from storage.settings import LeadmillSettings
+from tasks.analysis import analyze_command
+from tasks.dedupe import dedupe_leads
+from tasks.delivery import deliver_webhook, enqueue_webhook, mark_webhook_failed
+from tasks.enrichment import enrich_leads
+from tasks.persistence import persist_leads, record_summary
+from tasks.progress import CommandProgress
+from tasks.reports import leads_markdown, leads_table
+from tasks.research import research_prospects
+from tasks.scoring import score_candidates
+from tasks.summary import summarize_leads
+from tasks.verification import verify_prospects
+
+# Research returns a pool this many times the leads asked for, so scoring has room to choose.
+POOL_FACTOR = 8
+MIN_POOL = 100
+
+
+def _record_state(_flow: Any, flow_run: FlowRun, state: State) -> None:
+    """State hook: mirror the run's final state onto the command record."""
+    parameters = flow_run.parameters or {}
+    error = state.message if state.type in {StateType.FAILED, StateType.CRASHED} else None
+    with session_scope(engine_for_data_dir(parameters["data_dir"])) as session:
+        record_run_state(session, parameters["command_id"], state.type.value, error)
+
+
+def _cancel_requested(flow_run_id: str | None) -> bool:
+    """Cancellation is cooperative: a run set to Cancelling stops between stages."""
+    if flow_run_id is None:
+        return False
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(flow_run_id)
+    return run.state is not None and run.state.type in {StateType.CANCELLING, StateType.CANCELLED}
+
+
+@flow(
+    name="lead-generation",
+    flow_run_name="{site_id}-{command_id}",
+    on_completion=[_record_state],
+    on_failure=[_record_state],
+    on_crashed=[_record_state],
+    on_cancellation=[_record_state],
+    persist_result=False,
+)
+def lead_generation(command_id: str, data_dir: str, site_id: str = "") -> dict[str, Any] | State:
+    """Generate, qualify and deliver the leads of one stored command.
+
+    `site_id` only names the run (`<site>-<command>`) in the Prefect UI.
+    """
+    from prefect.runtime import flow_run
+
+    logger = get_run_logger()
+    settings = LeadmillSettings(data_dir=data_dir)
+    backoff = exponential_backoff(backoff_factor=settings.retry_backoff_seconds)
+    progress = CommandProgress(data_dir, command_id)
+    with session_scope(engine_for_data_dir(data_dir)) as session:
+        record_run_state(session, command_id, "RUNNING")
+        command = get_command(session, command_id)
+        if command is None:
+            raise LookupError(f"command {command_id} does not exist")
+        command_object = command.command_object
+
+    progress.stage("initial_search")
+    spec = analyze_command(command_object)
+    progress.stage("research")
+    pool_size = max(MIN_POOL, spec.count * POOL_FACTOR)
+    prospects = research_prospects.with_options(retry_delay_seconds=backoff)(
+        str(settings.prospect_dir), spec, pool_size
+    )
+    if _cancel_requested(flow_run.id):
+        return Cancelled(message="cancelled after research")
+    progress.stage("verification", leads_found=len(prospects))
+    verifications = verify_prospects(prospects)
+    progress.stage("scoring", leads_verified=sum(v.verified for v in verifications))
+    scores = score_candidates(prospects, spec)
+    progress.stage("enrichment")
+    enriched = enrich_leads(prospects, verifications, scores)
+    leads = dedupe_leads(enriched, spec.count)
+    if _cancel_requested(flow_run.id):
+        return Cancelled(message="cancelled before storing leads")
+    persist_leads.with_options(retry_delay_seconds=backoff)(data_dir, command_id, leads)
+    summary = summarize_leads(leads)
+    record_summary(data_dir, command_id, summary)
+    progress.stage(
+        "delivery",
+        leads_found=len(leads),
+        leads_verified=sum(lead.verification.verified for lead in leads),
+    )
+    delivery_id = enqueue_webhook(data_dir, command_id)
+    if delivery_id is not None:
+        delivered = deliver_webhook.with_options(
+            retry_delay_seconds=backoff, retry_jitter_factor=0.5
+        )(data_dir, delivery_id, settings.webhook_timeout_seconds, return_state=True)
+        if not delivered.is_completed():
+            # The leads are generated either way: a webhook that never answered does not fail
+            # the command; the delivery record says what happened.
+            mark_webhook_failed(data_dir, delivery_id)
+            logger.warning("webhook for %s failed after every retry", command_id)
+
+    key = command_id.replace("_", "-").lower()
+    create_table_artifact(table=leads_table(leads), key=f"{key}-leads",
+                          description=f"Leads of {command_id}")
+    create_markdown_artifact(markdown=leads_markdown(command_id, summary), key=f"{key}-summary",
+                             description=f"Summary of {command_id}")
+    progress.stage("done")
+    logger.info("%s: %d leads, average score %s", command_id, len(leads),
+                summary["average_match_score"])
+    return summary

@@ -1,0 +1,58 @@
+"""The embedded default's demo tenant, carrying the documentation's own ids.
+
+So that the documented example request works verbatim: company "Demo Company" with client
+`site_456abc` and user `user_123xyz`. Its API key is written to `<data dir>/demo-credentials.json`
+(mode 0600) — the only place it exists in clear; the database holds its hash.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from storage.database import session_scope
+from storage.models import Client, Company, User
+from storage.tenancy import create_client, create_company, create_user, find_api_key, issue_api_key
+
+DEMO_COMPANY_ID = "company-demo"
+DEMO_SITE_ID = "site_456abc"
+DEMO_USER_ID = "user_123xyz"
+DEMO_USERNAME = "demo@leadmill.local"
+
+
+def _write_private_json(path: Path, content: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f".{path.name}.tmp")
+    fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(content, handle, indent=2)
+    os.replace(staging, path)
+
+
+def ensure_demo_tenant(engine: Engine, credentials_file: Path) -> dict[str, Any]:
+    """Create the demo tenant if missing; return its credentials (reusing a still-valid key)."""
+    with session_scope(engine) as session:
+        company = session.get(Company, DEMO_COMPANY_ID) or create_company(
+            session, "Demo Company", company_id=DEMO_COMPANY_ID)
+        user = session.get(User, DEMO_USER_ID) or create_user(
+            session, company, DEMO_USERNAME, user_id=DEMO_USER_ID, role="owner")
+        if session.query(Client).filter(Client.client_id == DEMO_SITE_ID).first() is None:
+            create_client(session, company, user, "Demo Site", client_id=DEMO_SITE_ID,
+                          company_url="https://demo-site.example.com",
+                          description="The documentation's example site")
+        credentials: dict[str, Any] = {}
+        if credentials_file.exists():
+            try:
+                credentials = json.loads(credentials_file.read_text())
+            except ValueError:
+                credentials = {}
+        key = credentials.get("api_key")
+        if not key or find_api_key(session, key) is None:
+            key = issue_api_key(session, user, "demo key")
+        credentials.update({"api_key": key, "site_id": DEMO_SITE_ID, "user_id": DEMO_USER_ID})
+    _write_private_json(credentials_file, credentials)
+    return credentials

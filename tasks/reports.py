@@ -1,0 +1,40 @@
+"""What the Prefect UI shows of a finished command: its leads as a table, its summary as text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tasks.criteria import ScoredLead
+
+
+def leads_table(leads: list[ScoredLead]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": lead.prospect.name,
+            "position": lead.prospect.title,
+            "company": lead.prospect.company,
+            "industry": lead.prospect.industry,
+            "location": lead.location,
+            "match_score": lead.match_score,
+            "verified": lead.verification.verified,
+            "match_reasons": "; ".join(lead.match_reasons),
+        }
+        for lead in leads
+    ]
+
+
+def _breakdown(title: str, counts: dict[str, int]) -> str:
+    rows = "\n".join(f"| {name} | {count} |" for name, count in counts.items())
+    return f"### {title}\n\n| value | leads |\n| --- | --- |\n{rows}\n"
+
+
+def leads_markdown(command_id: str, summary: dict[str, Any]) -> str:
+    return (
+        f"## Command {command_id}\n\n"
+        f"- leads: **{summary['total_leads']}**\n"
+        f"- average match score: **{summary['average_match_score']}**\n"
+        f"- verified: **{summary['verified_percentage']}%**\n\n"
+        + _breakdown("Industries", summary["industries_breakdown"])
+        + "\n"
+        + _breakdown("Roles", summary["roles_breakdown"])
+    )
