@@ -23,6 +23,9 @@ class LeadmillSettings(BaseSettings):
     prefect_port: int = Field(default=4200, ge=1, le=65535)
     executor: Literal["local", "deployment"] = "local"
     executor_workers: int = Field(default=4, ge=1, le=64)
+    instance_name: str | None = Field(
+        default=None, description="Names this API process's executor; default <host>:<api port>."
+    )
     site_lead_quota: int = Field(
         default=100_000, ge=0, description="Leads a site may request per calendar month (UTC)."
     )
@@ -46,6 +49,16 @@ class LeadmillSettings(BaseSettings):
     @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'leadmill.db'}"
+
+    @property
+    def executor_instance(self) -> str:
+        import socket
+
+        return self.instance_name or f"{socket.gethostname()}:{self.api_port}"
+
+    @property
+    def credentials_file(self) -> Path:
+        return self.data_dir / "demo-credentials.json"
 
     @property
     def prospect_dir(self) -> Path:

@@ -1,0 +1,37 @@
+"""The API process: settings, operational DB, local executor and warehouse trigger, then uvicorn."""
+
+from __future__ import annotations
+
+import logging
+
+from deployments.prefect_env import apply_prefect_environment
+from storage.settings import LeadmillSettings
+
+
+def build_local_app(settings: LeadmillSettings):  # -> Litestar, imported lazily below
+    """The API with the local executor, as `make run` serves it (one wiring point)."""
+    apply_prefect_environment(settings)  # before anything imports Prefect
+
+    from api.app import create_app
+    from deployments.executor import LocalExecutor
+    from deployments.warehouse_trigger import WarehouseSyncTrigger
+    from storage.database import build_engine, create_schema
+
+    engine = build_engine(settings.sqlalchemy_url)
+    create_schema(engine)
+    trigger = WarehouseSyncTrigger(str(settings.data_dir))
+    executor = LocalExecutor(settings, engine, settings.executor_instance,
+                             on_command_finished=trigger.request)
+    app = create_app(settings, executor, engine=engine)
+    app.on_startup.append(trigger.start)
+    app.on_shutdown.append(trigger.stop)
+    return app
+
+
+def serve_api(settings: LeadmillSettings) -> None:
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app = build_local_app(settings)
+    uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_level="warning",
+                access_log=False)

@@ -1,0 +1,161 @@
+"""`leadmill up` (what `make run` runs): the whole embedded stack in the foreground.
+
+Starts the Prefect server (or reuses one already answering on the port), prepares the data
+(operational DB, demo tenant, sample prospects, warehouse) while it boots, then the API and
+scheduler processes. Prints the URLs, demo credentials and a curl example. Ctrl-C or SIGTERM
+stops every process it started; if one of them dies, it stops the others and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from deployments.prefect_env import prefect_api_url, prefect_environment
+from deployments.prefect_server import prefect_is_healthy, start_prefect_server, wait_for_prefect
+from storage.settings import LeadmillSettings
+
+log = logging.getLogger("leadmill.stack")
+
+PREFECT_START_TIMEOUT = 120
+API_START_TIMEOUT = 90
+
+
+def prepare_data(settings: LeadmillSettings) -> dict:
+    """Everything on disk that the stack needs before it serves: idempotent, reused next time."""
+    from storage.database import build_engine, create_schema
+    from storage.demo import ensure_demo_tenant
+    from storage.prospects import generate_sample
+    from storage.warehouse import ensure_warehouse
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = build_engine(settings.sqlalchemy_url)
+    create_schema(engine)
+    credentials = ensure_demo_tenant(engine, settings.credentials_file)
+    if settings.load_sample:
+        started = time.perf_counter()
+        path = generate_sample(settings.prospect_dir, settings.sample_contacts,
+                               settings.sample_companies)
+        log.info("sample prospects ready in %.1f s: %s", time.perf_counter() - started, path)
+    ensure_warehouse(settings.warehouse_dir, settings.warehouse_db)
+    engine.dispose()
+    return credentials
+
+
+def _child(args: list[str], settings: LeadmillSettings, log_name: str) -> subprocess.Popen:
+    env = {**os.environ, **prefect_environment(settings),
+           "LEADMILL_DATA_DIR": str(settings.data_dir),
+           "LEADMILL_API_PORT": str(settings.api_port),
+           "LEADMILL_PREFECT_PORT": str(settings.prefect_port)}
+    log_file = settings.data_dir / "logs" / log_name
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    leadmill = Path(sys.executable).with_name("leadmill")
+    with open(log_file, "ab") as handle:
+        return subprocess.Popen([str(leadmill), *args], env=env, stdout=handle,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _wait_for_api(url: str, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the API process exited with code {process.returncode}")
+        try:
+            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"the API did not answer within {timeout:.0f} s")
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    deadline = time.monotonic() + 15
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def banner(settings: LeadmillSettings, credentials: dict) -> str:
+    api = f"http://{settings.api_host}:{settings.api_port}"
+    example = json.dumps({
+        "siteId": credentials["site_id"], "userId": credentials["user_id"],
+        "leadGenData": {"targetAudience": {"industries": ["saas", "manufacturing"],
+                                           "roles": ["CTO", "VP of Operations"],
+                                           "locations": ["United States"]}},
+        "maxLeads": 5, "priority": "high"})
+    return f"""
+Leadmill is running.
+  API         {api}   (OpenAPI: {api}/schema/openapi.json)
+  Prefect UI  http://127.0.0.1:{settings.prefect_port}
+  Data        {settings.data_dir}   (logs in {settings.data_dir / 'logs'})
+  Demo key    {credentials['api_key']}   (also in {settings.credentials_file})
+  Demo site   {credentials['site_id']}   user {credentials['user_id']}
+
+Try it:
+  curl -s -X POST {api}/api/agents/sales/leadGeneration \\
+    -H "x-api-key: {credentials['api_key']}" -H "Content-Type: application/json" \\
+    -d '{example}'
+
+Press Ctrl-C to stop.
+"""
+
+
+def run_stack(settings: LeadmillSettings) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    stopping = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+
+    processes: list[subprocess.Popen] = []
+    api_url = prefect_api_url(settings)
+    try:
+        prefect = None
+        if prefect_is_healthy(api_url):
+            log.info("reusing the Prefect server at %s", api_url)
+        else:
+            log.info("starting the Prefect server on port %s", settings.prefect_port)
+            prefect = start_prefect_server(settings, settings.data_dir / "logs" / "prefect.log")
+            processes.append(prefect)
+        credentials = prepare_data(settings)
+        wait_for_prefect(api_url, PREFECT_START_TIMEOUT, prefect)
+        api = _child(["api"], settings, "api.log")
+        processes.append(api)
+        processes.append(_child(["scheduler"], settings, "scheduler.log"))
+        _wait_for_api(f"http://{settings.api_host}:{settings.api_port}", api, API_START_TIMEOUT)
+        print(banner(settings, credentials), flush=True)
+        while not stopping.is_set():
+            dead = [p for p in processes if p.poll() is not None]
+            if dead:
+                log.error("a Leadmill process exited (code %s); stopping the stack; see %s",
+                          dead[0].returncode, settings.data_dir / "logs")
+                return 1
+            stopping.wait(1.0)
+        log.info("stopping")
+        return 0
+    except Exception as exc:  # noqa: BLE001 - say what failed, then clean up
+        log.error("%s", exc)
+        return 1
+    finally:
+        _stop(processes)
