@@ -17,6 +17,8 @@ import math
 import os
 import random
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +66,25 @@ def count_prospects(prospect_dir: Path) -> int:
     return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
 
 
+@contextmanager
+def open_prospects(prospect_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield an in-memory DuckDB connection with a `prospects` view over every list.
+
+    The view reads the Parquet files in place (nothing is copied), so a query pays only for the
+    columns and row groups it touches. With no lists, the view is empty but has every column.
+
+    Args:
+        prospect_dir: Directory holding the Parquet prospect lists.
+    """
+    files = prospect_files(prospect_dir)
+    with duckdb.connect() as con:
+        if files:
+            con.execute(f"CREATE VIEW prospects AS SELECT * FROM {_source_sql(files)}")
+        else:
+            con.register("prospects", PROSPECT_SCHEMA.empty_table())
+        yield con
+
+
 def query_prospects(
     prospect_dir: Path, sql: str, params: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
@@ -75,13 +96,9 @@ def query_prospects(
         params: Named parameters for `sql`.
 
     Returns:
-        The result rows as dicts keyed by column name; empty when there are no lists.
+        The result rows as dicts keyed by column name.
     """
-    files = prospect_files(prospect_dir)
-    if not files:
-        return []
-    with duckdb.connect() as con:
-        con.execute(f"CREATE VIEW prospects AS SELECT * FROM {_source_sql(files)}")
+    with open_prospects(prospect_dir) as con:
         result = con.execute(sql, params or {})
         columns = [d[0] for d in result.description]
         return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
