@@ -1,0 +1,58 @@
+"""Shared fixtures: one real Prefect server per session, real API servers on free ports.
+
+Prefect reads its settings when first imported, so its environment is set here, at import,
+before any test module imports Prefect.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="leadmill-tests-"))
+_PREFECT_PORT = free_port()
+os.environ.update({
+    "LEADMILL_DATA_DIR": str(_SESSION_DIR / "default"),
+    "LEADMILL_PREFECT_PORT": str(_PREFECT_PORT),
+    "PREFECT_HOME": str(_SESSION_DIR / "prefect"),
+    "PREFECT_API_URL": f"http://127.0.0.1:{_PREFECT_PORT}/api",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_LOGGING_TO_API_BATCH_INTERVAL": "0.5",
+})
+for _name, _value in {
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "500",
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_READ_BATCH_SIZE": "100",
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "1",
+    "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_BATCH_SIZE": "500",
+    "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_READ_BATCH_SIZE": "100",
+    "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_FLUSH_INTERVAL": "1",
+}.items():
+    os.environ.setdefault(_name, _value)
+
+import pytest  # noqa: E402
+
+pytest_plugins = ["tests.fixtures.servers"]
+
+
+def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001
+    shutil.rmtree(_SESSION_DIR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def session_dir() -> Path:
+    return _SESSION_DIR
+
+
+@pytest.fixture(scope="session")
+def prefect_port() -> int:
+    return _PREFECT_PORT
