@@ -1,0 +1,136 @@
+"""The warehouse: a Parquet lead lake under `<data dir>/warehouse/leads/` plus a
+`warehouse.duckdb` that holds only views over it.
+
+One writer at a time (`sync_leads`, `compact`, serialised by an fcntl lock on
+`<warehouse dir>/.sync.lock`) adds immutable files by writing a temporary name and renaming it;
+any number of read-only connections (`open_warehouse`) see new files on their next query,
+because the views glob the folder. DuckDB 2.0 lets no other process open a database file that
+one process holds read-write, which is why the data never lives inside `warehouse.duckdb`.
+
+Views (timestamps are naive UTC):
+
+- `lead_versions`: every row ever synced and not yet compacted away: all `Lead` columns
+  (`id, company_id, site_id, dedupe_key, name, first_name, last_name, email, phone, company,
+  company_domain, position, industry, website, location, city, region, country, company_size,
+  revenue, revenue_usd, linkedin, notes, status, score, match_reasons (VARCHAR[]), verified,
+  source, source_record_id, command_id, created_at, updated_at, deleted_at`), plus `deleted`
+  (BOOLEAN: the version is a tombstone), `filename` and `file_row_number`.
+- `leads`: the latest version of each lead id (newest `updated_at`, then newest file, then
+  last row), soft-deleted leads left out; the `Lead` columns only.
+- `companies`: one row per `company_id, site_id, company` (tenant, site, prospect company):
+  `industry, company_size, country` (most common value), `leads`, `avg_score`,
+  `verified_share` (0..1), `first_seen` (min `created_at`), `last_seen` (max `updated_at`).
+- `territory_breakdown`: one row per `company_id, site_id, country, industry, company_size,
+  position`: `leads, avg_score, verified_share`. The tenant and site columns are there so that
+  every reader can filter by the caller's company.
+- `warehouse_info`: `schema_version, lake_dir`, what `ensure_warehouse` compares.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+
+from storage.warehouse_extract import LEAD_ARROW_SCHEMA
+from storage.warehouse_lake import (
+    CompactResult,
+    SyncResult,
+    compact,
+    lead_files,
+    next_lead_file,
+    publish,
+    sync_leads,
+    temporary_name,
+    writer_lock,
+)
+from storage.warehouse_views import WAREHOUSE_VERSION, view_statements
+
+__all__ = [
+    "CompactResult",
+    "SyncResult",
+    "compact",
+    "ensure_warehouse",
+    "open_warehouse",
+    "sync_leads",
+]
+
+logger = logging.getLogger(__name__)
+
+
+def ensure_warehouse(warehouse_dir: Path, warehouse_db: Path) -> None:
+    """Create the lake folder, an empty schema file and the views database where missing.
+
+    The views database is rebuilt under a temporary name and renamed into place when its
+    `schema_version` is older than the code's or it points at another lake; connections that
+    hold the old file keep working on it. If it cannot be checked or replaced, this logs and
+    leaves it: analysts' sessions must not fail a pipeline run.
+
+    Args:
+        warehouse_dir: The lake's folder (`LeadmillSettings.warehouse_dir`).
+        warehouse_db: The views database (`LeadmillSettings.warehouse_db`).
+    """
+    leads_dir = warehouse_dir / "leads"
+    leads_dir.mkdir(parents=True, exist_ok=True)
+    with writer_lock(warehouse_dir):
+        if not lead_files(leads_dir):
+            # Views over an empty glob fail to bind; one empty file gives them the schema.
+            target = next_lead_file(leads_dir)
+            temporary = temporary_name(target)
+            pq.write_table(LEAD_ARROW_SCHEMA.empty_table(), temporary)
+            publish(temporary, target)
+    if _views_current(warehouse_dir, warehouse_db):
+        return
+    try:
+        _build_views(warehouse_dir, warehouse_db)
+    except (duckdb.Error, OSError) as error:
+        logger.warning("Left %s as it is; could not rebuild its views: %s", warehouse_db, error)
+
+
+def _views_current(warehouse_dir: Path, warehouse_db: Path) -> bool:
+    if not warehouse_db.exists():
+        return False
+    try:
+        with duckdb.connect(str(warehouse_db), read_only=True) as con:
+            rows = con.sql("SELECT schema_version, lake_dir FROM warehouse_info").fetchall()
+    except duckdb.CatalogException:
+        return False
+    except duckdb.Error as error:
+        logger.warning(
+            "Could not check the views of %s (%s); assuming current", warehouse_db, error
+        )
+        return True
+    version, lake_dir = rows[0]
+    return version >= WAREHOUSE_VERSION and lake_dir == str(warehouse_dir.resolve())
+
+
+def _build_views(warehouse_dir: Path, warehouse_db: Path) -> None:
+    if warehouse_db.with_name(warehouse_db.name + ".wal").exists():
+        # Someone holds (or crashed holding) it read-write: a rename could pair its WAL with
+        # the new file.
+        logger.warning("Left %s as it is: it has a write-ahead log", warehouse_db)
+        return
+    temporary = warehouse_db.with_name(f".{warehouse_db.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    try:
+        with duckdb.connect(str(temporary)) as con:
+            for statement in view_statements(warehouse_dir):
+                con.execute(statement)
+        os.replace(temporary, warehouse_db)
+    finally:
+        temporary.unlink(missing_ok=True)
+    logger.info("Built the warehouse views in %s (version %d)", warehouse_db, WAREHOUSE_VERSION)
+
+
+def open_warehouse(warehouse_db: Path) -> duckdb.DuckDBPyConnection:
+    """Open the views database read-only; any number of processes may do so at once.
+
+    Raises:
+        FileNotFoundError: There is no warehouse at `warehouse_db` yet.
+    """
+    if not warehouse_db.exists():
+        raise FileNotFoundError(f"no warehouse at {warehouse_db}; run a warehouse sync first")
+    return duckdb.connect(str(warehouse_db), read_only=True)

@@ -1,0 +1,151 @@
+"""Read changed `Lead` rows out of the operational database as Arrow record batches.
+
+The warehouse sync is bounded by how fast rows leave the operational database, so this goes
+below the ORM: one DB-API cursor, `fetchmany` in batches, and a column-at-a-time conversion to
+Arrow with the fixed `LEAD_ARROW_SCHEMA`. Measured on 1M leads in SQLite: SQLAlchemy result
+rows with their type processors, SQLite-side `json_object` + Arrow's JSON reader, and SQLite
+`quote()` + Arrow's CSV reader were all slower than this.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import pyarrow as pa
+from sqlalchemy.engine import Engine
+
+LEAD_COLUMNS: tuple[str, ...] = (
+    "id", "company_id", "site_id", "dedupe_key", "name", "first_name", "last_name", "email",
+    "phone", "company", "company_domain", "position", "industry", "website", "location", "city",
+    "region", "country", "company_size", "revenue", "revenue_usd", "linkedin", "notes", "status",
+    "score", "match_reasons", "verified", "source", "source_record_id", "command_id",
+    "created_at", "updated_at", "deleted_at",
+)  # fmt: skip
+
+_TIMESTAMP = pa.timestamp("us")
+_SPECIAL_TYPES: dict[str, pa.DataType] = {
+    "revenue_usd": pa.int64(),
+    "score": pa.float64(),
+    "match_reasons": pa.list_(pa.string()),
+    "verified": pa.bool_(),
+    "created_at": _TIMESTAMP,
+    "updated_at": _TIMESTAMP,
+    "deleted_at": _TIMESTAMP,
+}
+
+# Every file of the lake carries exactly this schema: timestamps are naive UTC (the stores'
+# convention) and `deleted` is derived from `deleted_at` so readers need not know the rule.
+LEAD_ARROW_SCHEMA = pa.schema(
+    [pa.field(name, _SPECIAL_TYPES.get(name, pa.string())) for name in LEAD_COLUMNS]
+    + [pa.field("deleted", pa.bool_(), nullable=False)]
+)
+
+# How SQLAlchemy stores DateTime in SQLite; text comparison only works in the same format.
+_SQLITE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # fetchmany creates millions of tuples; the cyclic GC would rescan them on every
+    # generation threshold for nothing (none of them can form a cycle).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _placeholder(paramstyle: str) -> str:
+    return {"qmark": "?", "numeric": ":1", "named": ":since"}.get(paramstyle, "%s")
+
+
+def _first_present(values: tuple[object, ...]) -> object:
+    return next((value for value in values if value is not None), None)
+
+
+def _to_timestamps(values: tuple[object, ...]) -> pa.Array:
+    if isinstance(_first_present(values), str):
+        # SQLite hands back text; Arrow parses ISO 8601 vectorised.
+        return pa.array(values, pa.string()).cast(_TIMESTAMP)
+    # Aware datetimes (PostgreSQL timestamptz) are converted to UTC by Arrow.
+    return pa.array(values, _TIMESTAMP)
+
+
+def _to_string_lists(values: tuple[object, ...]) -> pa.Array:
+    if not isinstance(_first_present(values), str):
+        return pa.array(values, pa.list_(pa.string()))
+    # Reasons come from a small vocabulary, so most JSON texts repeat: parse each once.
+    parsed: dict[str, list[str]] = {}
+    lists = []
+    for text in values:
+        if text is None:
+            lists.append(None)
+            continue
+        found = parsed.get(text)
+        if found is None:
+            found = parsed[text] = json.loads(text)
+        lists.append(found)
+    return pa.array(lists, pa.list_(pa.string()))
+
+
+def _to_arrow(name: str, values: tuple[object, ...]) -> pa.Array:
+    data_type = _SPECIAL_TYPES.get(name, pa.string())
+    if data_type == _TIMESTAMP:
+        return _to_timestamps(values)
+    if name == "match_reasons":
+        return _to_string_lists(values)
+    if name == "verified" and isinstance(_first_present(values), int | float):
+        return pa.array(values, pa.int8()).cast(pa.bool_())  # SQLite booleans are 0/1
+    return pa.array(values, data_type)
+
+
+def rows_to_batch(rows: list[tuple[object, ...]]) -> pa.RecordBatch:
+    """Convert DB-API rows in `LEAD_COLUMNS` order to a batch of `LEAD_ARROW_SCHEMA`."""
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(LEAD_COLUMNS)
+    arrays = [_to_arrow(name, values) for name, values in zip(LEAD_COLUMNS, columns, strict=True)]
+    deleted = arrays[LEAD_COLUMNS.index("deleted_at")].is_valid()
+    return pa.RecordBatch.from_arrays([*arrays, deleted], schema=LEAD_ARROW_SCHEMA)
+
+
+def iter_changed_leads(
+    engine: Engine, since: datetime | None, batch_rows: int
+) -> Iterator[pa.RecordBatch]:
+    """Yield every lead with `updated_at >= since` (all leads if `since` is None), in batches.
+
+    Args:
+        engine: The operational database.
+        since: Aware or naive-UTC lower bound on `updated_at`, inclusive.
+        batch_rows: Rows per yielded batch; bounds memory.
+    """
+    dialect = engine.dialect
+    quote = dialect.identifier_preparer.quote
+    sql = f"SELECT {', '.join(quote(c) for c in LEAD_COLUMNS)} FROM {quote('lead')}"
+    params: tuple[object, ...] | dict[str, object] = ()
+    if since is not None:
+        since_utc = since.astimezone(UTC) if since.tzinfo else since.replace(tzinfo=UTC)
+        sql += f" WHERE {quote('updated_at')} >= {_placeholder(dialect.paramstyle)}"
+        bound: object = since_utc
+        if dialect.name == "sqlite":
+            bound = since_utc.strftime(_SQLITE_DATETIME_FORMAT)
+        params = {"since": bound} if dialect.paramstyle == "named" else (bound,)
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(sql, params)
+        while True:
+            with _gc_paused():
+                rows = cursor.fetchmany(batch_rows)
+                if not rows:
+                    break
+                batch = rows_to_batch(rows)
+                del rows
+            yield batch
+        cursor.close()
+    finally:
+        raw.close()

@@ -1,0 +1,239 @@
+"""The warehouse's single writer: `sync_leads` appends changed leads to the lake, `compact`
+rewrites it. Both hold an fcntl lock on `<warehouse dir>/.sync.lock`; readers take no lock.
+
+Every file is written under a temporary name outside the `*.parquet` glob, fsynced, then
+renamed into place, so a reader sees either all of a file or none of it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from storage.database import engine_for, session_scope
+from storage.models import WarehouseWatermark
+from storage.warehouse_extract import LEAD_ARROW_SCHEMA, iter_changed_leads
+from storage.warehouse_views import lake_glob, latest_versions_query, sql_string
+
+logger = logging.getLogger(__name__)
+
+WATERMARK_TABLE = "lead"
+_FILE_PREFIX = "leads-"
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What one `sync_leads` call did."""
+
+    rows_written: int
+    files_written: int
+    synced_until: datetime | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class CompactResult:
+    """What one `compact` call did."""
+
+    rows_kept: int
+    files_removed: int
+    seconds: float
+
+
+@contextmanager
+def writer_lock(warehouse_dir: Path) -> Iterator[None]:
+    warehouse_dir.mkdir(parents=True, exist_ok=True)
+    with open(warehouse_dir / ".sync.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def lead_files(leads_dir: Path) -> list[Path]:
+    return sorted(leads_dir.glob(f"{_FILE_PREFIX}*.parquet"))
+
+
+def next_lead_file(leads_dir: Path) -> Path:
+    # A sequence, not a clock: the `leads` view breaks updated_at ties by file name, so names
+    # must sort in write order even if the clock steps back. Only the lock holder calls this.
+    files = lead_files(leads_dir)
+    last = int(files[-1].stem.removeprefix(_FILE_PREFIX)) if files else -1
+    return leads_dir / f"{_FILE_PREFIX}{last + 1:012d}.parquet"
+
+
+def temporary_name(target: Path) -> Path:
+    # Outside the `*.parquet` glob, so readers never see a half-written file.
+    return target.with_name(f".{target.name}.{os.getpid()}.tmp")
+
+
+def publish(temporary: Path, target: Path) -> None:
+    with open(temporary, "rb") as handle:
+        os.fsync(handle.fileno())  # the watermark moves on only once the rows are durable
+    os.replace(temporary, target)
+
+
+def _read_watermark(database_url: str) -> datetime | None:
+    with session_scope(engine_for(database_url)) as session:
+        mark = session.get(WarehouseWatermark, WATERMARK_TABLE)
+        if mark is None:
+            return None
+        moment = mark.synced_until
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _write_watermark(database_url: str, synced_until: datetime) -> None:
+    with session_scope(engine_for(database_url)) as session:
+        mark = session.get(WarehouseWatermark, WATERMARK_TABLE)
+        if mark is None:
+            mark = WarehouseWatermark(table_name=WATERMARK_TABLE, synced_until=synced_until)
+        mark.synced_until = synced_until
+        mark.updated_at = datetime.now(UTC)
+        session.add(mark)
+
+
+def _versions_already_written(leads_dir: Path, since: datetime) -> pa.Table:
+    # (id, updated_at) pairs the lake holds from `since` on: the overlap window re-reads them
+    # on every sync, and writing them again would make every sync write a file. Files are
+    # sorted by updated_at, so DuckDB skips most row groups by their statistics.
+    with duckdb.connect() as con:
+        return con.sql(
+            f"SELECT id, updated_at FROM read_parquet({sql_string(lake_glob(leads_dir.parent))}, "
+            "union_by_name = true) WHERE updated_at >= $since",
+            params={"since": since.astimezone(UTC).replace(tzinfo=None)},
+        ).to_arrow_table()
+
+
+def _drop_versions(batch: pa.Table, written: pa.Table) -> pa.Table:
+    if written.num_rows == 0:
+        return batch
+    # Join keys plus a row number only: Acero's hash join does not carry list columns.
+    keys = batch.select(["id", "updated_at"]).append_column(
+        "_row", pa.array(range(batch.num_rows), pa.int64())
+    )
+    kept = keys.join(
+        written.cast(keys.select(["id", "updated_at"]).schema),
+        keys=["id", "updated_at"],
+        join_type="left anti",
+    )
+    return batch.take(kept.column("_row"))
+
+
+def sync_leads(
+    database_url: str,
+    warehouse_dir: Path,
+    *,
+    overlap_seconds: float = 5.0,
+    batch_rows: int = 200_000,
+) -> SyncResult:
+    """Append the leads changed since the watermark to the lake, then advance the watermark.
+
+    Rows are read from `watermark - overlap_seconds` on: a transaction that commits after a
+    sync may carry an `updated_at` older than the newest row that sync saw. Versions the lake
+    already holds are skipped, so a sync with nothing new writes no file; a version written
+    twice (a crash between the rename and the watermark) is harmless to the `leads` view.
+
+    Args:
+        database_url: SQLAlchemy URL of the operational database (SQLite or PostgreSQL).
+        warehouse_dir: The lake's folder; `ensure_warehouse` need not have run.
+        overlap_seconds: How far before the watermark to look again.
+        batch_rows: Rows read, converted and written at a time; bounds memory.
+
+    Returns:
+        What was written and the new watermark (aware UTC; None while the table is empty).
+    """
+    started = time.perf_counter()
+    leads_dir = warehouse_dir / "leads"
+    leads_dir.mkdir(parents=True, exist_ok=True)
+    with writer_lock(warehouse_dir):
+        watermark = _read_watermark(database_url)
+        since = watermark - timedelta(seconds=overlap_seconds) if watermark else None
+        written = _versions_already_written(leads_dir, since) if since else None
+        newest: datetime | None = None
+        rows_written = 0
+        target = next_lead_file(leads_dir)
+        temporary = temporary_name(target)
+        writer: pq.ParquetWriter | None = None
+        try:
+            for batch in iter_changed_leads(engine_for(database_url), since, batch_rows):
+                batch_newest = pc.max(batch.column("updated_at")).as_py()
+                if batch_newest is not None and (newest is None or batch_newest > newest):
+                    newest = batch_newest
+                table = pa.Table.from_batches([batch])
+                if written is not None:
+                    table = _drop_versions(table, written)
+                if table.num_rows == 0:
+                    continue
+                if writer is None:
+                    writer = pq.ParquetWriter(temporary, LEAD_ARROW_SCHEMA, compression="zstd")
+                writer.write_table(table.sort_by("updated_at"), row_group_size=batch_rows)
+                rows_written += table.num_rows
+            if writer is not None:
+                writer.close()
+                writer = None
+                publish(temporary, target)
+        finally:
+            if writer is not None:
+                writer.close()
+            temporary.unlink(missing_ok=True)
+        synced_until = watermark
+        if newest is not None:
+            newest = newest.replace(tzinfo=UTC)
+            if watermark is None or newest > watermark:
+                _write_watermark(database_url, newest)
+                synced_until = newest
+    result = SyncResult(
+        rows_written=rows_written,
+        files_written=1 if rows_written else 0,
+        synced_until=synced_until,
+        seconds=time.perf_counter() - started,
+    )
+    logger.info("Synced %d lead versions into %s", rows_written, leads_dir)
+    return result
+
+
+def compact(warehouse_dir: Path) -> CompactResult:
+    """Rewrite the lake as one file holding the latest live version of each lead.
+
+    Tombstones and superseded versions are dropped (so `lead_versions` loses its history).
+    Readers keep querying throughout: the new file is renamed into place before the old ones
+    are removed, and the `leads` view resolves the brief overlap to the same rows.
+    """
+    started = time.perf_counter()
+    leads_dir = warehouse_dir / "leads"
+    with writer_lock(warehouse_dir):
+        files = lead_files(leads_dir)
+        if not files:
+            return CompactResult(rows_kept=0, files_removed=0, seconds=0.0)
+        target = next_lead_file(leads_dir)
+        temporary = temporary_name(target)
+        try:
+            with duckdb.connect() as con:
+                query = latest_versions_query(files)
+                destination = sql_string(str(temporary))
+                (rows_kept,) = con.sql(
+                    f"COPY ({query}) TO {destination} (FORMAT parquet, COMPRESSION zstd)"
+                ).fetchall()[0]
+            publish(temporary, target)
+        finally:
+            temporary.unlink(missing_ok=True)
+        for path in files:
+            path.unlink(missing_ok=True)
+    result = CompactResult(
+        rows_kept=int(rows_kept), files_removed=len(files), seconds=time.perf_counter() - started
+    )
+    logger.info("Compacted %d files of %s into %s", len(files), leads_dir, target.name)
+    return result
