@@ -51,8 +51,8 @@ def upsert_command_leads(
         session.exec(select(CommandLead.lead_id).where(CommandLead.command_id == command_id)).all()
     )
     now = utcnow()
-    lead_ids: list[str] = []
-    for rank, row in enumerate(rows, start=1):
+    leads: list[Lead] = []
+    for row in rows:
         values = {name: row.get(name) for name in REFRESHABLE_FIELDS if name in row}
         lead = existing.get(row["dedupe_key"])
         if lead is None:
@@ -73,17 +73,17 @@ def upsert_command_leads(
             lead.deleted_at = None
             lead.updated_at = now
         session.add(lead)
-        if lead.id not in linked:
-            session.add(
-                CommandLead(
-                    command_id=command_id,
-                    lead_id=lead.id,
-                    rank=rank,
-                    match_score=row["match_score"],
-                    match_reasons=row["match_reasons"],
-                )
-            )
-            linked.add(lead.id)
-        lead_ids.append(lead.id)
+        leads.append(lead)
+    # The tables have no ORM relationships, so the unit of work does not order the inserts:
+    # leads must exist before the links that reference them.
+    session.flush()
+    for rank, (lead, row) in enumerate(zip(leads, rows, strict=True), start=1):
+        if lead.id in linked:
+            continue
+        session.add(CommandLead(command_id=command_id, lead_id=lead.id, rank=rank,
+                                match_score=row["match_score"],
+                                match_reasons=row["match_reasons"]))
+        linked.add(lead.id)
+    lead_ids = [lead.id for lead in leads]
     session.flush()
     return lead_ids

@@ -1,6 +1,6 @@
 """The operational records: tenants, credentials, clients (sites), commands and leads.
 
-Timestamps are naive UTC (SQLite keeps no zone); `storage.clock.iso_z` formats them.
+Timestamps are aware UTC datetimes (`storage.clock.utcnow`); `storage.clock.iso_z` formats them.
 Deletes of clients and leads are soft (`deleted_at`) so the warehouse can follow them.
 """
 
