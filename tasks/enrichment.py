@@ -6,7 +6,10 @@ locations read the way the contract shows them ("Chicago, IL, United States").
 
 from __future__ import annotations
 
+import logging
+
 from prefect import get_run_logger, task
+from prefect.exceptions import MissingContextError
 
 from tasks import vocabulary
 from tasks.criteria import Prospect, ScoredLead, Verification
@@ -61,6 +64,14 @@ def enrich(
     )
 
 
+def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+    """The run logger inside a Prefect run; the module logger when called via `.fn(...)`."""
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger(__name__)
+
+
 @task(name="enrich-leads")
 def enrich_leads(
     prospects: list[Prospect],
@@ -74,5 +85,5 @@ def enrich_leads(
         enrich(p, v, score, reasons)
         for p, v, (score, reasons) in zip(prospects, verifications, scores, strict=True)
     ]
-    get_run_logger().info("enriched %d leads", len(leads))
+    _logger().info("enriched %d leads", len(leads))
     return leads

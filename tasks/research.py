@@ -17,12 +17,14 @@ weight tables, so the SQL never has to know what "CTO" means.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from prefect import get_run_logger, task
+from prefect.exceptions import MissingContextError
 
 from storage.prospects import PROSPECT_COLUMNS, open_prospects
 from tasks import vocabulary
@@ -72,29 +74,19 @@ def _weight_table(
 
 
 def _distinct_values(con: Any, spec: SearchSpec) -> dict[str, list[Any]]:
-    """Fetch the distinct titles, industries and places in one scan (only the groups needed)."""
-    sets = []
+    """Fetch the distinct titles, industries and places (only the groups the search needs)."""
+    selects = []
     if spec.roles or spec.excluded_terms:
-        sets.append("(title)")
+        selects.append("SELECT DISTINCT 'title', title, NULL, NULL FROM prospects")
     if spec.industries:
-        sets.append("(industry)")
+        selects.append("SELECT DISTINCT 'industry', industry, NULL, NULL FROM prospects")
     if spec.locations:
-        sets.append("(city, region, country_code)")
+        selects.append("SELECT DISTINCT 'place', city, region, country_code FROM prospects")
     found: dict[str, list[Any]] = {"title": [], "industry": [], "place": []}
-    if not sets:
+    if not selects:
         return found
-    rows = con.sql(
-        "SELECT title, industry, city, region, country_code, GROUPING(title) AS g_title, "
-        "GROUPING(industry) AS g_industry FROM prospects "
-        f"GROUP BY GROUPING SETS ({', '.join(sets)})"
-    ).fetchall()
-    for title, industry, city, region, country_code, g_title, g_industry in rows:
-        if g_title == 0:
-            found["title"].append(title)
-        elif g_industry == 0:
-            found["industry"].append(industry)
-        else:
-            found["place"].append((city, region, country_code))
+    for kind, first, region, country_code in con.sql(" UNION ALL ".join(selects)).fetchall():
+        found[kind].append((first, region, country_code) if kind == "place" else first)
     return found
 
 
@@ -270,10 +262,18 @@ def search_prospects(prospect_dir: Path, spec: SearchSpec, pool_size: int) -> li
     ]
 
 
+def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+    """The run logger inside a Prefect run; the module logger when called via `.fn(...)`."""
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger(__name__)
+
+
 @task(name="research-prospects", retries=2)
 def research_prospects(prospect_dir: str, spec: SearchSpec, pool_size: int) -> list[Prospect]:
     """Prefect task: find up to `pool_size` candidates for `spec` in the prospect store."""
-    logger = get_run_logger()
+    logger = _logger()
     candidates = search_prospects(Path(prospect_dir), spec, pool_size)
     logger.info(
         "research found %d candidates (pool %d) in %s", len(candidates), pool_size, prospect_dir

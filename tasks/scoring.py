@@ -14,10 +14,12 @@ per call, so scoring a pool costs the number of distinct values, not rows.
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import cache
 
 from prefect import get_run_logger, task
+from prefect.exceptions import MissingContextError
 from rapidfuzz import fuzz
 
 from tasks import vocabulary
@@ -185,6 +187,14 @@ def score_prospects(
     return [scorer.score(p) for p in prospects]
 
 
+def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+    """The run logger inside a Prefect run; the module logger when called via `.fn(...)`."""
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger(__name__)
+
+
 @task(name="score-prospects")
 def score_candidates(
     prospects: list[Prospect], spec: SearchSpec
@@ -192,7 +202,7 @@ def score_candidates(
     """Prefect task: score every candidate against the spec."""
     scores = score_prospects(prospects, spec)
     if scores:
-        get_run_logger().info(
+        _logger().info(
             "scored %d candidates, best %.2f", len(scores), max(s for s, _ in scores)
         )
     return scores

@@ -46,6 +46,7 @@ FUNCTIONS = {
     "account": "sales", "marketing": "marketing", "finance": "finance", "financial": "finance",
     "controller": "finance", "product": "product", "people": "hr", "human": "hr",
     "recruiter": "hr", "talent": "hr", "data": "data", "executive": "general",
+    "founder": "general", "cofounder": "general", "president": "general", "owner": "general",
 }
 RELATED_FUNCTIONS = {
     frozenset({"engineering", "technology"}), frozenset({"technology", "it"}),
@@ -72,8 +73,6 @@ def parse_title(title: str) -> tuple[int, str | None]:
     # "Assistant Director" and "Engineering Intern" are juniors whatever else they say.
     rank = 0 if 0 in ranks else max(ranks, default=_DEFAULT_RANK)
     function = next((FUNCTIONS[w] for w in words if w in FUNCTIONS), None)
-    if function is None and rank == 5:
-        function = "general"
     return rank, function
 
 
