@@ -74,8 +74,10 @@ def test_every_phone_is_valid_for_its_country(sample: Path) -> None:
         sample.parent, "SELECT phone, country_code FROM prospects WHERE phone IS NOT NULL"
     )
     assert len(rows) > 4_000
-    invalid = [r for r in rows
-               if not phonenumbers.is_valid_number(phonenumbers.parse(r["phone"], r["country_code"]))]
+    invalid = [
+        r for r in rows
+        if not phonenumbers.is_valid_number(phonenumbers.parse(r["phone"], r["country_code"]))
+    ]
     assert invalid == []
 
 

@@ -60,7 +60,9 @@ def test_same_search_returns_same_pool(store: Path) -> None:
     assert first == [p.prospect_id for p in search_prospects(store, EXAMPLE, pool_size=100)]
 
 
-@pytest.mark.parametrize("term", ["recruiting", "staffing", "Recruiter", "software", "VP Operations"])
+@pytest.mark.parametrize(
+    "term", ["recruiting", "staffing", "Recruiter", "software", "VP Operations"]
+)
 def test_excluded_term_excludes_every_prospect_mentioning_it(store: Path, term: str) -> None:
     spec = SearchSpec(roles=["Recruiter", "VP of Operations", "CTO"], industries=["software"],
                       excluded_terms=[term])
