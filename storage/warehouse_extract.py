@@ -100,7 +100,7 @@ def _to_arrow(name: str, values: tuple[object, ...]) -> pa.Array:
         return _to_timestamps(values)
     if name == "match_reasons":
         return _to_string_lists(values)
-    if name == "verified" and isinstance(_first_present(values), int | float):
+    if name == "verified" and not isinstance(_first_present(values), bool | None):
         return pa.array(values, pa.int8()).cast(pa.bool_())  # SQLite booleans are 0/1
     return pa.array(values, data_type)
 

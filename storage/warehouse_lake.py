@@ -209,6 +209,8 @@ def compact(warehouse_dir: Path) -> CompactResult:
     """Rewrite the lake as one file holding the latest live version of each lead.
 
     Tombstones and superseded versions are dropped (so `lead_versions` loses its history).
+    A tombstone inside the next sync's overlap window is therefore written once more by that
+    sync, which cannot tell it was already synced; the `leads` view is unaffected.
     Readers keep querying throughout: the new file is renamed into place before the old ones
     are removed, and the `leads` view resolves the brief overlap to the same rows.
     """

@@ -6,10 +6,12 @@ parameters are stored by Prefect in clear, so the URL comes from the environment
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from prefect import get_run_logger, task
+from prefect.exceptions import MissingContextError
 
 from storage.settings import LeadmillSettings
 from storage.warehouse import ensure_warehouse, sync_leads
@@ -28,7 +30,10 @@ def sync_warehouse(data_dir: str) -> dict[str, Any]:
     Returns:
         `rows_written`, `files_written`, `synced_until` (ISO 8601 or None) and `seconds`.
     """
-    logger = get_run_logger()
+    try:
+        logger: logging.Logger | logging.LoggerAdapter = get_run_logger()
+    except MissingContextError:  # called as `sync_warehouse.fn(...)`, outside any run
+        logger = logging.getLogger(__name__)
     settings = LeadmillSettings(data_dir=Path(data_dir))
     ensure_warehouse(settings.warehouse_dir, settings.warehouse_db)
     result = sync_leads(settings.sqlalchemy_url, settings.warehouse_dir)
