@@ -65,50 +65,44 @@ def _placeholder(paramstyle: str) -> str:
     return {"qmark": "?", "numeric": ":1", "named": ":since"}.get(paramstyle, "%s")
 
 
-def _first_present(values: tuple[object, ...]) -> object:
-    return next((value for value in values if value is not None), None)
+def _raw_struct(text_encoded: bool) -> pa.StructType:
+    # What the driver hands back, column by column. SQLite keeps timestamps and JSON as text and
+    # booleans as 0/1; PostgreSQL drivers return datetimes, parsed JSON and booleans.
+    types = {name: LEAD_ARROW_SCHEMA.field(name).type for name in LEAD_COLUMNS}
+    if text_encoded:
+        types.update(
+            match_reasons=pa.string(), verified=pa.int8(), created_at=pa.string(),
+            updated_at=pa.string(), deleted_at=pa.string(),
+        )  # fmt: skip
+    return pa.struct([pa.field(name, types[name]) for name in LEAD_COLUMNS])
 
 
-def _to_timestamps(values: tuple[object, ...]) -> pa.Array:
-    if isinstance(_first_present(values), str):
-        # SQLite hands back text; Arrow parses ISO 8601 vectorised.
-        return pa.array(values, pa.string()).cast(_TIMESTAMP)
-    # Aware datetimes (PostgreSQL timestamptz) are converted to UTC by Arrow.
-    return pa.array(values, _TIMESTAMP)
+_RAW_TYPES = {text_encoded: _raw_struct(text_encoded) for text_encoded in (False, True)}
 
 
-def _to_string_lists(values: tuple[object, ...]) -> pa.Array:
-    if not isinstance(_first_present(values), str):
-        return pa.array(values, pa.list_(pa.string()))
-    # Reasons come from a small vocabulary, so most JSON texts repeat: parse each once.
-    parsed: dict[str, list[str]] = {}
-    lists = []
-    for text in values:
-        if text is None:
-            lists.append(None)
-            continue
-        found = parsed.get(text)
-        if found is None:
-            found = parsed[text] = json.loads(text)
-        lists.append(found)
-    return pa.array(lists, pa.list_(pa.string()))
+def _parse_json_lists(texts: pa.Array) -> pa.Array:
+    # Reasons come from a small vocabulary, so the texts repeat: parse each distinct one once.
+    encoded = texts.dictionary_encode()
+    parsed = [json.loads(text) for text in encoded.dictionary.to_pylist()]
+    return pa.array(parsed, pa.list_(pa.string())).take(encoded.indices)
 
 
-def _to_arrow(name: str, values: tuple[object, ...]) -> pa.Array:
-    data_type = _SPECIAL_TYPES.get(name, pa.string())
-    if data_type == _TIMESTAMP:
-        return _to_timestamps(values)
-    if name == "match_reasons":
-        return _to_string_lists(values)
-    if name == "verified" and not isinstance(_first_present(values), bool | None):
-        return pa.array(values, pa.int8()).cast(pa.bool_())  # SQLite booleans are 0/1
-    return pa.array(values, data_type)
+def rows_to_batch(rows: list[tuple[object, ...]], *, text_encoded: bool) -> pa.RecordBatch:
+    """Convert DB-API rows in `LEAD_COLUMNS` order to a batch of `LEAD_ARROW_SCHEMA`.
 
-
-def rows_to_batch(rows: list[tuple[object, ...]]) -> pa.RecordBatch:
-    """Convert DB-API rows in `LEAD_COLUMNS` order to a batch of `LEAD_ARROW_SCHEMA`."""
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(LEAD_COLUMNS)
-    arrays = [_to_arrow(name, values) for name, values in zip(LEAD_COLUMNS, columns, strict=True)]
+    Args:
+        rows: The rows as the driver returned them.
+        text_encoded: True for SQLite (timestamps and JSON as text, booleans as integers).
+    """
+    # One conversion of the whole row list into a struct array: about twice as fast as
+    # transposing with zip() and converting column by column.
+    columns = pa.array(rows, type=_RAW_TYPES[text_encoded]).flatten()
+    arrays = []
+    for field, column in zip(LEAD_ARROW_SCHEMA, columns, strict=False):
+        if column.type != field.type:
+            column = _parse_json_lists(column) if field.name == "match_reasons" else column
+            column = column.cast(field.type)  # ISO 8601 text to timestamp, 0/1 to boolean
+        arrays.append(column)
     deleted = arrays[LEAD_COLUMNS.index("deleted_at")].is_valid()
     return pa.RecordBatch.from_arrays([*arrays, deleted], schema=LEAD_ARROW_SCHEMA)
 
@@ -143,7 +137,7 @@ def iter_changed_leads(
                 rows = cursor.fetchmany(batch_rows)
                 if not rows:
                     break
-                batch = rows_to_batch(rows)
+                batch = rows_to_batch(rows, text_encoded=dialect.name == "sqlite")
                 del rows
             yield batch
         cursor.close()

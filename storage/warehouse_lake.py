@@ -12,6 +12,7 @@ import logging
 import os
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -105,6 +106,47 @@ def _write_watermark(database_url: str, synced_until: datetime) -> None:
         session.add(mark)
 
 
+class _BackgroundParquetWriter:
+    """Writes tables into one Parquet file on a worker thread, created on the first write.
+
+    Parquet encoding and compression release the GIL, so they overlap with fetching and
+    converting the next batch; at most one batch waits, which keeps memory bounded.
+    """
+
+    def __init__(self, path: Path, *, row_group_size: int) -> None:
+        self._path = path
+        self._row_group_size = row_group_size
+        self._writer: pq.ParquetWriter | None = None
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warehouse-parquet")
+        self._pending: Future[None] | None = None
+        self._closed = False
+
+    def write(self, table: pa.Table) -> None:
+        self._wait()
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self._path, LEAD_ARROW_SCHEMA, compression="zstd")
+        self._pending = self._pool.submit(
+            self._writer.write_table, table, row_group_size=self._row_group_size
+        )
+
+    def _wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> bool:
+        """Finish the file; True if anything was written. Safe to call twice."""
+        if not self._closed:
+            self._closed = True
+            try:
+                self._wait()
+            finally:
+                if self._writer is not None:
+                    self._writer.close()
+                self._pool.shutdown()
+        return self._writer is not None
+
+
 def _versions_already_written(leads_dir: Path, since: datetime) -> pa.Table:
     # (id, updated_at) pairs the lake holds from `since` on: the overlap window re-reads them
     # on every sync, and writing them again would make every sync write a file. Files are
@@ -166,7 +208,7 @@ def sync_leads(
         rows_written = 0
         target = next_lead_file(leads_dir)
         temporary = temporary_name(target)
-        writer: pq.ParquetWriter | None = None
+        writer = _BackgroundParquetWriter(temporary, row_group_size=batch_rows)
         try:
             for batch in iter_changed_leads(engine_for(database_url), since, batch_rows):
                 batch_newest = pc.max(batch.column("updated_at")).as_py()
@@ -175,19 +217,13 @@ def sync_leads(
                 table = pa.Table.from_batches([batch])
                 if written is not None:
                     table = _drop_versions(table, written)
-                if table.num_rows == 0:
-                    continue
-                if writer is None:
-                    writer = pq.ParquetWriter(temporary, LEAD_ARROW_SCHEMA, compression="zstd")
-                writer.write_table(table.sort_by("updated_at"), row_group_size=batch_rows)
-                rows_written += table.num_rows
-            if writer is not None:
-                writer.close()
-                writer = None
+                if table.num_rows:
+                    writer.write(table.sort_by("updated_at"))
+                    rows_written += table.num_rows
+            if writer.close():
                 publish(temporary, target)
         finally:
-            if writer is not None:
-                writer.close()
+            writer.close()
             temporary.unlink(missing_ok=True)
         synced_until = watermark
         if newest is not None:

@@ -73,10 +73,29 @@ def test_views_answer_before_the_first_sync(store: Store) -> None:
 
 
 def test_synced_leads_are_queryable_through_a_fresh_read_only_connection(store: Store) -> None:
-    store.put("ann", T0, company="Globex", country="DE", industry="SaaS", company_size="11-50",
-              position="CTO", score=0.9, verified=True, match_reasons=["Role match: CTO"])
-    store.put("bob", T0 + timedelta(seconds=1), company="Globex", country="DE", industry="SaaS",
-              company_size="11-50", position="CTO", score=0.5, verified=False)
+    store.put(
+        "ann",
+        T0,
+        company="Globex",
+        country="DE",
+        industry="SaaS",
+        company_size="11-50",
+        position="CTO",
+        score=0.9,
+        verified=True,
+        match_reasons=["Role match: CTO"],
+    )
+    store.put(
+        "bob",
+        T0 + timedelta(seconds=1),
+        company="Globex",
+        country="DE",
+        industry="SaaS",
+        company_size="11-50",
+        position="CTO",
+        score=0.5,
+        verified=False,
+    )
 
     result = store.sync()
 
@@ -242,7 +261,8 @@ def test_rows_as_postgresql_returns_them_convert_to_the_same_schema() -> None:
         updated_at=datetime(2026, 1, 5, 10, 0, tzinfo=UTC),
     )  # fmt: skip
 
-    record = rows_to_batch([tuple(values[name] for name in LEAD_COLUMNS)]).to_pylist()[0]
+    row = tuple(values[name] for name in LEAD_COLUMNS)
+    record = rows_to_batch([row], text_encoded=False).to_pylist()[0]
 
     assert record["match_reasons"] == ["Role match"]
     assert (record["verified"], record["deleted"], record["revenue_usd"]) == (True, False, 10)
