@@ -153,7 +153,7 @@ def test_site_quota_is_enforced_per_month(leadmill):
     assert count_commands(leadmill) == 2
 
 
-@pytest.mark.parametrize("headers", [{}, {"x-api-key": "lm_wrong"}, {"Authorization": "Bearer "},
+@pytest.mark.parametrize("headers", [{}, {"x-api-key": "lm_wrong"}, {"Authorization": "Bearer"},
                                      {"Authorization": "Basic abc"}])
 def test_requests_without_a_valid_key_are_unauthorized(leadmill, headers):
     import httpx
