@@ -72,7 +72,8 @@ class MethodNotAllowed(ApiError):
 
 
 class QuotaExceeded(ApiError):
-    code, status_code, message = "QUOTA_EXCEEDED", 429, "Your lead generation quota has been exceeded"
+    code, status_code = "QUOTA_EXCEEDED", 429
+    message = "Your lead generation quota has been exceeded"
 
 
 class InsufficientData(ApiError):

@@ -25,7 +25,9 @@ from pydantic import (
 from api.errors import InsufficientData, InvalidRequest
 
 Text = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Identifier = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+Identifier = Annotated[
+    StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)
+]
 TextList = Annotated[list[Text], Field(max_length=50)]
 
 
@@ -93,7 +95,9 @@ class LeadGenData(_Open):
 
 
 class WebhookConfig(_Strict):
-    url: Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=2048)]
+    url: Annotated[
+        StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=2048)
+    ]
     secret: Annotated[StrictStr, StringConstraints(min_length=1, max_length=512)] | None = None
     metadata: dict[str, Any] | None = None
 
@@ -169,7 +173,9 @@ def parse_lead_generation_request(body: bytes) -> LeadGenerationRequest:
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidRequest("Request body is not valid JSON", field="body", issue=str(exc)) from exc
+        raise InvalidRequest(
+            "Request body is not valid JSON", field="body", issue=str(exc)
+        ) from exc
     if not isinstance(payload, dict):
         raise InvalidRequest(field="body", issue="request body must be a JSON object")
     try:

@@ -73,7 +73,8 @@ def main() -> None:
                 time.sleep(0.1)
 
         empty = [empty_flow_run() for _ in range(args.runs + 1)][1:]  # first warms the client
-        example = json.loads((ROOT / "api" / "examples" / "lead_generation_request.json").read_text())
+        example_file = ROOT / "api" / "examples" / "lead_generation_request.json"
+        example = json.loads(example_file.read_text())
         client = httpx.Client(base_url=base, headers={"x-api-key": credentials["api_key"]})
         end_to_end, leads = [], []
         for _ in range(args.runs + 1):

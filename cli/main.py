@@ -14,7 +14,8 @@ SUBCOMMAND_MODULES = ("cli.stack", "cli.sql")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="leadmill", description="Leadmill lead-generation pipeline")
+    parser = argparse.ArgumentParser(prog="leadmill",
+                                     description="Leadmill lead-generation pipeline")
     subparsers = parser.add_subparsers(dest="command", required=True)
     for module_name in SUBCOMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)

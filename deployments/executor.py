@@ -174,7 +174,8 @@ class LocalExecutor:
                     record_run_state(session, command.id, "CRASHED", CRASH_MESSAGE)
         self._settle_prefect_runs(requeued, crashed)
         if requeued or crashed:
-            log.warning("reconciled %d crashed and %d requeued commands", len(crashed), len(requeued))
+            log.warning("reconciled %d crashed and %d requeued commands",
+                        len(crashed), len(requeued))
         return {"crashed": len(crashed), "requeued": len(requeued)}
 
     def _settle_prefect_runs(self, requeued: list[tuple[str, Any]],

@@ -8,6 +8,7 @@ stops every process it started; if one of them dies, it stops the others and exi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -81,10 +82,8 @@ def _wait_for_api(url: str, process: subprocess.Popen, timeout: float) -> None:
 def _stop(processes: list[subprocess.Popen]) -> None:
     for process in processes:
         if process.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
     deadline = time.monotonic() + 15
     for process in processes:
         try:

@@ -112,6 +112,8 @@ def command_leads(
 def count_command_leads(session: Session, command_id: str) -> int:
     return int(
         session.exec(
-            select(func.count()).select_from(CommandLead).where(CommandLead.command_id == command_id)
+            select(func.count())
+            .select_from(CommandLead)
+            .where(CommandLead.command_id == command_id)
         ).one()
     )

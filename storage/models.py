@@ -25,7 +25,8 @@ class Company(SQLModel, table=True):
 
 
 class User(SQLModel, table=True):
-    id: str = Field(primary_key=True, description="The owner id (JWT sub); the command API's userId.")
+    id: str = Field(primary_key=True,
+                    description="The owner id (JWT sub); the command API's userId.")
     company_id: str = Field(foreign_key="company.id", index=True)
     username: str = Field(unique=True, index=True)
     password_hash: str | None = None

@@ -14,7 +14,9 @@ class LeadmillSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="LEADMILL_", extra="ignore")
 
-    data_dir: Path = Field(default=Path(".leadmill"), description="Holds every file Leadmill writes.")
+    data_dir: Path = Field(
+        default=Path(".leadmill"), description="Holds every file Leadmill writes."
+    )
     database_url: str | None = Field(
         default=None, description="Operational DB; default SQLite at <data dir>/leadmill.db."
     )
@@ -82,4 +84,5 @@ class LeadmillSettings(BaseSettings):
 
     @property
     def allowed_webhook_hosts(self) -> frozenset[str]:
-        return frozenset(h.strip().lower() for h in self.webhook_allowed_hosts.split(",") if h.strip())
+        hosts = self.webhook_allowed_hosts.split(",")
+        return frozenset(host.strip().lower() for host in hosts if host.strip())

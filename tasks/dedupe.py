@@ -40,7 +40,9 @@ def select_best(leads: list[ScoredLead], count: int) -> list[ScoredLead]:
     """The `count` best leads, one per person: score first, verified next, then a stable id."""
     ranked = sorted(
         leads,
-        key=lambda lead: (-lead.match_score, not lead.verification.verified, lead.prospect.prospect_id),
+        key=lambda lead: (
+            -lead.match_score, not lead.verification.verified, lead.prospect.prospect_id
+        ),
     )
     chosen: list[ScoredLead] = []
     seen: set[str] = set()

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from tasks.criteria import ScoredLead
+
+
+def _breakdown(values: Iterable[str]) -> dict[str, int]:
+    """Counts per value, largest first."""
+    return dict(Counter(values).most_common())
 
 
 def summarize_leads(leads: list[ScoredLead]) -> dict[str, Any]:
@@ -25,6 +31,6 @@ def summarize_leads(leads: list[ScoredLead]) -> dict[str, Any]:
         "average_match_score": round(sum(lead.match_score for lead in leads) / total, 2),
         # An integer percentage, as documented ("verified_percentage": 92).
         "verified_percentage": round(100 * verified / total),
-        "industries_breakdown": dict(Counter(lead.prospect.industry for lead in leads).most_common()),
-        "roles_breakdown": dict(Counter(lead.prospect.title for lead in leads).most_common()),
+        "industries_breakdown": _breakdown(lead.prospect.industry for lead in leads),
+        "roles_breakdown": _breakdown(lead.prospect.title for lead in leads),
     }

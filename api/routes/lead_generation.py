@@ -122,7 +122,8 @@ class LeadGenerationController(Controller):
                 raise CommandNotFound(field="command_id", issue=f"no command {command_id}")
             leads = None
             if command.run_state == "COMPLETED":
-                leads = [public_lead(lead, link) for lead, link in command_leads(session, command.id)]
+                rows = command_leads(session, command.id)
+                leads = [public_lead(lead, link) for lead, link in rows]
             return {"success": True, "data": status_reply(command, leads, TYPICAL_RUN_SECONDS)}
 
     @get("/leadGeneration/leads/{command_id:str}", summary="Leads of a lead-generation command")
