@@ -104,6 +104,20 @@ def query_prospects(
         return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
 
 
+def _fictional_prefix(cc: str, prefix: str, is_mobile: bool) -> str:
+    """Where a country sets numbers aside for fiction, draw from that range, so the sample never
+    prints a real subscriber's number: NANP 555-0100..0199, Ofcom's drama range (020 7946 0xxx;
+    its mobile drama range fails libphonenumber's validity check), ACMA's 02 5550 xxxx.
+    Other countries have no such range: their numbers are random within real prefixes."""
+    if cc in {"US", "CA"}:
+        return prefix[:3] + "55501"
+    if cc == "GB":
+        return "2079460"
+    if cc == "AU":
+        return "25550"
+    return prefix
+
+
 def _phone_maker(rng: random.Random) -> Any:
     """Build `make(country_code, prefix, is_mobile)`: a valid phone number as a person types it.
 
@@ -123,6 +137,7 @@ def _phone_maker(rng: random.Random) -> Any:
     templates: dict[tuple[str, str, bool, bool], str] = {}
 
     def make(cc: str, prefix: str, is_mobile: bool) -> str:
+        prefix = _fictional_prefix(cc, prefix, is_mobile)
         fixed, mobile, calling_code = patterns[cc]
         free = PHONE_LENGTHS[cc][1 if is_mobile else 0] - len(prefix)
         for _ in range(200):

@@ -81,6 +81,25 @@ def test_every_phone_is_valid_for_its_country(sample: Path) -> None:
     assert invalid == []
 
 
+@pytest.mark.parametrize(("country", "fictional"), [
+    ("US", r"^\d{3}55501\d{2}$"), ("CA", r"^\d{3}55501\d{2}$"),
+    ("GB", r"^2079460\d{3}$"), ("AU", r"^25550\d{4}$"),
+])
+def test_phones_come_from_fictional_ranges_where_a_country_has_one(
+    sample: Path, country: str, fictional: str
+) -> None:
+    import re
+
+    rows = query_prospects(
+        sample.parent,
+        "SELECT phone FROM prospects WHERE phone IS NOT NULL AND country_code = $cc",
+        {"cc": country},
+    )
+    assert rows
+    numbers = [str(phonenumbers.parse(r["phone"], country).national_number) for r in rows]
+    assert [n for n in numbers if not re.match(fictional, n)] == []
+
+
 def test_every_email_passes_email_validator(sample: Path) -> None:
     rows = query_prospects(sample.parent, "SELECT email FROM prospects")
     for row in rows:
