@@ -102,6 +102,9 @@ def main() -> None:
             "pipeline_over_fixed_cost_s": round(total - fixed, 3),
         }, indent=2))
         api.should_exit = True
+        from prefect.logging.handlers import APILogHandler
+
+        APILogHandler().flush()  # before the server goes, or Prefect complains at exit
     finally:
         os.killpg(server.pid, signal.SIGTERM) if hasattr(os, "killpg") else server.terminate()
         server.wait(timeout=30)
