@@ -161,6 +161,25 @@ def _issue(error: dict[str, Any]) -> str:
     return str(error["msg"]).removeprefix("Value error, ")
 
 
+def _refuse_constant(name: str) -> Any:
+    # Python's json accepts NaN and Infinity; JSON does not, and neither can be stored.
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _refuse_unstorable_text(payload: Any) -> None:
+    """Lone surrogates cannot be encoded as UTF-8 and NUL is refused by PostgreSQL: say so now
+    rather than fail while storing."""
+    try:
+        text = json.dumps(payload, ensure_ascii=False)
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidRequest(field="body", issue="text holds an unpaired surrogate") from exc
+    except RecursionError as exc:
+        raise InvalidRequest(field="body", issue="request body is nested too deeply") from exc
+    if "\\u0000" in text:  # json.dumps escapes NUL, even with ensure_ascii=False
+        raise InvalidRequest(field="body", issue="text must not contain NUL characters")
+
+
 def parse_lead_generation_request(body: bytes) -> LeadGenerationRequest:
     """Parse and validate a request body, raising the documented errors.
 
@@ -171,11 +190,14 @@ def parse_lead_generation_request(body: bytes) -> LeadGenerationRequest:
     if not body.strip():
         raise InvalidRequest(field="body", issue="request body is required")
     try:
-        payload = json.loads(body)
+        payload = json.loads(body, parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidRequest(
             "Request body is not valid JSON", field="body", issue=str(exc)
         ) from exc
+    except RecursionError as exc:
+        raise InvalidRequest(field="body", issue="request body is nested too deeply") from exc
+    _refuse_unstorable_text(payload)
     if not isinstance(payload, dict):
         raise InvalidRequest(field="body", issue="request body must be a JSON object")
     try:

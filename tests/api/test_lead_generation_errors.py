@@ -216,3 +216,25 @@ def test_storage_failure_is_a_system_error_without_internals(leadmill):
     error = response.json()["error"]
     assert error["code"] == "SYSTEM_ERROR"
     assert "command" not in error["message"].lower() and "sql" not in response.text.lower()
+
+
+HOSTILE = [
+    b"[" * 50_000 + b"]" * 50_000,
+    b'{"siteId": "site_456abc", "maxLeads": NaN, "leadGenData": {"targetAudience": {"roles": ["CTO"]}}}',
+    b'{"siteId": "site_456abc", "leadGenData": {"targetAudience": {"roles": ["CTO"]},'
+    b' "searchCriteria": {"minRevenueUSD": Infinity}}}',
+    b'{"siteId": "site_\\ud800", "leadGenData": {"targetAudience": {"roles": ["CTO"]}}}',
+    b'{"siteId": "site_456abc", "leadGenData": {"targetAudience": {"roles": ["C\\u0000TO"]}}}',
+    b'{"siteId": "site_456abc", "leadGenData": {"targetAudience": {"roles": ["CTO"]}},'
+    b' "webhook": {"url": "http://127.0.0.1:9/h", "metadata": {"x": "\\udfff"}}}',
+]
+
+
+@pytest.mark.parametrize("raw", HOSTILE, ids=["deep-nesting", "nan", "infinity", "surrogate",
+                                              "nul", "surrogate-in-metadata"])
+def test_hostile_bodies_are_invalid_requests_not_server_errors(leadmill, raw):
+    with leadmill.client() as client:
+        response = client.post(ROUTE, content=raw, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["code"] == "INVALID_REQUEST"
+    assert count_commands(leadmill) == 0
