@@ -68,6 +68,17 @@ def test_stack_serves_stops_cleanly_and_reuses_its_data(tmp_path):
 
         assert wait_until(completed, 90, "command did not finish")["status"] == "completed"
         assert httpx.get(f"http://127.0.0.1:{prefect_port}/api/health").status_code == 200
+
+        def warehouse_count() -> str | None:
+            # What an analyst runs while the stack runs; a sync follows every finished command.
+            result = subprocess.run(
+                [sys.executable, "-m", "cli.main", "sql", "--data-dir", str(data_dir),
+                 "--format", "csv",
+                 f"select count(*) as n from leads where command_id = '{command_id}'"],
+                capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+            return result.stdout if result.returncode == 0 and "\n3" in result.stdout else None
+
+        assert wait_until(warehouse_count, 30, "leads never reached the warehouse") == "n\n3\n"
         children = children_of(stack.pid)
         assert len(children) == 3  # Prefect server, API, scheduler
     finally:
