@@ -220,7 +220,8 @@ def test_storage_failure_is_a_system_error_without_internals(leadmill):
 
 HOSTILE = [
     b"[" * 50_000 + b"]" * 50_000,
-    b'{"siteId": "site_456abc", "maxLeads": NaN, "leadGenData": {"targetAudience": {"roles": ["CTO"]}}}',
+    b'{"siteId": "site_456abc", "maxLeads": NaN,'
+    b' "leadGenData": {"targetAudience": {"roles": ["CTO"]}}}',
     b'{"siteId": "site_456abc", "leadGenData": {"targetAudience": {"roles": ["CTO"]},'
     b' "searchCriteria": {"minRevenueUSD": Infinity}}}',
     b'{"siteId": "site_\\ud800", "leadGenData": {"targetAudience": {"roles": ["CTO"]}}}',
