@@ -9,6 +9,7 @@ warm-up, with the contract's example criteria and a pool of 250. Stores are cach
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import statistics
 import sys
@@ -19,25 +20,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from storage.prospects import count_prospects, generate_sample  # noqa: E402
-from tasks.criteria import SearchSpec  # noqa: E402
+from tasks.analysis import build_command_object, search_spec_from_command  # noqa: E402
 from tasks.research import search_prospects  # noqa: E402
 from tasks.scoring import score_prospects  # noqa: E402
 
 log = logging.getLogger("bench_research")
 
-EXAMPLE = SearchSpec(
-    industries=["saas", "tech", "manufacturing"],
-    company_sizes=["51-200", "201-500"],
-    roles=["CTO", "Head of Engineering", "VP of Operations"],
-    locations=["United States", "Canada", "United Kingdom"],
-    interests=["automation", "efficiency", "cost-reduction"],
-    keywords=["digital transformation", "workflow automation"],
-    excluded_terms=["recruiting", "staffing"],
-    min_revenue=1_000_000,
-    max_revenue=50_000_000,
-    has_website=True,
-    count=25,
+EXAMPLE_FILE = (
+    Path(__file__).resolve().parents[1] / "api" / "examples" / "lead_generation_request.json"
 )
+# The documented example request's search, read off its command object as the flow reads it.
+EXAMPLE = search_spec_from_command(build_command_object(json.loads(EXAMPLE_FILE.read_text())))
 
 
 def _median_ms(call: object, runs: int) -> float:

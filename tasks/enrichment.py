@@ -6,13 +6,11 @@ locations read the way the contract shows them ("Chicago, IL, United States").
 
 from __future__ import annotations
 
-import logging
-
-from prefect import get_run_logger, task
-from prefect.exceptions import MissingContextError
+from prefect import task
 
 from tasks import vocabulary
 from tasks.criteria import Prospect, ScoredLead, Verification
+from tasks.run_logging import task_logger
 
 # Band edges in USD; each band runs from one edge up to (not including) the next.
 _BAND_EDGES = (1_000_000, 5_000_000, 10_000_000, 15_000_000, 25_000_000, 50_000_000,
@@ -64,14 +62,6 @@ def enrich(
     )
 
 
-def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
-    """The run logger inside a Prefect run; the module logger when called via `.fn(...)`."""
-    try:
-        return get_run_logger()
-    except MissingContextError:
-        return logging.getLogger(__name__)
-
-
 @task(name="enrich-leads")
 def enrich_leads(
     prospects: list[Prospect],
@@ -85,5 +75,5 @@ def enrich_leads(
         enrich(p, v, score, reasons)
         for p, v, (score, reasons) in zip(prospects, verifications, scores, strict=True)
     ]
-    _logger().info("enriched %d leads", len(leads))
+    task_logger(__name__).info("enriched %d leads", len(leads))
     return leads

@@ -17,18 +17,17 @@ weight tables, so the SQL never has to know what "CTO" means.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from prefect import get_run_logger, task
-from prefect.exceptions import MissingContextError
+from prefect import task
 
 from storage.prospects import PROSPECT_COLUMNS, open_prospects
 from tasks import vocabulary
 from tasks.criteria import Prospect, SearchSpec
+from tasks.run_logging import task_logger
 
 # Pre-rank weights of the soft criteria groups (roles matter most, as in scoring).
 GROUP_WEIGHTS = {
@@ -262,18 +261,10 @@ def search_prospects(prospect_dir: Path, spec: SearchSpec, pool_size: int) -> li
     ]
 
 
-def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
-    """The run logger inside a Prefect run; the module logger when called via `.fn(...)`."""
-    try:
-        return get_run_logger()
-    except MissingContextError:
-        return logging.getLogger(__name__)
-
-
 @task(name="research-prospects", retries=2)
 def research_prospects(prospect_dir: str, spec: SearchSpec, pool_size: int) -> list[Prospect]:
     """Prefect task: find up to `pool_size` candidates for `spec` in the prospect store."""
-    logger = _logger()
+    logger = task_logger(__name__)
     candidates = search_prospects(Path(prospect_dir), spec, pool_size)
     logger.info(
         "research found %d candidates (pool %d) in %s", len(candidates), pool_size, prospect_dir

@@ -14,16 +14,15 @@ per call, so scoring a pool costs the number of distinct values, not rows.
 
 from __future__ import annotations
 
-import logging
 import re
 from functools import cache
 
-from prefect import get_run_logger, task
-from prefect.exceptions import MissingContextError
+from prefect import task
 from rapidfuzz import fuzz
 
 from tasks import vocabulary
 from tasks.criteria import Prospect, SearchSpec
+from tasks.run_logging import task_logger
 
 WEIGHTS = {"role": 0.30, "industry": 0.20, "location": 0.15, "size": 0.10, "text": 0.15,
            "revenue": 0.10}
@@ -187,14 +186,6 @@ def score_prospects(
     return [scorer.score(p) for p in prospects]
 
 
-def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
-    """The run logger inside a Prefect run; the module logger when called via `.fn(...)`."""
-    try:
-        return get_run_logger()
-    except MissingContextError:
-        return logging.getLogger(__name__)
-
-
 @task(name="score-prospects")
 def score_candidates(
     prospects: list[Prospect], spec: SearchSpec
@@ -202,7 +193,7 @@ def score_candidates(
     """Prefect task: score every candidate against the spec."""
     scores = score_prospects(prospects, spec)
     if scores:
-        _logger().info(
+        task_logger(__name__).info(
             "scored %d candidates, best %.2f", len(scores), max(s for s, _ in scores)
         )
     return scores

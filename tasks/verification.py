@@ -12,14 +12,12 @@ verification, because a lead with a wrong number costs a sales rep more than one
 
 from __future__ import annotations
 
-import logging
-
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from prefect import get_run_logger, task
-from prefect.exceptions import MissingContextError
+from prefect import task
 
 from tasks.criteria import Prospect, Verification
+from tasks.run_logging import task_logger
 
 
 def verify_email(address: str | None) -> tuple[str | None, bool, str | None]:
@@ -61,19 +59,11 @@ def verify_prospect(prospect: Prospect) -> Verification:
     )
 
 
-def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
-    """The run logger inside a Prefect run; the module logger when called via `.fn(...)`."""
-    try:
-        return get_run_logger()
-    except MissingContextError:
-        return logging.getLogger(__name__)
-
-
 @task(name="verify-prospects")
 def verify_prospects(prospects: list[Prospect]) -> list[Verification]:
     """Prefect task: verify every prospect's contact details."""
     verifications = [verify_prospect(p) for p in prospects]
-    _logger().info(
+    task_logger(__name__).info(
         "verified %d of %d prospects", sum(v.verified for v in verifications), len(prospects)
     )
     return verifications

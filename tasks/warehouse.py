@@ -6,15 +6,14 @@ parameters are stored by Prefect in clear, so the URL comes from the environment
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
-from prefect import get_run_logger, task
-from prefect.exceptions import MissingContextError
+from prefect import task
 
 from storage.settings import LeadmillSettings
 from storage.warehouse import ensure_warehouse, sync_leads
+from tasks.run_logging import task_logger
 
 
 @task(name="sync-warehouse", retries=2, retry_delay_seconds=[1, 5])
@@ -30,10 +29,7 @@ def sync_warehouse(data_dir: str) -> dict[str, Any]:
     Returns:
         `rows_written`, `files_written`, `synced_until` (ISO 8601 or None) and `seconds`.
     """
-    try:
-        logger: logging.Logger | logging.LoggerAdapter = get_run_logger()
-    except MissingContextError:  # called as `sync_warehouse.fn(...)`, outside any run
-        logger = logging.getLogger(__name__)
+    logger = task_logger(__name__)
     settings = LeadmillSettings(data_dir=Path(data_dir))
     ensure_warehouse(settings.warehouse_dir, settings.warehouse_db)
     result = sync_leads(settings.sqlalchemy_url, settings.warehouse_dir)

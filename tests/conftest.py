@@ -12,6 +12,8 @@ import socket
 import tempfile
 from pathlib import Path
 
+from deployments.prefect_env import FAST_SQLITE_SERVER  # imports no Prefect
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -29,14 +31,7 @@ os.environ.update({
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_LOGGING_TO_API_BATCH_INTERVAL": "0.5",
 })
-for _name, _value in {
-    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "500",
-    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_READ_BATCH_SIZE": "100",
-    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "1",
-    "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_BATCH_SIZE": "500",
-    "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_READ_BATCH_SIZE": "100",
-    "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_FLUSH_INTERVAL": "1",
-}.items():
+for _name, _value in FAST_SQLITE_SERVER.items():
     os.environ.setdefault(_name, _value)
 
 import pytest  # noqa: E402

@@ -8,19 +8,9 @@ import pytest
 
 from tasks.criteria import Prospect, SearchSpec
 from tasks.scoring import score_candidates, score_prospect, score_prospects
+from tests.fixtures.examples import documented_search_spec
 
-EXAMPLE = SearchSpec(
-    industries=["saas", "tech", "manufacturing"],
-    company_sizes=["51-200", "201-500"],
-    roles=["CTO", "Head of Engineering", "VP of Operations"],
-    locations=["United States", "Canada", "United Kingdom"],
-    interests=["automation", "efficiency", "cost-reduction"],
-    keywords=["digital transformation", "workflow automation"],
-    excluded_terms=["recruiting", "staffing"],
-    min_revenue=1_000_000,
-    max_revenue=50_000_000,
-    has_website=True,
-)
+EXAMPLE = documented_search_spec()
 
 
 def prospect(**changes: object) -> Prospect:
