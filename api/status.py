@@ -100,7 +100,7 @@ def status_reply(
         reply["summary"] = command.summary or {}
     else:
         reply["progress"] = {
-            "percentage": 100 if status == "completed" else command.progress_percentage,
+            "percentage": command.progress_percentage,
             "stage": command_stage(command),
             "leads_found": command.leads_found,
             "leads_verified": command.leads_verified,

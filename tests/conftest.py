@@ -22,7 +22,10 @@ def free_port() -> int:
 
 
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="leadmill-tests-"))
-_PREFECT_PORT = free_port()
+# LEADMILL_TEST_PREFECT_PORT: reuse a Prefect server already running on that port (saves its
+# ~10 s start when iterating on a few tests); by default the session starts its own.
+_SHARED_PREFECT_PORT = os.environ.get("LEADMILL_TEST_PREFECT_PORT")
+_PREFECT_PORT = int(_SHARED_PREFECT_PORT) if _SHARED_PREFECT_PORT else free_port()
 os.environ.update({
     "LEADMILL_DATA_DIR": str(_SESSION_DIR / "default"),
     "LEADMILL_PREFECT_PORT": str(_PREFECT_PORT),
