@@ -11,7 +11,14 @@ from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from sqlalchemy.engine import Engine
 
-from api.errors import ApiError, handle_api_error, handle_http_exception, handle_unexpected
+from api.errors import (
+    ApiError,
+    ManagementError,
+    handle_api_error,
+    handle_http_exception,
+    handle_management_error,
+    handle_unexpected,
+)
 from api.routes.lead_generation import LeadGenerationController
 from storage.database import build_engine, create_schema
 from storage.secrets import SecretBox
@@ -58,6 +65,7 @@ def create_app(
         }),
         exception_handlers={
             ApiError: handle_api_error,
+            ManagementError: handle_management_error,
             HTTPException: handle_http_exception,
             Exception: handle_unexpected,
         },

@@ -1,7 +1,12 @@
 """One exception type per documented error code, mapped to the response envelope in one place.
 
-The command API's envelope is
-`{"success": false, "error": {"code", "message", "details": {"field", "issue"}}}`.
+Two documents, two envelopes:
+- the command API (`/api/agents/...`, uncodie-lead-generation-command.md):
+  `{"success": false, "error": {"code", "message", "details": {"field", "issue"}}}`;
+- the lead-management API (every other `/api` route, leadgenius-pro-api.md):
+  `{"success": false, "error": "<message>", "errorType", "details", "recommendation"}`.
+`ApiError` subclasses belong to the first, `ManagementError` subclasses to the second; Litestar's
+own errors (404, 405, 413, ...) take the envelope of the path they happened on.
 """
 
 from __future__ import annotations
@@ -101,8 +106,10 @@ def handle_api_error(_request: Request, exc: ApiError) -> Response:
 
 
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
-    """Litestar's own errors (404, 405, 413, ...) in the documented envelope."""
+    """Litestar's own errors (404, 405, 413, ...) in the envelope of the path's document."""
     status = exc.status_code
+    if not uses_command_envelope(request):
+        return handle_management_error(request, _as_management_error(request, exc))
     if status == 404:
         return _respond(RouteNotFound(f"No route {request.method} {request.url.path}"))
     if status == 405:
@@ -115,6 +122,134 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     return _respond(SystemError_())
 
 
+def _as_management_error(request: Request, exc: HTTPException) -> ManagementError:
+    status = exc.status_code
+    if status == 404:
+        return NotFound(f"No route {request.method} {request.url.path}")
+    if status == 405:
+        return InvalidValue(f"{request.method} is not allowed on {request.url.path}")
+    if status == 413:
+        return PayloadTooLargeManagement()
+    if status < 500:
+        return InvalidFormat(str(exc.detail))
+    log.error("HTTP %s on %s %s: %s", status, request.method, request.url.path, exc.detail)
+    return InternalError()
+
+
 def handle_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if not uses_command_envelope(request):
+        return handle_management_error(request, InternalError())
     return _respond(SystemError_())
+
+
+# -- the lead-management API (leadgenius-pro-api.md) ----------------------------------------
+class ManagementError(Exception):
+    """An error of the lead-management API; `error_type` is the documented errorType."""
+
+    error_type = "internal_error"
+    status_code = 500
+    message = "Internal server error"
+    recommendation = "Try again later; if it persists, report it with the time of the request."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        details: Any = None,
+        recommendation: str | None = None,
+    ) -> None:
+        self.message = message or type(self).message
+        self.details = details
+        self.recommendation = recommendation or type(self).recommendation
+        super().__init__(self.message)
+
+
+class NoValidCredentials(ManagementError):
+    error_type, status_code = "no_valid_credentials", 401
+    message = "No valid credentials were provided"
+    recommendation = ("Send Authorization: Bearer <accessToken> from POST /api/auth, "
+                      "or x-api-key with x-user-id.")
+
+
+class TokenExpired(ManagementError):
+    error_type, status_code = "token_expired", 401
+    message = "The access token has expired"
+    recommendation = "Refresh it with POST /api/auth {\"refreshToken\": ...} or log in again."
+
+
+class InsufficientPermissions(ManagementError):
+    error_type, status_code = "insufficient_permissions", 403
+    message = "Your role does not allow this operation"
+    recommendation = "Ask an owner or admin of your company."
+
+
+class OwnerMismatch(ManagementError):
+    error_type, status_code = "owner_mismatch", 403
+    message = "The credentials do not belong to this user"
+    recommendation = "Send the x-user-id of the key's owner."
+
+
+class MissingRequiredField(ManagementError):
+    error_type, status_code = "missing_required_field", 400
+    message = "A required field is missing"
+    recommendation = "Add the field named in details."
+
+
+class InvalidFormat(ManagementError):
+    error_type, status_code = "invalid_format", 400
+    message = "The request is not in the expected format"
+    recommendation = "Send a JSON object with the documented fields."
+
+
+class InvalidValue(ManagementError):
+    error_type, status_code = "invalid_value", 400
+    message = "A field has a value that is not allowed"
+    recommendation = "Correct the field named in details."
+
+
+class NotFound(ManagementError):
+    error_type, status_code = "not_found", 404
+    message = "Not found"
+    recommendation = "Check the id; records of other companies are never visible."
+
+
+class AlreadyExists(ManagementError):
+    error_type, status_code = "already_exists", 409
+    message = "A record with this identity already exists"
+    recommendation = "Update the existing record instead."
+
+
+class Conflict(ManagementError):
+    error_type, status_code = "conflict", 409
+    message = "The request conflicts with the current state"
+    recommendation = "Read the record again and retry."
+
+
+class PayloadTooLargeManagement(ManagementError):
+    error_type, status_code = "invalid_value", 413
+    message = "Request body is too large"
+    recommendation = "Send fewer records per request."
+
+
+class RateLimited(ManagementError):
+    error_type, status_code = "rate_limited", 429
+    message = "Rate limit exceeded"
+    recommendation = "Wait until X-RateLimit-Reset, then retry."
+
+
+class InternalError(ManagementError):
+    pass
+
+
+def management_body(error: ManagementError) -> dict[str, Any]:
+    return {"success": False, "error": error.message, "errorType": error.error_type,
+            "details": error.details, "recommendation": error.recommendation}
+
+
+def handle_management_error(_request: Request, exc: ManagementError) -> Response:
+    return Response(management_body(exc), status_code=exc.status_code, media_type=MediaType.JSON)
+
+
+def uses_command_envelope(request: Request) -> bool:
+    return request.url.path.startswith("/api/agents/")

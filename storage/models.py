@@ -176,3 +176,26 @@ class WarehouseWatermark(SQLModel, table=True):
     table_name: str = Field(primary_key=True)
     synced_until: datetime
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ServiceSetting(SQLModel, table=True):
+    """A service Leadmill may call for a company (or one of its clients): URL + API key.
+
+    Holds the URL settings of leadgenius-pro-api.md (`companyUrl`, `emailFinder`,
+    `enrichment1`..`enrichment10`) and the research providers (`apollo`, `peopleDataLabs`,
+    `hunter`, `apify`, ...). `client_id` None is the company-wide default; a client's own row
+    wins. The API key is sealed with the instance key (storage.secrets), never kept in clear.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("company_id", "client_key", "service", name="uq_service_setting"),
+    )
+
+    id: str = Field(primary_key=True)
+    company_id: str = Field(foreign_key="company.id", index=True)
+    client_key: str = Field(default="", description="The client's client_id, or '' for all.")
+    service: str
+    url: str | None = None
+    api_key_sealed: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
