@@ -199,3 +199,46 @@ class ServiceSetting(SQLModel, table=True):
     api_key_sealed: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class LeadSource(SQLModel, table=True):
+    """Provenance: which source found a lead, when, and which of its fields that source gave."""
+
+    __table_args__ = (
+        UniqueConstraint("lead_id", "source", "source_record_id", name="uq_lead_source"),
+    )
+
+    id: str = Field(primary_key=True)
+    lead_id: str = Field(foreign_key="lead.id", index=True)
+    source: str = Field(description="sample, import:<file>, website, apollo, hunter, ...")
+    source_record_id: str = Field(default="")
+    command_id: str | None = None
+    fields: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    found_at: datetime = Field(default_factory=utcnow)
+
+
+class SourceLead(SQLModel, table=True):
+    """A raw lead as a research source or scrape delivered it, before qualification
+    (leadgenius-pro-api.md's SourceLeads; `GET /api/source-leads/list`)."""
+
+    __table_args__ = (Index("ix_sourcelead_company_client", "company_id", "client_id"),)
+
+    id: str = Field(primary_key=True)
+    company_id: str = Field(foreign_key="company.id")
+    client_id: str = Field(description="The client's client_id (siteId).")
+    source: str
+    source_record_id: str = Field(default="")
+    run_id: str | None = Field(default=None, description="The research run that found it.")
+    full_name: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    title: str | None = None
+    company_name: str | None = None
+    company_domain: str | None = None
+    linkedin_url: str | None = None
+    location: str | None = None
+    raw: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
