@@ -8,9 +8,9 @@ from typing import Any, Protocol
 from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
-from litestar.openapi import OpenAPIConfig
 from sqlalchemy.engine import Engine
 
+from api.docs import docs_assets_router, openapi_config
 from api.errors import (
     ApiError,
     ManagementError,
@@ -56,7 +56,7 @@ def create_app(
         executor.stop()
 
     return Litestar(
-        route_handlers=[health, LeadGenerationController],
+        route_handlers=[health, docs_assets_router(), LeadGenerationController],
         state=State({
             "settings": settings,
             "engine": engine,
@@ -72,6 +72,6 @@ def create_app(
         on_startup=[start_executor],
         on_shutdown=[stop_executor],
         request_max_body_size=settings.max_body_bytes,
-        openapi_config=OpenAPIConfig(title="Leadmill API", version="0.1.0"),
+        openapi_config=openapi_config("0.1.0"),
         debug=False,
     )

@@ -1,0 +1,27 @@
+"""The API docs work offline: Swagger UI at /schema with its assets served by Leadmill."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+
+def test_schema_page_loads_only_local_assets(leadmill):
+    page = httpx.get(f"{leadmill.base_url}/schema")
+    assert page.status_code == 200
+    assert "swagger" in page.text.lower()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets and all(url.startswith("/docs-assets/") for url in assets), assets
+    for url in assets:
+        asset = httpx.get(f"{leadmill.base_url}{url}")
+        assert asset.status_code == 200 and len(asset.content) > 1000
+
+
+def test_openapi_json_describes_the_command_api(leadmill):
+    schema = httpx.get(f"{leadmill.base_url}/schema/openapi.json").json()
+    paths = schema["paths"]
+    assert "/api/agents/sales/leadGeneration" in paths
+    assert "/api/agents/sales/leadGeneration/status/{command_id}" in paths
+    assert paths["/api/agents/sales/leadGeneration"]["post"]["summary"]
+    assert not any(path.startswith("/docs-assets") for path in paths)
