@@ -10,8 +10,9 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 
 from api.auth import authenticate
+from api.docs import request_body_operation
 from api.errors import CommandNotFound, InvalidRequest, QuotaExceeded, SiteNotFound, UserNotFound
-from api.schemas import parse_lead_generation_request
+from api.schemas import LeadGenerationRequest, parse_lead_generation_request
 from api.status import (
     accepted_reply,
     estimate_completion,
@@ -62,7 +63,9 @@ class LeadGenerationController(Controller):
     tags = ["Lead generation"]
 
     @post(["/leadGeneration", "/command/leadGeneration"], status_code=200,
-          summary="Create a lead-generation command")
+          summary="Create a lead-generation command",
+          operation_class=request_body_operation(LeadGenerationRequest,
+                                                 "lead_generation_request.json"))
     async def create_command(self, request: Request, state: State) -> dict[str, Any]:
         """Validate the request, store the command and its command object, and queue it.
 

@@ -23,5 +23,9 @@ def test_openapi_json_describes_the_command_api(leadmill):
     paths = schema["paths"]
     assert "/api/agents/sales/leadGeneration" in paths
     assert "/api/agents/sales/leadGeneration/status/{command_id}" in paths
-    assert paths["/api/agents/sales/leadGeneration"]["post"]["summary"]
+    create = paths["/api/agents/sales/leadGeneration"]["post"]
+    assert create["summary"] and create["description"]
+    body = create["requestBody"]["content"]["application/json"]
+    assert body["examples"]["documented"]["value"]["siteId"] == "site_456abc"
+    assert "leadGenData" in body["schema"]["properties"]
     assert not any(path.startswith("/docs-assets") for path in paths)
