@@ -20,6 +20,7 @@ from api.errors import (
     handle_unexpected,
 )
 from api.routes.lead_generation import LeadGenerationController
+from api.routes.tester import tester_routes
 from storage.database import build_engine, create_schema
 from storage.secrets import SecretBox
 from storage.settings import LeadmillSettings
@@ -56,7 +57,7 @@ def create_app(
         executor.stop()
 
     return Litestar(
-        route_handlers=[health, docs_assets_router(), LeadGenerationController],
+        route_handlers=[health, docs_assets_router(), *tester_routes(), LeadGenerationController],
         state=State({
             "settings": settings,
             "engine": engine,

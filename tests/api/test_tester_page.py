@@ -1,0 +1,119 @@
+"""The tester page in a real headless Chromium (Debian's chromium + chromium-driver): fill the
+documented example, submit, wait for the leads, sort, download the CSV, and see a bad field's
+error next to it. A screenshot of the finished page lands in test-artifacts/."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.servers import wait_until
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or CHROMEDRIVER is None,
+    reason="needs Debian's chromium and chromium-driver (.ci/run installs them)",
+)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--no-first-run", "--disable-background-networking", "--disable-sync",
+                 "--disable-component-update", "--window-size=1400,1800",
+                 f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(flag)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.execute_cdp_cmd("Page.setDownloadBehavior",
+                           {"behavior": "allow", "downloadPath": str(downloads)})
+    driver.downloads = downloads
+    yield driver
+    driver.quit()
+
+
+def open_tester(browser, leadmill):
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{leadmill.base_url}/tester")
+    wait_until(lambda: browser.find_elements(By.ID, "apiKey"), 20, "tester page did not load")
+    browser.find_element(By.ID, "apiKey").send_keys(leadmill.credentials["api_key"])
+    browser.find_element(By.ID, "load-example").click()
+    wait_until(lambda: browser.find_element(By.ID, "siteId").get_attribute("value"), 10,
+               "the example did not load")
+
+
+def test_tester_runs_the_documented_example_and_downloads_the_leads(browser, leadmill):
+    from selenium.webdriver.common.by import By
+
+    open_tester(browser, leadmill)
+    code = browser.find_element(By.ID, "code").text
+    assert "curl -X POST" in code and "site_456abc" in code
+    browser.find_element(By.CSS_SELECTOR, '.tabs button[data-lang="python"]').click()
+    assert "httpx.post(" in browser.find_element(By.ID, "code").text
+    browser.find_element(By.ID, "submit").click()
+
+    rows = wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, "#leads tbody tr"), 90,
+                      "no leads appeared")
+    assert len(rows) == 25
+    scores = [float(row.find_elements(By.TAG_NAME, "td")[0].text) for row in rows]
+    assert scores == sorted(scores, reverse=True)
+    assert browser.find_element(By.ID, "status").text == "completed"
+    assert browser.find_element(By.ID, "bar").get_attribute("value") == "100"
+
+    browser.find_element(By.CSS_SELECTOR, '#leads th[data-key="name"]').click()
+    names = [r.find_elements(By.TAG_NAME, "td")[1].text
+             for r in browser.find_elements(By.CSS_SELECTOR, "#leads tbody tr")]
+    assert names == sorted(names)
+
+    browser.find_element(By.ID, "download-csv").click()
+    csv_file = wait_until(lambda: next(iter(browser.downloads.glob("leads-*.csv")), None), 20,
+                          "the CSV was not downloaded")
+    with csv_file.open(newline="") as handle:
+        records = list(csv.DictReader(handle))
+    assert len(records) == 25
+    assert {"name", "email", "match_score", "match_reasons"} <= set(records[0])
+
+    browser.execute_script("document.getElementById('results').scrollIntoView()")
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "tester-finished.png"))
+
+
+@pytest.mark.parametrize(("field_id", "value", "message"), [
+    ("siteId", "site_unknown", "The specified site does not exist"),
+    ("maxLeads", "5000", "maxLeads must be between 1 and 1000"),
+])
+def test_tester_shows_the_documented_error_next_to_the_field(
+    browser, leadmill, field_id, value, message
+):
+    from selenium.webdriver.common.by import By
+
+    open_tester(browser, leadmill)
+    field = browser.find_element(By.ID, field_id)
+    field.clear()
+    field.send_keys(value)
+    browser.find_element(By.ID, "submit").click()
+
+    def shown():
+        for holder in browser.find_elements(By.CSS_SELECTOR, ".error"):
+            if message in holder.text:
+                return holder
+        return None
+
+    holder = wait_until(shown, 20, f"no error saying {message!r}")
+    card = field.find_element(By.XPATH, "ancestor::section")
+    assert holder.find_element(By.XPATH, "ancestor::section") == card
+    assert "invalid" in field.get_attribute("class")
