@@ -28,7 +28,7 @@ from tasks.reports import leads_markdown, leads_table
 from tasks.research import research_prospects
 from tasks.scoring import score_candidates
 from tasks.summary import summarize_leads
-from tasks.verification import verify_prospects
+from tasks.verification import verifier_options, verify_prospects
 
 # Research returns a pool this many times the leads asked for, so scoring has room to choose.
 POOL_FACTOR = 8
@@ -91,7 +91,7 @@ def lead_generation(command_id: str, data_dir: str, site_id: str = "") -> dict[s
     if _cancel_requested(flow_run.id):
         return Cancelled(message="cancelled after research")
     progress.stage("verification", leads_found=len(prospects))
-    verifications = verify_prospects(prospects)
+    verifications = verify_prospects(prospects, verifier_options(settings))
     progress.stage("scoring", leads_verified=sum(v.verified for v in verifications))
     scores = score_candidates(prospects, spec)
     progress.stage("enrichment")

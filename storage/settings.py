@@ -42,6 +42,18 @@ class LeadmillSettings(BaseSettings):
     sample_contacts: int = Field(default=100_000, ge=100)
     sample_companies: int = Field(default=20_000, ge=10)
     load_sample: bool = Field(default=True, description="Generate the sample prospects on start.")
+    email_deep_checks: bool = Field(
+        default=False, description="Verify e-mails over the network (MX + SMTP) in commands.")
+    email_smtp_port: int = Field(default=25, ge=1, le=65535)
+    email_nameservers: str = Field(
+        default="", description="Comma-separated DNS servers for MX look-ups; empty: system's.")
+    email_per_domain_concurrency: int = Field(default=2, ge=1, le=50)
+    email_timeout_seconds: float = Field(default=10.0, gt=0)
+    email_greylist_retry_seconds: float = Field(default=15.0, ge=0)
+    email_helo_name: str = "leadmill.localhost"
+    email_from_address: str = "verify@leadmill.localhost"
+    scoring_weights_file: Path | None = Field(
+        default=None, description="JSON of scoring weights per site: {\"default\"|site_id: {...}}.")
 
     @field_validator("data_dir")
     @classmethod

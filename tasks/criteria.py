@@ -7,7 +7,9 @@ score, on its way to the lead store.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
 
 
 class SearchSpec(BaseModel):
@@ -24,32 +26,48 @@ class SearchSpec(BaseModel):
     max_revenue: int | None = None
     has_website: bool | None = None
     count: int = 10
+    site_id: str | None = Field(
+        default=None, description="The command's site: research reads its imported lists too."
+    )
+    sources: list[str] = Field(
+        default_factory=list, description="Research sources to use; empty: every configured one."
+    )
 
 
 class Prospect(BaseModel):
     """One contact at one company, as a research source returns it."""
 
     prospect_id: str
-    first_name: str
-    last_name: str
+    first_name: str = ""
+    last_name: str = ""
     name: str
-    title: str
+    title: str = ""
     email: str | None = None
     phone: str | None = None
     linkedin: str | None = None
-    company_id: str
+    company_id: str = ""
     company: str
     website: str | None = None
-    industry: str
-    employee_count: int
-    company_size: str
+    industry: str = ""
+    employee_count: int | None = None
+    company_size: str = ""
     revenue_usd: int | None = None
     city: str | None = None
     region: str | None = None
-    country: str
-    country_code: str
+    country: str = ""
+    country_code: str = ""
     description: str = ""
     source: str = "sample"
+    # Provenance: every source that found this person, with its record id and the fields it
+    # gave ({"source", "record_id", "fields", "found_at"}); empty means `source` alone.
+    found_by: list[dict[str, Any]] = Field(default_factory=list)
+
+    @field_validator("first_name", "last_name", "title", "company_id", "industry",
+                     "company_size", "country", "country_code", "description", mode="before")
+    @classmethod
+    def _absent_text_is_empty(cls, value: Any) -> Any:
+        # Imported lists and providers leave these out; the pipeline treats "" as unknown.
+        return "" if value is None else value
 
 
 class Verification(BaseModel):
@@ -61,6 +79,12 @@ class Verification(BaseModel):
     phone_valid: bool = False
     verified: bool = False
     notes: list[str] = Field(default_factory=list)
+    phone_possible: bool = False
+    phone_type: str | None = Field(default=None, description="mobile, fixed_line, voip, ...")
+    phone_region: str | None = Field(default=None, description="ISO country of the number.")
+    level: str = Field(default="syntax", description="syntax (offline) or deep (MX + SMTP).")
+    email_check: dict[str, Any] | None = Field(
+        default=None, description="check-if-email-exists' result fields for the e-mail.")
 
 
 class ScoredLead(BaseModel):

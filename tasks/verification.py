@@ -1,69 +1,159 @@
-"""Verification: are a prospect's contact details usable, without touching the network?
+"""Verification: are a prospect's contact details usable?
 
-- E-mail: `email_validator` checks the syntax and normalises the address (lower-case domain,
-  IDNA); deliverability (DNS) is not checked, so nothing leaves this machine.
+- E-mail, always offline: `email_validator` syntax and normalisation, typo suggestion, the
+  disposable-domain list and role accounts (`tasks.email_verification.syntax`).
+- E-mail, deep (when `LEADMILL_EMAIL_DEEP_CHECKS` is on): MX look-up and an SMTP probe of the
+  lowest-preference exchange (`tasks.email_verification.verifier`), with check-if-email-exists'
+  result fields stored on the verification as `email_check`.
 - Phone: `phonenumbers` parses the number with the prospect's `country_code` as the region for
-  national formats, checks it is a valid number, and gives its E.164 form.
+  national formats; valid / possible, its type (mobile, fixed line, ...) and E.164 form.
 
-Rule: a prospect is `verified` when its e-mail is syntactically valid AND its phone is valid or
-absent. A missing e-mail is never verified; a phone that is given but invalid fails
-verification, because a lead with a wrong number costs a sales rep more than one without.
+The `verified` rule (documented in the README, "How leads are found"):
+- `level == "syntax"` (deep checks off, or the network could not answer any MX query): the
+  e-mail is syntactically valid AND its domain is not disposable AND the phone is valid or absent.
+- `level == "deep"`: the e-mail's `is_reachable` is "safe" (the mailbox server accepted the
+  address, the domain is no catch-all, the inbox not full, no role or disposable address) AND
+  the phone is valid or absent. "risky" and "unknown" are not verified.
+A missing e-mail is never verified; a phone that is given but invalid fails verification,
+because a lead with a wrong number costs a sales rep more than one without.
 """
 
 from __future__ import annotations
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from prefect import task
 
+from storage.settings import LeadmillSettings
 from tasks.criteria import Prospect, Verification
+from tasks.email_verification import EmailCheck, VerifierOptions, validate_offline
+from tasks.email_verification.mx import DnsMxResolver, MxResolver
+from tasks.email_verification.verifier import verify_emails
 from tasks.run_logging import task_logger
+
+_PHONE_TYPES = {value: name.lower() for name, value in vars(phonenumbers.PhoneNumberType).items()
+                if name.isupper()}
 
 
 def verify_email(address: str | None) -> tuple[str | None, bool, str | None]:
-    """Return (normalised address, valid, note) for an e-mail address."""
+    """Return (normalised address, syntactically valid, note) for an e-mail address."""
     if not address or not address.strip():
         return None, False, "no email"
-    try:
-        result = validate_email(address.strip(), check_deliverability=False)
-    except EmailNotValidError as error:
-        return address, False, f"invalid email: {error}"
-    return result.normalized, True, None
+    check = validate_offline(address)
+    if not check.syntax.is_valid_syntax:
+        return address, False, f"invalid email: {address!r}"
+    return check.syntax.normalized_email, True, None
 
 
 def verify_phone(number: str | None, country_code: str) -> tuple[str | None, bool, str | None]:
     """Return (E.164 number, valid, note); national formats are read in `country_code`."""
+    details = phone_details(number, country_code)
+    return details["e164"], details["valid"], details["note"]
+
+
+def phone_details(number: str | None, country_code: str) -> dict:
+    """E.164, valid, possible, type and region of a number read in `country_code`."""
+    empty = {"e164": None, "valid": False, "possible": False, "type": None, "region": None,
+             "note": None}
     if not number or not number.strip():
-        return None, False, None
+        return empty
     try:
         parsed = phonenumbers.parse(number, (country_code or "").upper() or None)
     except phonenumbers.NumberParseException as error:
-        return None, False, f"unparseable phone: {error}"
+        return empty | {"note": f"unparseable phone: {error}"}
+    possible = phonenumbers.is_possible_number(parsed)
     if not phonenumbers.is_valid_number(parsed):
-        return None, False, f"invalid phone for {country_code}: {number}"
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), True, None
+        return empty | {"possible": possible,
+                        "note": f"invalid phone for {country_code}: {number}"}
+    return {"e164": phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
+            "valid": True, "possible": possible,
+            "type": _PHONE_TYPES.get(phonenumbers.number_type(parsed), "unknown"),
+            "region": phonenumbers.region_code_for_number(parsed), "note": None}
 
 
-def verify_prospect(prospect: Prospect) -> Verification:
-    """Verify one prospect's e-mail and phone (see the module docstring for the rule)."""
-    email, email_valid, email_note = verify_email(prospect.email)
-    phone, phone_valid, phone_note = verify_phone(prospect.phone, prospect.country_code)
+def verify_prospect(prospect: Prospect, email_check: EmailCheck | None = None) -> Verification:
+    """Verify one prospect (see the module docstring for the rule).
+
+    Args:
+        prospect: The candidate.
+        email_check: The deep check of its e-mail, when deep checks ran; else offline rules.
+    """
+    phone = phone_details(prospect.phone, prospect.country_code)
     has_phone = bool(prospect.phone and prospect.phone.strip())
+    phone_ok = phone["valid"] or not has_phone
+    notes = [phone["note"]] if phone["note"] else []
+    offline = email_check or (validate_offline(prospect.email) if prospect.email else None)
+    if offline is None or not (prospect.email or "").strip():
+        email, email_valid, email_ok = None, False, False
+        notes.insert(0, "no email")
+    else:
+        email = offline.syntax.normalized_email or prospect.email
+        email_valid = offline.syntax.is_valid_syntax
+        if email_check is not None:
+            email_ok = email_check.is_reachable == "safe"
+        else:
+            email_ok = email_valid and not offline.misc.is_disposable
+        if not email_valid:
+            notes.insert(0, f"invalid email: {prospect.email!r}")
+        elif not email_ok:
+            notes.insert(0, f"email {offline.is_reachable}"
+                            + (f": {offline.error}" if offline.error else ""))
+        if offline.syntax.suggestion:
+            notes.append(f"did you mean {offline.syntax.suggestion}?")
     return Verification(
-        email=email,
-        email_valid=email_valid,
-        phone_e164=phone,
-        phone_valid=phone_valid,
-        verified=email_valid and (phone_valid or not has_phone),
-        notes=[note for note in (email_note, phone_note) if note],
+        email=email, email_valid=email_valid, phone_e164=phone["e164"],
+        phone_valid=phone["valid"], phone_possible=phone["possible"], phone_type=phone["type"],
+        phone_region=phone["region"], verified=email_ok and phone_ok, notes=notes,
+        level="deep" if email_check is not None else "syntax",
+        email_check=email_check.model_dump() if email_check is not None else None,
     )
+
+
+def deep_check_emails(prospects: list[Prospect], resolver: MxResolver,
+                      options: VerifierOptions) -> list[EmailCheck | None]:
+    """Deep checks of every prospect's e-mail; None for all when DNS answered no query at all
+    (no network): the caller then falls back to the offline rule instead of calling everything
+    unknown."""
+    addresses = [p.email or "" for p in prospects]
+    wanted = [i for i, a in enumerate(addresses) if a.strip()]
+    checks = verify_emails([addresses[i] for i in wanted], resolver, options)
+    deep = [c for c in checks if c.syntax.is_valid_syntax]
+    if deep and all(c.error and c.error.startswith("dns:") for c in deep):
+        return [None] * len(prospects)
+    result: list[EmailCheck | None] = [None] * len(prospects)
+    for index, check in zip(wanted, checks, strict=True):
+        result[index] = check
+    return result
 
 
 @task(name="verify-prospects")
-def verify_prospects(prospects: list[Prospect]) -> list[Verification]:
-    """Prefect task: verify every prospect's contact details."""
-    verifications = [verify_prospect(p) for p in prospects]
-    task_logger(__name__).info(
-        "verified %d of %d prospects", sum(v.verified for v in verifications), len(prospects)
-    )
+def verify_prospects(
+    prospects: list[Prospect],
+    deep: VerifierOptions | None = None,
+) -> list[Verification]:
+    """Prefect task: verify every prospect's contact details; deep e-mail checks when `deep`."""
+    log = task_logger(__name__)
+    checks: list[EmailCheck | None] = [None] * len(prospects)
+    if deep is not None and prospects:
+        checks = deep_check_emails(prospects, DnsMxResolver(deep.timeout_seconds, deep.nameservers),
+                                   deep)
+        if all(c is None for c in checks):
+            log.warning("deep e-mail checks skipped: DNS answered no MX query")
+    verifications = [verify_prospect(p, c) for p, c in zip(prospects, checks, strict=True)]
+    log.info("verified %d of %d prospects", sum(v.verified for v in verifications),
+             len(prospects))
     return verifications
+
+
+def verifier_options(settings: LeadmillSettings) -> VerifierOptions | None:
+    """The deep-check options `settings` ask for, or None when deep checks are off."""
+    if not settings.email_deep_checks:
+        return None
+    nameservers = [ns.strip() for ns in settings.email_nameservers.split(",") if ns.strip()]
+    return VerifierOptions(
+        smtp_port=settings.email_smtp_port, helo_name=settings.email_helo_name,
+        from_address=settings.email_from_address,
+        timeout_seconds=settings.email_timeout_seconds,
+        per_domain_concurrency=settings.email_per_domain_concurrency,
+        greylist_retry_seconds=settings.email_greylist_retry_seconds,
+        nameservers=nameservers or None,
+    )

@@ -33,6 +33,7 @@ class VerifierOptions(BaseModel):
     max_concurrency: int = Field(default=100, ge=1)
     greylist_retry_seconds: float = Field(default=30.0, ge=0)
     cache_ttl_seconds: float = Field(default=3600.0, ge=0)
+    nameservers: list[str] | None = Field(default=None, description="None: the system's.")
 
 
 class EmailVerifier:
