@@ -21,6 +21,7 @@ from api.errors import (
 )
 from api.routes.lead_generation import LeadGenerationController
 from api.routes.tester import tester_routes
+from api.routes.webhook_deliveries import WebhookDeliveryController
 from storage.database import build_engine, create_schema
 from storage.secrets import SecretBox
 from storage.settings import LeadmillSettings
@@ -57,7 +58,8 @@ def create_app(
         executor.stop()
 
     return Litestar(
-        route_handlers=[health, docs_assets_router(), *tester_routes(), LeadGenerationController],
+        route_handlers=[health, docs_assets_router(), *tester_routes(), LeadGenerationController,
+                        WebhookDeliveryController],
         state=State({
             "settings": settings,
             "engine": engine,

@@ -15,16 +15,24 @@ def build_local_app(settings: LeadmillSettings):  # -> Litestar, imported lazily
     from api.app import create_app
     from deployments.executor import LocalExecutor
     from deployments.warehouse_trigger import WarehouseSyncTrigger
+    from deployments.webhook_dispatcher import WebhookDispatcher
     from storage.database import build_engine, create_schema
+    from storage.webhook_outbox import upgrade_outbox_schema
 
     engine = build_engine(settings.sqlalchemy_url)
     create_schema(engine)
+    upgrade_outbox_schema(engine)
     trigger = WarehouseSyncTrigger(str(settings.data_dir))
     executor = LocalExecutor(settings, engine, settings.executor_instance,
                              on_command_finished=trigger.request)
     app = create_app(settings, executor, engine=engine)
     app.on_startup.append(trigger.start)
     app.on_shutdown.append(trigger.stop)
+    # The durable webhook outbox is delivered from here, resuming what a killed process left.
+    dispatcher = WebhookDispatcher(settings, engine, settings.executor_instance)
+    app.state.webhook_dispatcher = dispatcher
+    app.on_startup.append(dispatcher.start)
+    app.on_shutdown.append(dispatcher.stop)
     return app
 
 

@@ -115,6 +115,7 @@ class LocalExecutor:
             log.exception("command %s could not run", command_id)
             with session_scope(self.engine) as session:
                 record_run_state(session, command_id, "CRASHED", f"{type(exc).__name__}: {exc}")
+            self._announce_failure(command_id)
         finally:
             with self._busy_lock:
                 self._busy -= 1
@@ -151,6 +152,17 @@ class LocalExecutor:
         error = state.message if state.is_failed() or state.is_crashed() else None
         with session_scope(self.engine) as session:
             record_run_state(session, command_id, state.type.value, error)
+        if error is not None:
+            self._announce_failure(command_id)
+
+    def _announce_failure(self, command_id: str) -> None:
+        """Record the `lead_generation.failed` webhook event (once; the flow's hook may have)."""
+        from tasks.delivery import FAILED_EVENT, record_command_event
+
+        try:
+            record_command_event(self.engine, command_id, FAILED_EVENT)
+        except Exception:  # noqa: BLE001 - the command's own state is already recorded
+            log.exception("could not record the failed event of %s", command_id)
 
     # -- recovery --------------------------------------------------------------------------
     def reconcile(self) -> dict[str, int]:
@@ -172,6 +184,8 @@ class LocalExecutor:
                 else:
                     crashed.append((command.id, command.flow_run_id))
                     record_run_state(session, command.id, "CRASHED", CRASH_MESSAGE)
+        for command_id, _ in crashed:
+            self._announce_failure(command_id)
         self._settle_prefect_runs(requeued, crashed)
         if requeued or crashed:
             log.warning("reconciled %d crashed and %d requeued commands",

@@ -20,7 +20,7 @@ from storage.database import engine_for_data_dir, session_scope
 from storage.settings import LeadmillSettings
 from tasks.analysis import analyze_command
 from tasks.dedupe import dedupe_leads
-from tasks.delivery import deliver_webhook, enqueue_webhook, mark_webhook_failed
+from tasks.delivery import FAILED_EVENT, enqueue_webhook, record_command_event
 from tasks.enrichment import enrich_leads
 from tasks.persistence import persist_leads, record_summary
 from tasks.progress import CommandProgress
@@ -36,11 +36,16 @@ MIN_POOL = 100
 
 
 def _record_state(_flow: Any, flow_run: FlowRun, state: State) -> None:
-    """State hook: mirror the run's final state onto the command record."""
+    """State hook: mirror the run's final state onto the command record; a failed command's
+    webhook gets the `lead_generation.failed` event."""
     parameters = flow_run.parameters or {}
-    error = state.message if state.type in {StateType.FAILED, StateType.CRASHED} else None
-    with session_scope(engine_for_data_dir(parameters["data_dir"])) as session:
+    failed = state.type in {StateType.FAILED, StateType.CRASHED}
+    error = state.message if failed else None
+    engine = engine_for_data_dir(parameters["data_dir"])
+    with session_scope(engine) as session:
         record_run_state(session, parameters["command_id"], state.type.value, error)
+    if failed:
+        record_command_event(engine, parameters["command_id"], FAILED_EVENT)
 
 
 def _cancel_requested(flow_run_id: str | None) -> bool:
@@ -107,16 +112,9 @@ def lead_generation(command_id: str, data_dir: str, site_id: str = "") -> dict[s
         leads_found=len(leads),
         leads_verified=sum(lead.verification.verified for lead in leads),
     )
-    delivery_id = enqueue_webhook(data_dir, command_id)
-    if delivery_id is not None:
-        delivered = deliver_webhook.with_options(
-            retry_delay_seconds=backoff, retry_jitter_factor=0.5
-        )(data_dir, delivery_id, settings.webhook_timeout_seconds, return_state=True)
-        if not delivered.is_completed():
-            # The leads are generated either way: a webhook that never answered does not fail
-            # the command; the delivery record says what happened.
-            mark_webhook_failed(data_dir, delivery_id)
-            logger.warning("webhook for %s failed after every retry", command_id)
+    # Only recorded here: the webhook dispatcher delivers it (with retries, across restarts), so
+    # the command completes once its leads are stored, however slow its receiver is.
+    enqueue_webhook(data_dir, command_id)
 
     key = command_id.replace("_", "-").lower()
     create_table_artifact(table=leads_table(leads), key=f"{key}-leads",

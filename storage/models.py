@@ -155,7 +155,17 @@ class CommandLead(SQLModel, table=True):
 
 
 class WebhookDelivery(SQLModel, table=True):
-    """One event to deliver to a command's webhook, and how its attempts went."""
+    """One event to deliver to a command's webhook, and how its attempts went.
+
+    The table is the durable outbox: the webhook dispatcher claims pending rows whose
+    `next_attempt_at` has come (a lease: `lease_owner` until `lease_until`), so a delivery
+    whose process died is picked up again once its lease runs out.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("command_id", "event", name="uq_webhook_command_event"),
+        Index("ix_webhook_due", "status", "next_attempt_at"),
+    )
 
     id: str = Field(primary_key=True, description="The event id, sent with every attempt.")
     command_id: str = Field(foreign_key="command.id", index=True)
@@ -168,6 +178,25 @@ class WebhookDelivery(SQLModel, table=True):
     last_error: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
     delivered_at: datetime | None = None
+    max_attempts: int = Field(default=6, description="The first attempt plus 5 retries.")
+    next_attempt_at: datetime | None = Field(default=None, description="When it is due next.")
+    lease_owner: str | None = None
+    lease_token: str | None = None
+    lease_until: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class WebhookAttempt(SQLModel, table=True):
+    """One POST of a webhook delivery: when, what came back, how long it took."""
+
+    id: str = Field(primary_key=True)
+    delivery_id: str = Field(foreign_key="webhookdelivery.id", index=True)
+    number: int = Field(description="1 for the first attempt.")
+    started_at: datetime = Field(default_factory=utcnow)
+    status_code: int | None = None
+    latency_ms: int = 0
+    error: str | None = None
+    succeeded: bool = False
 
 
 class WarehouseWatermark(SQLModel, table=True):

@@ -1,35 +1,27 @@
-"""Delivery: the completion webhook, signed with the command's secret and retried on failure.
+"""Delivery: which webhook events a command produces, and where they may go.
 
-Each event is recorded as a `WebhookDelivery` (its payload, attempts, last status) before the
-first attempt; every attempt carries the same `Uncodie-Event-Id` so receivers can drop repeats.
+A command's events (`lead_generation.completed`, `lead_generation.failed`) are only *recorded*
+here, in the outbox of the operational DB (`storage.webhook_outbox`); the webhook dispatcher
+(`deployments/webhook_dispatcher.py`) sends them, retries them and survives restarts. So a
+command is complete once its leads are stored, whatever its receiver does.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import time
-import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-from prefect import get_run_logger, task
+from prefect import task
+from sqlalchemy.engine import Engine
 
 from storage.clock import iso_z, utcnow
-from storage.commands import get_command
 from storage.database import engine_for_data_dir, session_scope
-from storage.models import WebhookDelivery
-from storage.secrets import SecretBox
-from storage.settings import LeadmillSettings
-from tasks.webhook_format import js_json, sign_body
+from storage.models import Command
+from storage.webhook_outbox import enqueue_delivery
 
-USER_AGENT = "Leadmill-Webhook/1"
-# Response bodies are read only this far: a receiver can't make us buffer gigabytes.
-MAX_RESPONSE_BYTES = 64 * 1024
-
-
-class WebhookRejected(RuntimeError):
-    """The receiver answered with a non-2xx status, or could not be reached."""
+COMPLETED_EVENT = "lead_generation.completed"
+FAILED_EVENT = "lead_generation.failed"
 
 
 def webhook_target_problem(url: str, allowed_hosts: frozenset[str]) -> str | None:
@@ -65,7 +57,7 @@ def completion_payload(command: Any, metadata: dict[str, Any] | None) -> dict[st
     summary = dict(command.summary or {})
     completion_time = iso_z(command.completed_at or utcnow())
     return {
-        "event": "lead_generation.completed",
+        "event": COMPLETED_EVENT,
         "timestamp": iso_z(utcnow()),
         "site_id": command.site_id,
         "command_id": command.id,
@@ -84,88 +76,39 @@ def completion_payload(command: Any, metadata: dict[str, Any] | None) -> dict[st
     }
 
 
-@task(name="enqueue-webhook", retries=3)
-def enqueue_webhook(data_dir: str, command_id: str) -> str | None:
-    """Record the completion event for delivery; None when the command has no webhook."""
-    with session_scope(engine_for_data_dir(data_dir)) as session:
-        command = get_command(session, command_id)
+def failure_payload(command: Any, metadata: dict[str, Any] | None) -> dict[str, Any]:
+    """The `lead_generation.failed` body: the completed event's shape, with the error."""
+    return {
+        "event": FAILED_EVENT,
+        "timestamp": iso_z(utcnow()),
+        "site_id": command.site_id,
+        "command_id": command.id,
+        "data": {
+            "status": "failed",
+            "completion_time": iso_z(command.completed_at or utcnow()),
+            "leads_count": 0,
+            "stage": command.stage,
+            "error": {"code": "SYSTEM_ERROR",
+                      "message": command.error or "The lead generation run failed"},
+        },
+        "metadata": metadata or {},
+    }
+
+
+def record_command_event(engine: Engine, command_id: str, event: str) -> str | None:
+    """Put `event` of a command in the outbox; its event id, or None without a webhook."""
+    build = completion_payload if event == COMPLETED_EVENT else failure_payload
+    with session_scope(engine) as session:
+        command = session.get(Command, command_id)
         if command is None or not command.webhook_url:
             return None
-        delivery = WebhookDelivery(
-            id=f"evt_{uuid.uuid4().hex}",
-            command_id=command_id,
-            event="lead_generation.completed",
-            url=command.webhook_url,
-            payload=completion_payload(command, command.webhook_metadata),
-        )
-        session.add(delivery)
+        delivery = enqueue_delivery(session, command_id=command_id, event=event,
+                                    url=command.webhook_url,
+                                    payload=build(command, command.webhook_metadata))
         return delivery.id
 
 
-@task(name="deliver-webhook", retries=5)
-def deliver_webhook(data_dir: str, delivery_id: str, timeout_seconds: float = 10.0) -> int:
-    """POST one recorded event; raises on a non-2xx reply so Prefect retries it."""
-    settings = LeadmillSettings(data_dir=data_dir)
-    engine = engine_for_data_dir(data_dir)
-    with session_scope(engine) as session:
-        delivery = session.get(WebhookDelivery, delivery_id)
-        if delivery is None:
-            raise LookupError(f"webhook delivery {delivery_id} does not exist")
-        if delivery.status == "delivered":  # a retried task after a success sends nothing
-            return delivery.last_status_code or 200
-        command = get_command(session, delivery.command_id)
-        sealed = command.webhook_secret_sealed if command else None
-        url, payload = delivery.url, delivery.payload
-
-    body = js_json(payload).encode()
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": USER_AGENT,
-        "Uncodie-Event-Id": delivery_id,
-        "Uncodie-Event": payload["event"],
-    }
-    if sealed:
-        secret = SecretBox.for_data_dir(settings.secret_key_file).open(sealed)
-        headers["Uncodie-Signature"] = sign_body(body, secret)
-
-    started = time.perf_counter()
-    status_code: int | None = None
-    error: str | None = None
-    try:
-        with httpx.Client(timeout=timeout_seconds, follow_redirects=False) as client, \
-                client.stream("POST", url, content=body, headers=headers) as response:
-            status_code = response.status_code
-            received = 0
-            for chunk in response.iter_bytes():
-                received += len(chunk)
-                if received >= MAX_RESPONSE_BYTES:
-                    break
-    except httpx.HTTPError as exc:
-        error = f"{type(exc).__name__}: {exc}"
-    latency_ms = round((time.perf_counter() - started) * 1000)
-    succeeded = status_code is not None and 200 <= status_code < 300
-
-    with session_scope(engine) as session:
-        delivery = session.get(WebhookDelivery, delivery_id)
-        delivery.attempts += 1
-        delivery.last_status_code = status_code
-        delivery.last_error = error or (None if succeeded else f"HTTP {status_code}")
-        if succeeded:
-            delivery.status, delivery.delivered_at = "delivered", utcnow()
-        session.add(delivery)
-    logger = get_run_logger()
-    if not succeeded:
-        logger.warning("webhook %s attempt failed after %d ms: %s", delivery_id, latency_ms,
-                       error or f"HTTP {status_code}")
-        raise WebhookRejected(error or f"receiver answered HTTP {status_code}")
-    logger.info("webhook %s delivered (HTTP %s, %d ms)", delivery_id, status_code, latency_ms)
-    return status_code
-
-
-@task(name="mark-webhook-failed", retries=3)
-def mark_webhook_failed(data_dir: str, delivery_id: str) -> None:
-    with session_scope(engine_for_data_dir(data_dir)) as session:
-        delivery = session.get(WebhookDelivery, delivery_id)
-        if delivery is not None and delivery.status != "delivered":
-            delivery.status = "failed"
-            session.add(delivery)
+@task(name="enqueue-webhook", retries=3)
+def enqueue_webhook(data_dir: str, command_id: str) -> str | None:
+    """Record the completion event for delivery; None when the command has no webhook."""
+    return record_command_event(engine_for_data_dir(data_dir), command_id, COMPLETED_EVENT)

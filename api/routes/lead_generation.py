@@ -12,6 +12,7 @@ from litestar.datastructures import State
 from api.auth import authenticate
 from api.docs import request_body_operation
 from api.errors import CommandNotFound, InvalidRequest, QuotaExceeded, SiteNotFound, UserNotFound
+from api.routes.webhook_deliveries import delivery_states
 from api.schemas import LeadGenerationRequest, parse_lead_generation_request
 from api.status import (
     accepted_reply,
@@ -128,7 +129,12 @@ class LeadGenerationController(Controller):
             if command.run_state == "COMPLETED":
                 rows = command_leads(session, command.id)
                 leads = [public_lead(lead, link) for lead, link in rows]
-            return {"success": True, "data": status_reply(command, leads, TYPICAL_RUN_SECONDS)}
+            reply = status_reply(command, leads, TYPICAL_RUN_SECONDS)
+            if command.webhook_url:
+                # Delivery is separate from the run: the command completes once its leads are
+                # stored; each webhook event's own state is shown here.
+                reply["webhook_deliveries"] = delivery_states(session, command.id)
+            return {"success": True, "data": reply}
 
     @get("/leadGeneration/leads/{command_id:str}", summary="Leads of a lead-generation command")
     async def get_leads(self, request: Request, state: State, command_id: str) -> dict[str, Any]:

@@ -1,0 +1,162 @@
+"""The webhook dispatcher: delivers what the outbox holds, from the API process.
+
+Flows only *record* webhook events (`tasks.delivery`); this thread claims due deliveries from
+the operational DB with a lease, POSTs them on a small pool of sender threads, records every
+attempt and schedules the next one with exponential backoff and jitter. Everything it needs is
+in the database, so after a crash — even kill -9 — the next start (`release_leases`) picks up
+exactly where the dead process stopped: nothing is lost, and a delivered event is never claimed
+again.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from datetime import datetime
+
+import httpx
+from sqlalchemy.engine import Engine
+
+from storage.clock import utcnow
+from storage.database import session_scope
+from storage.models import Command, WebhookDelivery
+from storage.secrets import SecretBox
+from storage.settings import LeadmillSettings
+from storage.webhook_outbox import (
+    AttemptOutcome,
+    claim_due_deliveries,
+    next_due_at,
+    record_attempt,
+    release_leases,
+)
+from tasks.webhook_sender import post_webhook, retry_delay, signed_request
+
+log = logging.getLogger("leadmill.webhooks")
+
+SENDER_THREADS = 16
+# How long to sleep when nothing is due; new events are recorded by flows in other threads.
+IDLE_POLL_SECONDS = 0.25
+# A lease outlives the attempt's timeout by this much before another sender may take the row.
+LEASE_MARGIN_SECONDS = 30.0
+
+
+class WebhookDispatcher:
+    """Sends due webhook deliveries; one per API process, `owner` naming its leases."""
+
+    def __init__(self, settings: LeadmillSettings, engine: Engine, owner: str,
+                 *, senders: int = SENDER_THREADS) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.owner = owner
+        self._senders = senders
+        self._box = SecretBox.for_data_dir(settings.secret_key_file)
+        self._work: queue.Queue[WebhookDelivery | None] = queue.Queue()
+        self._free = threading.Semaphore(senders)
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._client: httpx.Client | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        released = release_leases(self.engine, self.owner)
+        if released:
+            log.warning("resuming %d webhook deliveries left in flight by a previous run",
+                        released)
+        limits = httpx.Limits(max_connections=self._senders,
+                              max_keepalive_connections=self._senders)
+        self._client = httpx.Client(follow_redirects=False, limits=limits)
+        # Daemon threads: an attempt hanging on a slow receiver must not hold up shutdown; its
+        # lease runs out and the delivery is sent again.
+        self._threads = [threading.Thread(target=self._send_forever, daemon=True,
+                                          name=f"leadmill-webhook-{n}")
+                         for n in range(self._senders)]
+        self._threads.append(threading.Thread(target=self._claim_forever, daemon=True,
+                                              name="leadmill-webhook-claim"))
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        for _ in range(self._senders):
+            self._work.put(None)
+
+    def wake(self) -> None:
+        """Something became due (a redelivery, a new event): look now instead of at next poll."""
+        self._wake.set()
+
+    # -- claiming --------------------------------------------------------------------------
+    def _claim_forever(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                claimed = self._claim_batch()
+            except Exception:  # noqa: BLE001 - the loop must survive a DB hiccup
+                log.exception("claiming webhook deliveries failed; retrying")
+                claimed = 0
+            if claimed == 0 and not self._stopping.is_set():
+                self._wake.wait(timeout=self._idle_seconds())
+                self._wake.clear()
+
+    def _claim_batch(self) -> int:
+        """Claim as many due deliveries as there are idle senders; -1 when none is idle."""
+        if not self._free.acquire(timeout=IDLE_POLL_SECONDS):
+            return -1
+        free = 1
+        while free < self._senders and self._free.acquire(blocking=False):
+            free += 1
+        lease = self.settings.webhook_timeout_seconds + LEASE_MARGIN_SECONDS
+        deliveries = claim_due_deliveries(self.engine, self.owner, free, lease)
+        for delivery in deliveries:
+            self._work.put(delivery)
+        for _ in range(free - len(deliveries)):
+            self._free.release()
+        return len(deliveries)
+
+    def _idle_seconds(self) -> float:
+        with session_scope(self.engine) as session:
+            due = next_due_at(session)
+        if due is None:
+            return IDLE_POLL_SECONDS
+        if isinstance(due, str):  # SQLite hands an aggregate back as text
+            due = datetime.fromisoformat(due)
+        if due.tzinfo is None:
+            due = due.replace(tzinfo=utcnow().tzinfo)
+        return min(IDLE_POLL_SECONDS, max(0.01, (due - utcnow()).total_seconds()))
+
+    # -- sending ---------------------------------------------------------------------------
+    def _send_forever(self) -> None:
+        while True:
+            delivery = self._work.get()
+            if delivery is None:
+                return
+            try:
+                self.deliver(delivery)
+            except Exception:  # noqa: BLE001 - its lease runs out and it is tried again
+                log.exception("webhook %s could not be attempted", delivery.id)
+            finally:
+                self._free.release()
+
+    def deliver(self, delivery: WebhookDelivery) -> str:
+        """One attempt of a claimed delivery; returns its new status."""
+        with session_scope(self.engine) as session:
+            command = session.get(Command, delivery.command_id)
+            sealed = command.webhook_secret_sealed if command else None
+        secret = self._box.open(sealed) if sealed else None
+        body, headers = signed_request(delivery.id, delivery.payload, secret)
+        outcome: AttemptOutcome = post_webhook(
+            self._client or httpx.Client(follow_redirects=False), delivery.url, body, headers,
+            self.settings.webhook_timeout_seconds, self.settings.allowed_webhook_hosts)
+        retry_at = utcnow() + retry_delay(delivery.attempts + 1,
+                                          self.settings.retry_backoff_seconds)
+        status = record_attempt(self.engine, delivery, outcome, retry_at)
+        if outcome.succeeded:
+            log.info("webhook %s %s delivered (HTTP %s, %d ms, attempt %d)", delivery.id,
+                     delivery.event, outcome.status_code, outcome.latency_ms,
+                     delivery.attempts + 1)
+        else:
+            log.warning("webhook %s attempt %d failed after %d ms: %s; now %s", delivery.id,
+                        delivery.attempts + 1, outcome.latency_ms, outcome.error, status)
+        return status
+
