@@ -46,7 +46,8 @@ def engine_for(url: str) -> Engine:
 
 def create_schema(engine: Engine) -> None:
     """Create every table that does not exist yet."""
-    from storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+    # Importing the modules registers their tables on SQLModel.metadata.
+    from storage import maintenance, models  # noqa: F401
 
     SQLModel.metadata.create_all(engine)
 
