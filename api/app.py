@@ -19,6 +19,7 @@ from api.errors import (
     handle_management_error,
     handle_unexpected,
 )
+from api.routes.email import EMAIL_ROUTES
 from api.routes.lead_generation import LeadGenerationController
 from api.routes.tester import tester_routes
 from api.routes.webhook_deliveries import WebhookDeliveryController
@@ -59,7 +60,7 @@ def create_app(
 
     return Litestar(
         route_handlers=[health, docs_assets_router(), *tester_routes(), LeadGenerationController,
-                        WebhookDeliveryController],
+                        WebhookDeliveryController, *EMAIL_ROUTES],
         state=State({
             "settings": settings,
             "engine": engine,

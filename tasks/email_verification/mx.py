@@ -26,10 +26,15 @@ class DnsMxResolver:
 
     def __init__(self, timeout_seconds: float = 5.0, nameservers: list[str] | None = None) -> None:
         import dns.asyncresolver
+        import dns.nameserver
 
         self._resolver = dns.asyncresolver.Resolver(configure=nameservers is None)
         if nameservers is not None:
-            self._resolver.nameservers = nameservers
+            # "10.0.0.53" or "127.0.0.1:5353": a port for local resolvers (and tests).
+            self._resolver.nameservers = [
+                dns.nameserver.Do53Nameserver(host, int(port or 53))
+                for host, _, port in (ns.partition(":") for ns in nameservers)
+            ]
         self._resolver.lifetime = timeout_seconds
 
     async def mx(self, domain: str) -> list[tuple[int, str]]:

@@ -89,7 +89,10 @@ class EmailVerifier:
                 except MxUnavailable as error:
                     return str(error) or "unavailable"
             task = self._mx[domain] = asyncio.ensure_future(resolve())
-        return await task
+        result = await task
+        if isinstance(result, str) and self._mx.get(domain) is task:
+            del self._mx[domain]  # DNS failures are not remembered: the next caller asks again
+        return result
 
     def _domain_slot(self, domain: str) -> asyncio.Semaphore:
         slot = self._domain_slots.get(domain)
