@@ -47,7 +47,7 @@ def engine_for(url: str) -> Engine:
 def create_schema(engine: Engine) -> None:
     """Create every table that does not exist yet."""
     # Importing the modules registers their tables on SQLModel.metadata.
-    from storage import maintenance, models  # noqa: F401
+    from storage import maintenance, models, platform_admins  # noqa: F401
 
     SQLModel.metadata.create_all(engine)
 
