@@ -61,7 +61,8 @@ def test_receiver_failing_four_times_gets_exactly_one_more_delivery_after_backof
     assert len({r["body"] for r in receiver.requests}) == 1  # the same signed body each time
     # Exponential backoff: each wait is at least base · 2^(n-1) (base 0.05 s in tests).
     base = leadmill.settings.retry_backoff_seconds
-    gaps = [b["at"] - a["at"] for a, b in zip(receiver.requests, receiver.requests[1:])]
+    times = [request["at"] for request in receiver.requests]
+    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
     assert all(gap >= base * 2 ** n for n, gap in enumerate(gaps)), gaps
     assert delivery["attempts"] == 5 and delivery["last_status_code"] == 200
     assert [a["status_code"] for a in delivery["attempt_log"]] == [503, 500, 502, 504, 200]
