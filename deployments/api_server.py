@@ -33,6 +33,13 @@ def build_local_app(settings: LeadmillSettings):  # -> Litestar, imported lazily
     app.state.webhook_dispatcher = dispatcher
     app.on_startup.append(dispatcher.start)
     app.on_shutdown.append(dispatcher.stop)
+    # Background tasks (/api/trigger, /api/leads/process/*) run as flow runs from here.
+    from deployments.flow_launcher import FlowLauncher
+
+    launcher = FlowLauncher(settings, engine, settings.executor_instance)
+    app.state.flow_launcher = launcher
+    app.on_startup.append(launcher.start)
+    app.on_shutdown.append(launcher.stop)
     return app
 
 

@@ -271,3 +271,129 @@ class SourceLead(SQLModel, table=True):
     raw: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+# -- lead-management API: settings, processing, search history, territory, campaigns ---------
+class AgentSetting(SQLModel, table=True):
+    """AI agent ids of a company (or one client): `kind` "agent" (copywriting processes,
+    `projectId`, `enrichment1AgentId`..) or "sdr-ai" (`projectId`, `<fieldName>AgentId`)."""
+
+    __table_args__ = (
+        UniqueConstraint("company_id", "client_key", "kind", name="uq_agent_setting"),
+    )
+
+    id: str = Field(primary_key=True)
+    company_id: str = Field(foreign_key="company.id", index=True)
+    client_key: str = Field(default="", description="The client's client_id, or '' for all.")
+    kind: str
+    values: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class LeadGeneratedField(SQLModel, table=True):
+    """A field lead processing wrote on a lead (enrichment service answer, copy, SDR field)."""
+
+    __table_args__ = (UniqueConstraint("lead_id", "field", name="uq_lead_generated_field"),)
+
+    id: str = Field(primary_key=True)
+    lead_id: str = Field(foreign_key="lead.id", index=True)
+    company_id: str = Field(foreign_key="company.id", index=True)
+    kind: str = Field(description="enrichment | copyright | sdr")
+    field: str
+    value: Any = Field(default=None, sa_column=Column(JSON))
+    source: str = Field(description="The service URL's host, the model, or 'template'.")
+    run_id: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class TriggeredRun(SQLModel, table=True):
+    """A background task a caller asked for (`/api/trigger`, `/api/leads/process/*`): Leadmill's
+    run id, answered at once, and the Prefect flow run the flow launcher created for it."""
+
+    __table_args__ = (Index("ix_triggeredrun_company_created", "company_id", "created_at"),)
+
+    id: str = Field(primary_key=True)
+    company_id: str = Field(foreign_key="company.id")
+    task: str = Field(description="The flow name: lead-enrichment, lead-copywriting, ...")
+    parameters: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    batch_tag: str | None = None
+    run_state: str = Field(default="QUEUED", description="QUEUED, then the Prefect state type.")
+    flow_run_id: str | None = Field(default=None, index=True)
+    executor_instance: str | None = None
+    error: str | None = None
+    result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class SearchHistory(SQLModel, table=True):
+    """A lead search (e.g. a scrape run) and how it went: `/api/search-history`."""
+
+    __table_args__ = (Index("ix_searchhistory_company_created", "company_id", "created_at"),)
+
+    id: str = Field(primary_key=True)
+    company_id: str = Field(foreign_key="company.id")
+    owner: str
+    search_name: str
+    search_description: str | None = None
+    search_criteria: dict[str, Any] = Field(default_factory=dict,
+                                            sa_column=Column(JSON, nullable=False))
+    search_filters: dict[str, Any] = Field(default_factory=dict,
+                                           sa_column=Column(JSON, nullable=False))
+    client_id: str | None = Field(default=None, index=True)
+    client_name: str | None = None
+    icp_id: str | None = None
+    icp_name: str | None = None
+    apify_actor_id: str | None = None
+    apify_run_id: str | None = None
+    category: str | None = None
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="initiated", description="initiated | running | completed | failed")
+    results_count: int | None = None
+    error_message: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    completed_at: datetime | None = None
+
+
+class TerritoryCompany(SQLModel, table=True):
+    """A company a sales team tracks in its territory (`POST /api/territory-workbench/companies`);
+    the warehouse's lead counts are joined to it by name."""
+
+    __table_args__ = (
+        UniqueConstraint("company_id", "client_id", "name_key", name="uq_territory_company"),
+    )
+
+    id: str = Field(primary_key=True)
+    company_id: str = Field(foreign_key="company.id", index=True)
+    client_id: str
+    name_key: str = Field(description="The company name, lower-cased and trimmed.")
+    company_name: str
+    company_domain: str | None = None
+    industry: str | None = None
+    company_size: str | None = None
+    country: str | None = None
+    status: str | None = None
+    notes: str | None = None
+    owner: str
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Campaign(SQLModel, table=True):
+    """An outreach campaign of a company (optionally for one client)."""
+
+    __table_args__ = (Index("ix_campaign_company_created", "company_id", "created_at"),)
+
+    id: str = Field(primary_key=True)
+    company_id: str = Field(foreign_key="company.id")
+    client_id: str | None = None
+    name: str
+    description: str | None = None
+    status: str = Field(default="draft", description="draft | active | paused | completed")
+    owner: str
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
