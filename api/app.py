@@ -19,10 +19,16 @@ from api.errors import (
     handle_management_error,
     handle_unexpected,
 )
+from api.ratelimit import RateLimiter, RateLimitHeadersMiddleware
+from api.routes.auth import AuthController
 from api.routes.email import EMAIL_ROUTES
 from api.routes.lead_generation import LeadGenerationController
+from api.routes.prospects import import_prospect_list
+from api.routes.schedules import ScheduleController
 from api.routes.tester import tester_routes
 from api.routes.webhook_deliveries import WebhookDeliveryController
+from api.routes.workbench import WORKBENCH_ROUTES
+from api.tokens import TokenIssuer, load_jwt_secret
 from storage.database import build_engine, create_schema
 from storage.secrets import SecretBox
 from storage.settings import LeadmillSettings
@@ -60,12 +66,18 @@ def create_app(
 
     return Litestar(
         route_handlers=[health, docs_assets_router(), *tester_routes(), LeadGenerationController,
-                        WebhookDeliveryController, *EMAIL_ROUTES],
+                        ScheduleController,
+                        import_prospect_list,
+                        WebhookDeliveryController, AuthController,
+                        *WORKBENCH_ROUTES, *EMAIL_ROUTES],
         state=State({
             "settings": settings,
             "engine": engine,
             "executor": executor,
             "secret_box": SecretBox.for_data_dir(settings.secret_key_file),
+            "tokens": TokenIssuer(load_jwt_secret(settings.jwt_secret_file)),
+            "rate_limiter": RateLimiter({"standard": settings.rate_limit_standard,
+                                         "premium": settings.rate_limit_premium}),
         }),
         exception_handlers={
             ApiError: handle_api_error,
@@ -73,6 +85,7 @@ def create_app(
             HTTPException: handle_http_exception,
             Exception: handle_unexpected,
         },
+        middleware=[RateLimitHeadersMiddleware],
         on_startup=[start_executor],
         on_shutdown=[stop_executor],
         request_max_body_size=settings.max_body_bytes,

@@ -178,6 +178,18 @@ class TokenExpired(ManagementError):
     recommendation = "Refresh it with POST /api/auth {\"refreshToken\": ...} or log in again."
 
 
+class FederatedJwt(ManagementError):
+    error_type, status_code = "federated_jwt", 401
+    message = "The token was issued by another identity provider"
+    recommendation = "Log in with POST /api/auth and send the accessToken it returns."
+
+
+class NoValidTokens(ManagementError):
+    error_type, status_code = "no_valid_tokens", 401
+    message = "The refresh token is not valid"
+    recommendation = "Log in again with POST /api/auth {\"username\", \"password\"}."
+
+
 class InsufficientPermissions(ManagementError):
     error_type, status_code = "insufficient_permissions", 403
     message = "Your role does not allow this operation"
@@ -253,3 +265,7 @@ def handle_management_error(_request: Request, exc: ManagementError) -> Response
 
 def uses_command_envelope(request: Request) -> bool:
     return request.url.path.startswith("/api/agents/")
+
+
+class ScheduleNotFound(ApiError):
+    code, status_code, message = "SCHEDULE_NOT_FOUND", 404, "The specified schedule does not exist"

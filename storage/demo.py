@@ -2,13 +2,17 @@
 
 So that the documented example request works verbatim: company "Demo Company" with client
 `site_456abc` and user `user_123xyz`. Its API key is written to `<data dir>/demo-credentials.json`
-(mode 0600) — the only place it exists in clear; the database holds its hash.
+(mode 0600) — the only place it exists in clear; the database holds its hash. The demo user's
+`username` and `password` (generated once) are written there too, so the lead-management API's
+`POST /api/auth` works out of the box; the database holds only the password's Argon2 hash. The
+demo key is premium (1,000 requests/minute): status polls of the examples run every 100 ms.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from storage.database import session_scope
 from storage.models import Client, Company, User
+from storage.passwords import hash_password, verify_password
 from storage.tenancy import create_client, create_company, create_user, find_api_key, issue_api_key
 
 DEMO_COMPANY_ID = "company-demo"
@@ -51,8 +56,21 @@ def ensure_demo_tenant(engine: Engine, credentials_file: Path) -> dict[str, Any]
             except ValueError:
                 credentials = {}
         key = credentials.get("api_key")
-        if not key or find_api_key(session, key) is None:
-            key = issue_api_key(session, user, "demo key")
-        credentials.update({"api_key": key, "site_id": DEMO_SITE_ID, "user_id": DEMO_USER_ID})
+        record = find_api_key(session, key) if key else None
+        if record is None:
+            key = issue_api_key(session, user, "demo key", tier="premium")
+        elif record.tier != "premium":
+            # A key issued before demo keys were premium: upgrade it rather than replace it,
+            # so scripts holding it keep working.
+            record.tier = "premium"
+            session.add(record)
+        password = credentials.get("password")
+        if not password or not verify_password(user.password_hash, password):
+            password = secrets.token_urlsafe(18)
+            user.password_hash = hash_password(password)
+            session.add(user)
+        credentials.update({"api_key": key, "site_id": DEMO_SITE_ID, "user_id": DEMO_USER_ID,
+                            "username": user.username, "password": password})
     _write_private_json(credentials_file, credentials)
     return credentials
+

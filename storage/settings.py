@@ -54,6 +54,10 @@ class LeadmillSettings(BaseSettings):
     email_from_address: str = "verify@leadmill.localhost"
     scoring_weights_file: Path | None = Field(
         default=None, description="JSON of scoring weights per site: {\"default\"|site_id: {...}}.")
+    rate_limit_standard: int = Field(
+        default=100, ge=1, description="Requests per minute of a standard key or user token."
+    )
+    rate_limit_premium: int = Field(default=1000, ge=1, description="... of a premium key.")
 
     @field_validator("data_dir")
     @classmethod
@@ -93,6 +97,10 @@ class LeadmillSettings(BaseSettings):
     @property
     def secret_key_file(self) -> Path:
         return self.data_dir / "secret.key"
+
+    @property
+    def jwt_secret_file(self) -> Path:
+        return self.data_dir / "jwt.secret"
 
     @property
     def allowed_webhook_hosts(self) -> frozenset[str]:
