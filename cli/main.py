@@ -10,7 +10,7 @@ import importlib
 import sys
 
 # Modules that each add subcommands; kept as names so `leadmill sql` never imports Prefect.
-SUBCOMMAND_MODULES = ("cli.stack", "cli.sql")
+SUBCOMMAND_MODULES = ("cli.stack", "cli.sql", "cli.prospects")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,7 @@ nothing else of ours; research turns rows into prospects.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
 import math
@@ -42,13 +43,38 @@ PROSPECT_SCHEMA = pa.schema(
     ]
 )
 PROSPECT_COLUMNS: tuple[str, ...] = tuple(PROSPECT_SCHEMA.names)
+# Imported lists belong to one site and carry its id; the generated sample has no `site_id`
+# column and is visible to every site.
+IMPORT_SCHEMA = PROSPECT_SCHEMA.append(pa.field("site_id", pa.string()))
+SITES_DIR = "sites"
 
 
-def prospect_files(prospect_dir: Path) -> list[Path]:
-    """Return the prospect lists under `prospect_dir`, sorted so every reader sees one order."""
+def site_dir(prospect_dir: Path, site_id: str) -> Path:
+    """Where a site's imported lists live: `<prospects>/sites/<site id>/`.
+
+    Site ids are client identifiers; one that is not a plain file name is hashed, so no site id
+    can name a path outside its own directory.
+    """
+    safe = site_id if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}", site_id) else (
+        "h-" + hashlib.sha256(site_id.encode()).hexdigest()[:32])
+    return prospect_dir / SITES_DIR / safe
+
+
+def prospect_files(prospect_dir: Path, site_id: str | None = None) -> list[Path]:
+    """Return the prospect lists a search of `site_id` reads, sorted so every reader sees one
+    order: the shared lists directly under `prospect_dir` (the sample), plus the site's imports.
+
+    Keeping imports in per-site directories means the file list is the site filter: a search
+    of the sample alone scans exactly what it scanned before imports existed.
+    """
     if not prospect_dir.is_dir():
         return []
-    return sorted(p for p in prospect_dir.glob("*.parquet") if p.is_file())
+    files = sorted(p for p in prospect_dir.glob("*.parquet") if p.is_file())
+    if site_id:
+        own = site_dir(prospect_dir, site_id)
+        if own.is_dir():
+            files += sorted(p for p in own.glob("*.parquet") if p.is_file())
+    return files
 
 
 def _source_sql(files: list[Path]) -> str:
@@ -57,9 +83,9 @@ def _source_sql(files: list[Path]) -> str:
     return f"read_parquet([{quoted}], union_by_name=true)"
 
 
-def count_prospects(prospect_dir: Path) -> int:
-    """Count the prospects in every list under `prospect_dir` (0 when there are none)."""
-    files = prospect_files(prospect_dir)
+def count_prospects(prospect_dir: Path, site_id: str | None = None) -> int:
+    """Count the prospects a search of `site_id` reads (0 when there are none)."""
+    files = prospect_files(prospect_dir, site_id)
     if not files:
         return 0
     # Parquet footers hold the row counts: no need to scan any 
@@ -67,7 +93,9 @@ def count_prospects(prospect_dir: Path) -> int:
 
 
 @contextmanager
-def open_prospects(prospect_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_prospects(
+    prospect_dir: Path, site_id: str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield an in-memory DuckDB connection with a `prospects` view over every list.
 
     The view reads the Parquet files in place (nothing is copied), so a query pays only for the
@@ -75,8 +103,9 @@ def open_prospects(prospect_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
     Args:
         prospect_dir: Directory holding the Parquet prospect lists.
+        site_id: Also read this site's imported lists (None: the shared lists only).
     """
-    files = prospect_files(prospect_dir)
+    files = prospect_files(prospect_dir, site_id)
     with duckdb.connect() as con:
         if files:
             con.execute(f"CREATE VIEW prospects AS SELECT * FROM {_source_sql(files)}")

@@ -100,6 +100,8 @@ def build_command_object(request: dict[str, Any]) -> dict[str, Any]:
                             "max": criteria.get("maxRevenueUSD"),
                         },
                         "has_website": criteria.get("hasWebsite"),
+                        **({"sources": list(criteria["sources"])}
+                           if criteria.get("sources") else {}),
                     },
                 }
             }
@@ -130,6 +132,8 @@ def search_spec_from_command(command_object: dict[str, Any]) -> SearchSpec:
         max_revenue=whole(revenue.get("max")),
         has_website=params.get("has_website"),
         count=leads["count"],
+        site_id=command_object.get("site_id"),
+        sources=list(params.get("sources") or []),
     )
 
 

@@ -245,7 +245,7 @@ def search_prospects(prospect_dir: Path, spec: SearchSpec, pool_size: int) -> li
     """
     if pool_size <= 0:
         return []
-    with open_prospects(prospect_dir) as con:
+    with open_prospects(prospect_dir, spec.site_id) as con:
         query = _Query()
         _add_hard_filters(query, spec)
         cheap_filters, query.where = query.where, []

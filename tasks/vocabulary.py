@@ -183,6 +183,11 @@ class Place:
     city: str | None = None
 
 
+def country_code_lookup() -> dict[str, str]:
+    """Lower-case country names and aliases → ISO-2 codes (for filling imported lists)."""
+    return {name.lower(): code for code, name in COUNTRY_NAMES.items()} | COUNTRY_ALIASES
+
+
 def region_abbreviation(region: str | None) -> str | None:
     """Return "IL" for "Illinois" and "ON" for "Ontario"; None for regions without one."""
     return _ABBREVIATION.get(region) if region else None
@@ -259,9 +264,11 @@ def parse_size_range(text: str) -> tuple[int, int | None] | None:
     return (low, high) if low <= high else (high, low)
 
 
-def size_in_range(employee_count: int, size: tuple[int, int | None]) -> bool:
-    """True when `employee_count` lies inside the (inclusive) range."""
+def size_in_range(employee_count: int | None, size: tuple[int, int | None]) -> bool:
+    """True when `employee_count` lies inside the (inclusive) range (unknown: never)."""
     low, high = size
+    if employee_count is None:  # imported lists and providers often give no headcount
+        return False
     return employee_count >= low and (high is None or employee_count <= high)
 
 

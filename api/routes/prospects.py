@@ -1,0 +1,101 @@
+"""`POST /api/prospects/import`: import a site's prospect list (CSV, JSON Lines, Parquet).
+
+The body is the file itself (streamed to a temporary file, up to `MAX_IMPORT_BYTES`). Query:
+`siteId` (required; a client of the caller's company), `format` (csv | jsonl | parquet; default
+from `filename` or the Content-Type), `filename` (names the source, `import:<filename>`),
+`map` (repeatable `COLUMN=FIELD`, `COLUMN=` ignores a column) and `dryRun=true` (map and
+validate only). The reply is the import report: the column mapping, rows read, imported,
+duplicates, and every bad row with its row number and reason.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import anyio
+from litestar import Request, post
+from litestar.datastructures import State
+
+from api.auth import authenticate
+from api.errors import InvalidValue, MissingRequiredField, NotFound
+from storage.database import session_scope
+from storage.prospect_columns import parse_overrides
+from storage.prospect_import import ImportRefused, detect_format, import_prospects
+from storage.tenancy import find_client
+from tasks.vocabulary import country_code_lookup
+
+MAX_IMPORT_BYTES = 512 * 1024 * 1024
+CONTENT_TYPES = {"text/csv": "csv", "application/csv": "csv", "application/x-ndjson": "jsonl",
+                 "application/jsonl": "jsonl", "application/json-lines": "jsonl",
+                 "application/vnd.apache.parquet": "parquet", "application/x-parquet": "parquet"}
+
+
+def _declared_format(request: Request, filename: str | None) -> str:
+    declared = request.query_params.get("format")
+    if declared:
+        return declared
+    if filename and Path(filename).suffix:
+        try:
+            return detect_format(Path(filename))
+        except ImportRefused:
+            pass
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in CONTENT_TYPES:
+        return CONTENT_TYPES[content_type]
+    raise MissingRequiredField(
+        "The file format is unknown", details={"field": "format", "issue":
+                                               "give format=csv|jsonl|parquet, a filename with "
+                                               "that extension, or a matching Content-Type"})
+
+
+@post("/api/prospects/import", summary="Import a prospect list for a site",
+      tags=["Prospects"], request_max_body_size=MAX_IMPORT_BYTES, status_code=200)
+async def import_prospect_list(request: Request, state: State) -> dict[str, Any]:
+    site_id = (request.query_params.get("siteId") or request.query_params.get("client_id")
+               or "").strip()
+    if not site_id:
+        raise MissingRequiredField(details={"field": "siteId", "issue": "siteId is required"})
+    with session_scope(state.engine) as session:
+        caller = authenticate(request, session)
+        if find_client(session, caller.company_id, site_id) is None:
+            raise NotFound(f"No client {site_id}",
+                           details={"field": "siteId", "issue": "not a client of your company"})
+    filename = request.query_params.get("filename")
+    if filename:
+        filename = Path(filename).name[:200]
+    file_format = _declared_format(request, filename)
+    try:
+        overrides = parse_overrides(request.query_params.getall("map", []))
+    except ValueError as exc:
+        raise InvalidValue(str(exc), details={"field": "map", "issue": str(exc)}) from exc
+    dry_run = (request.query_params.get("dryRun") or "").lower() in {"1", "true", "yes"}
+
+    settings = state.settings
+    spool_dir = settings.data_dir / "tmp"
+    spool_dir.mkdir(parents=True, exist_ok=True)
+    descriptor, spool_name = tempfile.mkstemp(prefix="import-", suffix=f".{file_format}",
+                                              dir=spool_dir)
+    spool = Path(spool_name)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            async for chunk in request.stream():
+                handle.write(chunk)
+        if spool.stat().st_size == 0:
+            raise MissingRequiredField("The file is empty",
+                                       details={"field": "body", "issue": "send the file"})
+        try:
+            report = await anyio.to_thread.run_sync(lambda: import_prospects(
+                settings.prospect_dir, spool, site_id, file_format=file_format,
+                overrides=overrides, country_codes=country_code_lookup(),
+                source_name=f"import:{filename}" if filename else None, dry_run=dry_run))
+        except ImportRefused as exc:
+            raise InvalidValue(str(exc), details={"field": "body", "issue": str(exc)}) from exc
+    finally:
+        spool.unlink(missing_ok=True)
+    body = report.model_dump(mode="json")
+    body["file"] = filename or body["file"]
+    body.pop("output", None)  # a server path: none of the caller's business
+    return {"success": True, "data": body}

@@ -1,0 +1,114 @@
+"""`leadmill prospects import FILE --site SITE`: import a CRM or vendor export for a site.
+
+Shows how the file's columns map onto prospect fields (override with `--map COLUMN=FIELD`,
+ignore a column with `--map COLUMN=`), a progress bar while it runs, then what it did: rows
+read, imported, duplicates, and every bad row with its row number and reason. `--dry-run` maps
+and validates without writing. Exit code 2 when the file cannot be imported at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    text = "Manage the prospect store (the research corpus)"
+    parser = subparsers.add_parser("prospects", help=text, description=text)
+    actions = parser.add_subparsers(dest="prospects_command", required=True)
+    importing = actions.add_parser(
+        "import", help="Import a CSV, JSON Lines or Parquet prospect list for a site",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    importing.add_argument("file", type=Path)
+    importing.add_argument("--site", required=True, help="The site (client id) it belongs to")
+    importing.add_argument("--format", choices=["csv", "jsonl", "parquet"], default=None,
+                           help="Default: from the file name")
+    importing.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD",
+                           help="Force a column's field (repeatable); COLUMN= ignores it")
+    importing.add_argument("--dry-run", action="store_true", help="Map and validate only")
+    importing.add_argument("--json", action="store_true", help="Print the report as JSON")
+    importing.add_argument("--data-dir", type=Path, default=None,
+                           help="Leadmill data directory (default: LEADMILL_DATA_DIR)")
+    importing.set_defaults(handler=run_import)
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"leadmill prospects: {message}\n")
+    return 2
+
+
+def _known_site(settings: object, site_id: str) -> bool | None:
+    """True/False when the operational DB exists and does/doesn't know the site; None: no DB."""
+    from sqlmodel import select
+
+    from storage.database import build_engine, session_scope
+    from storage.models import Client
+
+    url = settings.sqlalchemy_url  # type: ignore[attr-defined]
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return None
+    engine = build_engine(url)
+    try:
+        with session_scope(engine) as session:
+            found = session.exec(select(Client.id).where(
+                Client.client_id == site_id, Client.deleted_at.is_(None))).first()  # type: ignore[union-attr]
+    finally:
+        engine.dispose()
+    return found is not None
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from storage.prospect_columns import parse_overrides
+    from storage.prospect_import import ImportRefused, import_prospects
+    from storage.settings import LeadmillSettings
+    from tasks.vocabulary import country_code_lookup
+
+    settings = LeadmillSettings(data_dir=args.data_dir) if args.data_dir else LeadmillSettings()
+    try:
+        overrides = parse_overrides(args.map)
+    except ValueError as exc:
+        return _fail(str(exc))
+    if _known_site(settings, args.site) is False:
+        return _fail(f"site {args.site!r} is not a client in {settings.sqlalchemy_url}")
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description:<9}"), BarColumn(),
+                  TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(), console=console,
+                  transient=False,
+                  disable=args.json or not console.is_terminal) as bar:
+        task = bar.add_task("read", total=4)
+
+        def advance(step: str, done: int, total: int) -> None:
+            bar.update(task, description=step, completed=done, total=total)
+
+        try:
+            report = import_prospects(
+                settings.prospect_dir, args.file, args.site, file_format=args.format,
+                overrides=overrides, country_codes=country_code_lookup(), dry_run=args.dry_run,
+                progress=advance)
+        except ImportRefused as exc:
+            return _fail(str(exc))
+    if args.json:
+        sys.stdout.write(json.dumps(report.model_dump(mode="json"), indent=1) + "\n")
+        return 0
+    out = Console()
+    mapping = Table("column", "field", title=f"Column mapping of {report.file}")
+    for field, column in report.mapping.items():
+        mapping.add_row(column, field)
+    for column in report.unmapped_columns:
+        mapping.add_row(column, "[dim](ignored)[/dim]")
+    out.print(mapping)
+    verb = "would import" if report.dry_run else "imported"
+    out.print(f"{report.rows_read} rows read, {report.imported} {verb}, "
+              f"{report.duplicates} duplicates, {report.bad_row_count} bad rows"
+              + (f" → {report.output}" if report.output else ""))
+    for bad in report.bad_rows:
+        out.print(f"  row {bad.row}: {bad.reason}", highlight=False, markup=False)
+    if report.bad_row_count > len(report.bad_rows):
+        out.print(f"  ... and {report.bad_row_count - len(report.bad_rows)} more")
+    return 0

@@ -1,0 +1,174 @@
+"""Prospect imports: fuzzy column mapping, bad rows, idempotence, per-site visibility."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from storage.prospect_columns import map_columns, parse_overrides
+from storage.prospect_import import ImportRefused, import_prospects
+from storage.prospects import count_prospects, generate_sample, query_prospects
+from tasks.criteria import SearchSpec
+from tasks.research import search_prospects
+from tasks.vocabulary import country_code_lookup
+
+CRM_CSV = """First Name,Last Name,Job Title,E-mail,Organization,Website,Employees,HQ Country,\
+Annual Revenue,Industry,Notes
+Jane,Smith,CTO,jane@acme.test,Acme Inc,acme.test,"1,200",USA,$15M,Software,hi
+Bob,Brown,VP Operations,bob@@bad,Beta LLC,https://beta.test,50,Germany,,Manufacturing,
+,,Engineer,x@y.test,Gamma,,10,UK,,,
+Ann,Lee,CEO,ann@delta.test,Delta,,many,France,,,
+Ann,Lee,CEO,ANN@delta.test,Delta,,51-200,France,1.5B,,
+Tom,Jones,Head of IT,,Omega Corp,omega.test,201-500,Canada,abc,,
+"""
+
+
+def _import(store: Path, path: Path, site: str = "site_a", **kwargs):
+    return import_prospects(store, path, site, country_codes=country_code_lookup(), **kwargs)
+
+
+@pytest.mark.parametrize(("headers", "expected"), [
+    (["First Name", "Last Name", "Company"],
+     {"first_name": "First Name", "last_name": "Last Name", "company": "Company"}),
+    (["first_name", "last_name", "Organization"],
+     {"first_name": "first_name", "last_name": "last_name", "company": "Organization"}),
+    (["Given name", "Surname", "Organisation", "Job Title"],
+     {"first_name": "Given name", "last_name": "Surname", "company": "Organisation",
+      "title": "Job Title"}),
+    (["Full Name", "Account Name", "Employees", "HQ Country", "# Employees"],
+     {"name": "Full Name", "company": "Account Name", "employee_count": "Employees",
+      "country": "HQ Country"}),
+    (["Name", "Job-Title", "E-mail adress", "Compnay"],  # typos
+     {"name": "Name", "title": "Job-Title", "email": "E-mail adress", "company": "Compnay"}),
+    (["Company Phone", "Last Activity", "Lead Score"], {"phone": "Company Phone"}),
+])
+def test_columns_map_fuzzily(headers: list[str], expected: dict[str, str]) -> None:
+    mapping = map_columns(headers)
+    for field, column in expected.items():
+        assert mapping.get(field) == column, mapping
+    assert "last_name" not in mapping or mapping["last_name"] != "Last Activity"
+
+
+def test_overrides_force_and_ignore_columns() -> None:
+    overrides = parse_overrides(["Org Unit=company", "Name="])
+    mapping = map_columns(["Name", "Org Unit", "Person"], overrides)
+    assert mapping["company"] == "Org Unit"
+    assert mapping["name"] == "Person"
+    with pytest.raises(ValueError, match="not a prospect field"):
+        map_columns(["Name"], {"Name": "shoe_size"})
+    with pytest.raises(ValueError):
+        parse_overrides(["no-equals-sign"])
+
+
+def test_csv_import_reports_bad_rows_by_line_and_stores_the_good(tmp_path: Path) -> None:
+    source = tmp_path / "crm.csv"
+    source.write_text(CRM_CSV)
+    report = _import(tmp_path / "store", source)
+    assert report.rows_read == 6
+    assert [(b.row, b.reason.split(":")[0]) for b in report.bad_rows] == [
+        (3, "email is not an address"), (4, "name is missing"),
+        (5, "employees is not a number"), (7, "revenue is not an amount")]
+    assert report.imported == 2 and report.duplicates == 0
+    shared = query_prospects(tmp_path / "store", "SELECT count(*) AS n FROM prospects")
+    assert shared == [{"n": 0}]  # a site's imports are not in the shared lists
+    with duckdb.connect() as con:
+        stored = {r[0]: r for r in con.execute(
+            "SELECT name, email, employee_count, company_size, revenue_usd, country_code, "
+            f"website, source, site_id FROM read_parquet('{report.output}')").fetchall()}
+    assert stored["Jane Smith"] == ("Jane Smith", "jane@acme.test", 1200, "1001-5000",
+                                    15_000_000, "US", "https://acme.test", "import:crm.csv",
+                                    "site_a")
+    assert stored["Ann Lee"][2:5] == (51, "51-200", 1_500_000_000)
+    assert "Bob Brown" not in stored  # a bad row is skipped whole, never half-imported
+
+
+def test_reimporting_the_same_file_adds_nothing(tmp_path: Path) -> None:
+    source = tmp_path / "crm.csv"
+    source.write_text(CRM_CSV)
+    store = tmp_path / "store"
+    first = _import(store, source)
+    again = _import(store, source)
+    assert (first.imported, again.imported, again.duplicates) == (2, 0, 2)
+    assert again.output is None
+    assert count_prospects(store, "site_a") == 2
+
+
+def test_imports_are_visible_to_their_site_only(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    generate_sample(store, contacts=200, companies=40)
+    source = tmp_path / "crm.csv"
+    source.write_text(CRM_CSV)
+    _import(store, source, site="site_a")
+    assert count_prospects(store) == 200
+    assert count_prospects(store, "site_a") == 202
+    assert count_prospects(store, "site_b") == 200
+    spec = SearchSpec(roles=["CTO"], locations=["United States"], count=5)
+    found_a = search_prospects(store, spec.model_copy(update={"site_id": "site_a"}), 500)
+    found_b = search_prospects(store, spec.model_copy(update={"site_id": "site_b"}), 500)
+    assert "Jane Smith" in {p.name for p in found_a}
+    assert "Jane Smith" not in {p.name for p in found_b}
+    jane = next(p for p in found_a if p.name == "Jane Smith")
+    assert jane.source == "import:crm.csv" and jane.employee_count == 1200
+
+
+def test_jsonl_and_parquet_imports(tmp_path: Path) -> None:
+    lines = [json.dumps({"fullName": "Lea Roux", "company_name": "Rouxtech", "title": "COO",
+                         "email": "lea@rouxtech.test", "country": "France"}),
+             "{not json",
+             json.dumps({"fullName": "No Company"}),
+             json.dumps(["an", "array"])]
+    jsonl = tmp_path / "people.jsonl"
+    jsonl.write_text("\n".join(lines) + "\n")
+    report = _import(tmp_path / "store", jsonl)
+    assert report.imported == 1
+    assert [(b.row, b.reason.split(":")[0]) for b in report.bad_rows] == [
+        (2, "not a JSON object"), (3, "company is missing"), (4, "not a JSON object")]
+    parquet = tmp_path / "people.parquet"
+    pq.write_table(pa.table({"Name": ["Kai Berg", None], "Employer": ["Bergwerk", "X"],
+                             "Headcount": [40, 3]}), parquet)
+    report = _import(tmp_path / "store", parquet)
+    assert report.imported == 1 and report.mapping["employee_count"] == "Headcount"
+    assert [(b.row, b.reason) for b in report.bad_rows] == [(2, "name is missing")]
+
+
+@pytest.mark.parametrize(("content", "name", "message"), [
+    ("Foo,Bar\n1,2\n", "x.csv", "company"),
+    ("First Name,Colour\nA,red\n", "x.csv", "company"),
+    ("Company\nAcme\n", "x.csv", "name"),
+    ("whatever", "x.xlsx", "format"),
+])
+def test_unimportable_files_are_refused(
+    tmp_path: Path, content: str, name: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(ImportRefused, match=message):
+        _import(tmp_path / "store", path)
+    assert not (tmp_path / "store").exists() or count_prospects(tmp_path / "store", "site_a") == 0
+
+
+def test_cli_import_shows_mapping_and_bad_rows(tmp_path: Path) -> None:
+    source = tmp_path / "crm.csv"
+    source.write_text(CRM_CSV)
+    data_dir = tmp_path / "data"
+    command = [sys.executable, "-m", "cli.main", "prospects", "import", str(source),
+               "--site", "site_a", "--data-dir", str(data_dir), "--map", "Notes=description"]
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=root, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Organization" in done.stdout and "description" in done.stdout
+    assert "6 rows read, 2 imported, 0 duplicates, 4 bad rows" in done.stdout
+    assert "row 3: email is not an address: bob@@bad" in done.stdout
+    again = subprocess.run([*command, "--json"], capture_output=True, text=True, cwd=root,
+                           timeout=120)
+    assert json.loads(again.stdout)["imported"] == 0
+    refused = subprocess.run([*command[:-2], "--map", "Nope=company"], capture_output=True,
+                             text=True, cwd=root, timeout=120)
+    assert refused.returncode == 2 and "Nope" in refused.stderr
