@@ -24,10 +24,8 @@ from api.routes.auth import AuthController
 from api.routes.email import EMAIL_ROUTES
 from api.routes.lead_generation import LeadGenerationController
 from api.routes.prospects import import_prospect_list
-from api.routes.schedules import ScheduleController
 from api.routes.tester import tester_routes
 from api.routes.webhook_deliveries import WebhookDeliveryController
-from api.routes.workbench import WORKBENCH_ROUTES
 from api.tokens import TokenIssuer, load_jwt_secret
 from storage.database import build_engine, create_schema
 from storage.secrets import SecretBox
@@ -66,10 +64,9 @@ def create_app(
 
     return Litestar(
         route_handlers=[health, docs_assets_router(), *tester_routes(), LeadGenerationController,
-                        ScheduleController,
                         import_prospect_list,
                         WebhookDeliveryController, AuthController,
-                        *WORKBENCH_ROUTES, *EMAIL_ROUTES],
+                        *EMAIL_ROUTES],
         state=State({
             "settings": settings,
             "engine": engine,
