@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 
@@ -16,10 +17,13 @@ def test_status_reports_failed_when_the_process_running_it_is_killed(
 ):
     from deployments.stack import prepare_data
 
-    settings = make_settings(tmp_path / "data", sample_prospect_dir, webhook_timeout_seconds=120)
+    # An unreadable prospect file keeps the run in research, waiting 60 s for its retry.
+    data_dir = tmp_path / "data"
+    (data_dir / "prospects").mkdir(parents=True)
+    (data_dir / "prospects" / "broken.parquet").write_bytes(b"PAR1 not a parquet file")
+    settings = make_settings(data_dir, sample_prospect_dir, retry_backoff_seconds=60)
     credentials = prepare_data(settings)
-    # A receiver that never answers in time keeps the run in its delivery stage.
-    receiver = receiver_factory(hang_seconds=60)
+    receiver = receiver_factory()
     base = f"http://127.0.0.1:{settings.api_port}/api/agents/sales/leadGeneration"
     headers = {"x-api-key": credentials["api_key"]}
     log_file = tmp_path / "api.log"
@@ -29,10 +33,13 @@ def test_status_reports_failed_when_the_process_running_it_is_killed(
         reply = httpx.post(base, json=example(maxLeads=5, webhook={"url": receiver.url}),
                            headers=headers, timeout=30).json()
         command_id = reply["data"]["command_id"]
-        wait_until(lambda: receiver.requests, 90, "the run never reached its webhook")
-        running = httpx.get(f"{base}/status/{command_id}", headers=headers).json()["data"]
+
+        def in_research():
+            data = httpx.get(f"{base}/status/{command_id}", headers=headers).json()["data"]
+            return data["progress"]["stage"] == "research" and data
+
+        running = wait_until(in_research, 90, "the run never reached its research")
         assert running["status"] == "processing"
-        assert running["progress"]["stage"] == "delivery"
     finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
@@ -41,8 +48,11 @@ def test_status_reports_failed_when_the_process_running_it_is_killed(
     try:
         data = httpx.get(f"{base}/status/{command_id}", headers=headers).json()["data"]
         assert data["status"] == "failed"
-        assert data["progress"]["stage"] == "delivery"
+        assert data["progress"]["stage"] == "research"
         assert "stopped before it finished" in data["error"]["message"]
+        # The crash is announced to the command's webhook once the API is back.
+        wait_until(lambda: receiver.requests, 30, "no failed event after the restart")
+        assert json.loads(receiver.requests[0]["body"])["event"] == "lead_generation.failed"
         flow_run_id = _flow_run_id(settings, command_id)
     finally:
         restarted.terminate()
