@@ -14,6 +14,16 @@ from tests.fixtures.servers import make_settings, start_in_thread, wait_until
 ROUTE = "/api/agents/sales/leadGeneration"
 
 
+def stalling_prospect_dir(prospects: Path, sample_dir: Path) -> Path:
+    """The sample (linked) plus a file research cannot read; returns that file."""
+    prospects.mkdir(parents=True)
+    for path in sample_dir.glob("*.parquet"):
+        (prospects / path.name).symlink_to(path)
+    broken = prospects / "zz-broken.parquet"
+    broken.write_bytes(b"PAR1 this is not a parquet file")
+    return broken
+
+
 def finished(client, command_id: str):
     data = client.get(f"{ROUTE}/status/{command_id}").json()["data"]
     return data if data["status"] != "processing" else None
@@ -50,19 +60,24 @@ def test_run_is_named_after_site_and_command_and_publishes_artifacts(leadmill):
 
 
 def test_high_priority_commands_start_before_lower_ones(
-    tmp_path, prefect_server, sample_prospect_dir, receiver_factory
+    tmp_path, prefect_server, sample_prospect_dir
 ):
     """With one worker busy, queued commands start high → medium → low, whatever their order."""
-    slow = receiver_factory(hang_seconds=3)
-    running = start_in_thread(make_settings(tmp_path / "data", sample_prospect_dir,
-                                            executor_workers=1))
+    # A broken file next to the sample keeps the first command's research failing and waiting
+    # for its retry (backoff 2 s) — the worker stays busy until the file is removed.
+    data_dir = tmp_path / "data"
+    broken = stalling_prospect_dir(data_dir / "prospects", sample_prospect_dir)
+    running = start_in_thread(make_settings(data_dir, sample_prospect_dir, executor_workers=1,
+                                            retry_backoff_seconds=2))
     try:
         with running.client() as client:
-            blocker = example(maxLeads=1, priority="low", webhook={"url": slow.url})
+            blocker = example(maxLeads=1, priority="low")
             first = client.post(ROUTE, json=blocker).json()["data"]["command_id"]
-            wait_until(lambda: slow.requests, 60, "the first command never reached its webhook")
+            wait_until(lambda: read_command(running.settings, first).stage == "research", 60,
+                       "the first command never started its research")
             ids = {priority: client.post(ROUTE, json=example(maxLeads=1, priority=priority))
                    .json()["data"]["command_id"] for priority in ("low", "medium", "high")}
+            broken.unlink()
             for command_id in [first, *ids.values()]:
                 wait_until(lambda c=command_id: finished(client, c), 90, "did not finish")
     finally:
