@@ -26,6 +26,7 @@ from api.routes.lead_generation import LeadGenerationController
 from api.routes.prospects import import_prospect_list
 from api.routes.tester import tester_routes
 from api.routes.webhook_deliveries import WebhookDeliveryController
+from api.routes.workbench import WORKBENCH_ROUTES
 from api.tokens import TokenIssuer, load_jwt_secret
 from storage.database import build_engine, create_schema
 from storage.secrets import SecretBox
@@ -66,7 +67,7 @@ def create_app(
         route_handlers=[health, docs_assets_router(), *tester_routes(), LeadGenerationController,
                         import_prospect_list,
                         WebhookDeliveryController, AuthController,
-                        *EMAIL_ROUTES],
+                        *WORKBENCH_ROUTES, *EMAIL_ROUTES],
         state=State({
             "settings": settings,
             "engine": engine,
