@@ -26,7 +26,7 @@ from tasks.persistence import persist_leads, record_summary
 from tasks.progress import CommandProgress
 from tasks.reports import leads_markdown, leads_table
 from tasks.research import research_prospects
-from tasks.scoring import score_candidates
+from tasks.scoring import score_candidates, site_weights
 from tasks.summary import summarize_leads
 from tasks.verification import verifier_options, verify_prospects
 
@@ -88,6 +88,7 @@ def lead_generation(command_id: str, data_dir: str, site_id: str = "") -> dict[s
 
     progress.stage("initial_search")
     spec = analyze_command(command_object)
+    spec.weights = site_weights(settings.scoring_weights_file, site_id) or spec.weights
     progress.stage("research")
     pool_size = max(MIN_POOL, spec.count * POOL_FACTOR)
     prospects = research_prospects.with_options(retry_delay_seconds=backoff)(

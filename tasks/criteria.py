@@ -26,6 +26,10 @@ class SearchSpec(BaseModel):
     max_revenue: int | None = None
     has_website: bool | None = None
     count: int = 10
+    weights: dict[str, float] = Field(
+        default_factory=dict,
+        description="Per-site overrides of the scoring weights (role, industry, location, size, "
+                    "text, revenue); see tasks.scoring.WEIGHTS.")
     site_id: str | None = Field(
         default=None, description="The command's site: research reads its imported lists too."
     )

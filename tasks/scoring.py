@@ -2,8 +2,13 @@
 
 Each criteria group present in the spec grades the prospect from 0 to 1; the score is the
 weighted mean over the groups present, so a prospect that meets every given criterion scores
-exactly 1.0 and absent criteria neither help nor hurt. Weights: roles 0.30, industry 0.20,
-location 0.15, company size 0.10, interests + keywords 0.15, revenue in range 0.10.
+exactly 1.0 and absent criteria neither help nor hurt. Default weights: roles 0.30, industry
+0.20, location 0.15, company size 0.10, interests + keywords 0.15, revenue in range 0.10; a site
+overrides them through `SearchSpec.weights` (loaded by `site_weights` from the
+`LEADMILL_SCORING_WEIGHTS_FILE` JSON). Company size: the head count inside a wanted range is a
+match, a company whose size band only overlaps one ("51-200" vs "100-250") a partial match. An
+excluded term in the title, company, industry or description disqualifies: score 0.0 with the
+reason "Excluded term: X".
 
 Grades come from `tasks.vocabulary` (structure: "VP Operations" == "VP of Operations", "Head of"
 ~ "VP of") and rapidfuzz (spelling: "Cheif Technology Officer", "Untied States"). Interests and
@@ -59,11 +64,37 @@ class _Scorer:
             (kind, term, re.compile(_term_regex(term), re.IGNORECASE)) for kind, term in terms
             if term.strip()
         ]
+        self.excluded = [(term, re.compile(_term_regex(term), re.IGNORECASE))
+                         for term in spec.excluded_terms if term.strip()]
+        self.weights = WEIGHTS | {k: v for k, v in spec.weights.items() if k in WEIGHTS}
         # Per-call memo tables: a pool of 250 rows has a few dozen distinct values in each.
         self.role = cache(self._grade_role)
         self.industry = cache(self._grade_industry)
         self.location = cache(self._grade_location)
         self.text = cache(self._grade_text)
+        self.size_band = cache(self._grade_size_band)
+        self.excluded_in = cache(self._excluded_in)
+
+    def _excluded_in(self, text: str) -> str | None:
+        """The first excluded term found in `text`, if any."""
+        return next((term for term, pattern in self.excluded if pattern.search(text)), None)
+
+    def _grade_size_band(self, band: str) -> tuple[float, str | None]:
+        """0.5 when the company's size band overlaps a wanted range ("51-200" vs "100-250")."""
+        own = vocabulary.parse_size_range(band)
+        if own is None:
+            return 0.0, None
+        hit = next((text for text, r in self.sizes if vocabulary.ranges_overlap(own, r)), None)
+        return (0.5, f"{band} overlaps {hit}") if hit else (0.0, None)
+
+    def exclusion(self, prospect: Prospect) -> str | None:
+        if not self.excluded:
+            return None
+        for text in (prospect.title, prospect.company, prospect.industry, prospect.description):
+            term = self.excluded_in(text or "")
+            if term is not None:
+                return term
+        return None
 
     def _grade_role(self, title: str) -> tuple[float, str | None]:
         normal = vocabulary.normalize_title(title)
@@ -107,6 +138,9 @@ class _Scorer:
 
     def score(self, prospect: Prospect) -> tuple[float, list[str]]:
         """Return (score in [0, 1] to 2 decimals, match reasons) for one prospect."""
+        excluded = self.exclusion(prospect)
+        if excluded is not None:
+            return 0.0, [f"Excluded term: {excluded}"]
         grades: dict[str, float] = {}
         reasons: list[str] = []
 
@@ -130,6 +164,10 @@ class _Scorer:
             grades["size"] = 1.0 if hit else 0.0
             if hit:
                 reasons.append(f"Company size match: {hit} employees")
+            else:
+                grades["size"], overlap = self.size_band(prospect.company_size)
+                if overlap:
+                    reasons.append(f"Partial company size match: {overlap}")
         if self.terms:
             grades["text"], found = self.text(prospect.description, prospect.industry)
             reasons.extend(found)
@@ -139,8 +177,10 @@ class _Scorer:
                 reasons.append(f"Revenue in range: {self._revenue_label()}")
         if not grades:
             return 0.0, reasons
-        total = sum(WEIGHTS[group] for group in grades)
-        score = sum(WEIGHTS[group] * grade for group, grade in grades.items()) / total
+        total = sum(self.weights[group] for group in grades)
+        if total <= 0:
+            return 0.0, reasons
+        score = sum(self.weights[group] * grade for group, grade in grades.items()) / total
         return round(min(1.0, max(0.0, score)), 2), reasons
 
     def _revenue_in_range(self, revenue: int | None) -> bool:
@@ -197,3 +237,15 @@ def score_candidates(
             "scored %d candidates, best %.2f", len(scores), max(s for s, _ in scores)
         )
     return scores
+
+
+def site_weights(weights_file: object, site_id: str | None) -> dict[str, float]:
+    """A site's scoring weights from the `LEADMILL_SCORING_WEIGHTS_FILE` JSON
+    (`{"default": {...}, "<site_id>": {...}}`, site over default); {} without a file."""
+    import json
+    from pathlib import Path
+
+    if not weights_file or not Path(weights_file).is_file():
+        return {}
+    table = json.loads(Path(weights_file).read_text())
+    return {**table.get("default", {}), **table.get(site_id or "", {})}
