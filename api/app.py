@@ -21,14 +21,19 @@ from api.errors import (
 )
 from api.ratelimit import RateLimiter, RateLimitHeadersMiddleware
 from api.routes.auth import AuthController
+from api.routes.bulk import BulkController
+from api.routes.clients import ClientController
+from api.routes.company import CompanyController
 from api.routes.email import EMAIL_ROUTES
 from api.routes.lead_generation import LeadGenerationController
+from api.routes.leads import LeadController
 from api.routes.prospects import import_prospect_list
 from api.routes.tester import tester_routes
 from api.routes.webhook_deliveries import WebhookDeliveryController
 from api.routes.workbench import WORKBENCH_ROUTES
 from api.tokens import TokenIssuer, load_jwt_secret
 from storage.database import build_engine, create_schema
+from storage.lead_records import ensure_lead_page_indexes
 from storage.secrets import SecretBox
 from storage.settings import LeadmillSettings
 
@@ -54,6 +59,7 @@ def create_app(
     engine = engine or build_engine(settings.sqlalchemy_url)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     create_schema(engine)
+    ensure_lead_page_indexes(engine)
     # httpx logs every request at INFO; that is noise next to the API's own log.
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -67,6 +73,7 @@ def create_app(
         route_handlers=[health, docs_assets_router(), *tester_routes(), LeadGenerationController,
                         import_prospect_list,
                         WebhookDeliveryController, AuthController,
+                        CompanyController, ClientController, LeadController, BulkController,
                         *WORKBENCH_ROUTES, *EMAIL_ROUTES],
         state=State({
             "settings": settings,

@@ -14,6 +14,7 @@ from litestar import Request
 from pydantic import BaseModel, ValidationError
 
 from api.errors import InvalidFormat, InvalidValue, MissingRequiredField
+from storage.keyset import decode_cursor
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -91,3 +92,15 @@ def query_bool(request: Request, name: str) -> bool:
         raise InvalidValue(f"{name} must be true or false",
                            details={"field": name, "issue": f"got {raw!r}"})
     return raw in {"true", "1"}
+
+
+def query_cursor(request: Request, name: str = "nextToken") -> str | None:
+    """An opaque page token this API gave out, or None for the first page."""
+    cursor = query_text(request, name)
+    if cursor is not None:
+        try:
+            decode_cursor(cursor)
+        except ValueError:
+            raise InvalidValue(f"{name} is not a token this API gave out",
+                               details={"field": name}) from None
+    return cursor

@@ -6,34 +6,18 @@ their company. The same keys identify leads across commands in the lead store.
 
 from __future__ import annotations
 
-import re
-
 from prefect import task
 
+from storage.lead_identity import identity_key, normalise_linkedin
 from tasks.criteria import ScoredLead
 
-_LINKEDIN = re.compile(r"^(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/in/([^/?#]+)", re.I)
-
-
-def normalise_linkedin(url: str | None) -> str | None:
-    """`https://www.linkedin.com/in/Jane-Smith/` → `linkedin.com/in/jane-smith`."""
-    if not url:
-        return None
-    match = _LINKEDIN.match(url.strip())
-    return f"linkedin.com/in/{match.group(1).lower()}" if match else None
+__all__ = ["dedupe_key", "dedupe_leads", "normalise_linkedin", "select_best"]
 
 
 def dedupe_key(lead: ScoredLead) -> str:
     """The identity of the person behind a lead."""
-    email = lead.verification.email or lead.prospect.email
-    if email:
-        return f"email:{email.strip().lower()}"
-    linkedin = normalise_linkedin(lead.prospect.linkedin)
-    if linkedin:
-        return f"linkedin:{linkedin}"
-    name = " ".join(lead.prospect.name.lower().split())
-    company = " ".join(lead.prospect.company.lower().split())
-    return f"person:{name}@{company}"
+    return identity_key(lead.verification.email or lead.prospect.email, lead.prospect.linkedin,
+                        lead.prospect.name, lead.prospect.company)
 
 
 def select_best(leads: list[ScoredLead], count: int) -> list[ScoredLead]:

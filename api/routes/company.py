@@ -1,0 +1,103 @@
+"""`/api/company`: the caller's company (tenant) and, for owners and admins, its users."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from litestar import Controller, Request, get, post, put
+from litestar.datastructures import State
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session, col, select
+
+from api.auth import authenticate, require_admin
+from api.errors import AlreadyExists, InsufficientPermissions, InvalidValue
+from api.management_requests import read_body
+from storage.clock import iso_z, utcnow
+from storage.database import session_scope
+from storage.models import Company, User
+from storage.passwords import MIN_PASSWORD_LENGTH, hash_password
+from storage.tenancy import create_user
+
+
+class CompanyWrite(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    name: str = Field(min_length=1, max_length=200)
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    username: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)
+    role: Literal["owner", "admin", "member"] = "member"
+
+
+def public_user(user: User) -> dict[str, Any]:
+    return {"id": user.id, "username": user.username, "role": user.role,
+            "company_id": user.company_id, "createdAt": iso_z(user.created_at)}
+
+
+def public_company(session: Session, company: Company, role: str) -> dict[str, Any]:
+    members = session.exec(select(User).where(User.company_id == company.id)
+                           .order_by(col(User.created_at))).all()
+    return {"id": company.id, "company_id": company.id, "name": company.name, "yourRole": role,
+            "members": [public_user(user) for user in members],
+            "createdAt": iso_z(company.created_at), "updatedAt": iso_z(company.updated_at)}
+
+
+class CompanyController(Controller):
+    path = "/api/company"
+    tags = ["Company"]
+
+    @get("", summary="The caller's company")
+    async def get_company(self, request: Request, state: State) -> dict[str, Any]:
+        with session_scope(state.engine) as session:
+            caller = authenticate(request, session)
+            company = session.get(Company, caller.company_id)
+            return {"success": True, "company": public_company(session, company, caller.role)}
+
+    @post("", status_code=201, summary="Create a company")
+    async def create_company(self, request: Request, state: State) -> dict[str, Any]:
+        """Every Leadmill user already belongs to exactly one company (`leadmill users create`
+        makes one for a user without): this answers already_exists with the caller's company."""
+        await read_body(request, CompanyWrite)
+        with session_scope(state.engine) as session:
+            caller = authenticate(request, session)
+            raise AlreadyExists("You already belong to a company",
+                                details={"company_id": caller.company_id},
+                                recommendation="Use PUT /api/company to rename it; create "
+                                "users for another company with `leadmill users create`.")
+
+    @put("", summary="Update the company (owner/admin)")
+    async def update_company(self, request: Request, state: State) -> dict[str, Any]:
+        body = await read_body(request, CompanyWrite)
+        with session_scope(state.engine) as session:
+            caller = authenticate(request, session)
+            require_admin(caller)
+            company = session.get(Company, caller.company_id)
+            company.name = body.name.strip()
+            company.updated_at = utcnow()
+            session.add(company)
+            session.flush()
+            return {"success": True, "company": public_company(session, company, caller.role)}
+
+    @post("/users", status_code=201, summary="Add a user to the company (owner/admin)")
+    async def create_company_user(self, request: Request, state: State) -> dict[str, Any]:
+        body = await read_body(request, UserCreate)
+        username = body.username.strip().lower()
+        with session_scope(state.engine) as session:
+            caller = authenticate(request, session)
+            require_admin(caller)
+            if body.role == "owner" and caller.role != "owner":
+                raise InsufficientPermissions("Only an owner may add owners",
+                                              details={"field": "role", "issue": caller.role})
+            if session.exec(select(User).where(User.username == username)).first():
+                raise AlreadyExists(f"A user named {username} already exists",
+                                    details={"field": "username"})
+            try:
+                password_hash = hash_password(body.password)
+            except ValueError as exc:
+                raise InvalidValue(str(exc), details={"field": "password"}) from None
+            company = session.get(Company, caller.company_id)
+            user = create_user(session, company, username, role=body.role,
+                               password_hash=password_hash)
+            return {"success": True, "user": public_user(user)}
