@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.clock import utcnow
@@ -106,6 +106,14 @@ class Lead(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("company_id", "site_id", "dedupe_key", name="uq_lead_identity"),
         Index("ix_lead_site_updated", "site_id", "updated_at"),
+        # Live leads in the lead-management API's page order (GET /api/leads, bulk lists):
+        # partial, so counts and keyset pages never visit deleted rows.
+        Index("ix_lead_live_client_page", "company_id", "site_id", "created_at", "id",
+              sqlite_where=text("deleted_at IS NULL"),
+              postgresql_where=text("deleted_at IS NULL")),
+        Index("ix_lead_live_company_page", "company_id", "created_at", "id",
+              sqlite_where=text("deleted_at IS NULL"),
+              postgresql_where=text("deleted_at IS NULL")),
     )
 
     id: str = Field(primary_key=True)
