@@ -137,3 +137,19 @@ def test_another_company_sees_none_of_the_settings(app, other) -> None:
     assert all(value is None for value in url.values())
     assert all(value is None for value in sdr.values())
     assert foreign_scope.status_code == 404
+
+
+def test_a_logged_in_user_reaches_the_settings_with_a_bearer_token(app) -> None:
+    import httpx
+
+    login = httpx.post(f"{app.base_url}/api/auth", json={
+        "username": app.credentials["username"], "password": app.credentials["password"]})
+    assert login.status_code == 200, login.text
+    token = login.json()["tokens"]["accessToken"]
+    headers = {"Authorization": f"Bearer {token}"}
+    created = httpx.post(f"{app.base_url}/api/settings/agent", headers=headers,
+                         json={"enrichment7AgentId": "via-jwt"})
+    assert created.status_code == 201, created.text
+    with app.client() as http:  # the demo API key belongs to the same company
+        assert http.get("/api/settings/agent").json()["settings"]["enrichment7AgentId"] == \
+            "via-jwt"

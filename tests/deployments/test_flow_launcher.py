@@ -1,0 +1,59 @@
+"""The flow launcher settles what a killed process left: a stored run with no flow run yet is
+launched and completes; a run whose flow run had started is marked crashed, in Leadmill and in
+Prefect."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from deployments.flow_launcher import CRASH_MESSAGE, FlowLauncher
+from storage.database import build_engine, create_schema, session_scope
+from storage.models import TriggeredRun
+from storage.settings import LeadmillSettings
+from storage.tenancy import create_company
+from storage.triggered_runs import create_triggered_run, record_triggered_state
+from tests.fixtures.servers import wait_until
+
+
+def test_reconcile_relaunches_waiting_runs_and_crashes_started_ones(tmp_path: Path,
+                                                                    prefect_server: str) -> None:
+    from prefect.client.orchestration import get_client
+
+    from flows.warehouse_sync import warehouse_sync
+
+    settings = LeadmillSettings(data_dir=tmp_path / "data", load_sample=False)
+    settings.data_dir.mkdir(parents=True)
+    engine = build_engine(settings.sqlalchemy_url)
+    create_schema(engine)
+    instance = "test-launcher"
+    with get_client(sync_client=True) as client:  # a run the dead process had started
+        orphan = client.create_flow_run(warehouse_sync, parameters={"data_dir": "unused"},
+                                        tags=[f"executor:{instance}"])
+    with session_scope(engine) as session:
+        company = create_company(session, "Launch Co")
+        waiting = create_triggered_run(session, company_id=company.id, task="warehouse-sync",
+                                       parameters={}, instance=instance).id
+        started = create_triggered_run(session, company_id=company.id, task="warehouse-sync",
+                                       parameters={}, instance=instance).id
+        other = create_triggered_run(session, company_id=company.id, task="warehouse-sync",
+                                     parameters={}, instance="someone-else").id
+        record_triggered_state(session, started, "RUNNING", flow_run_id=str(orphan.id))
+
+    launcher = FlowLauncher(settings, engine, instance)
+    try:
+        assert launcher.reconcile() == {"relaunched": 1, "crashed": 1}
+
+        def state_of(run_id: str) -> TriggeredRun:
+            with session_scope(engine) as session:
+                return session.get(TriggeredRun, run_id)
+
+        done = wait_until(lambda: state_of(waiting).run_state == "COMPLETED" and state_of(waiting),
+                          90, "the waiting run was not launched")
+        assert done.flow_run_id and done.result is not None and done.finished_at
+        crashed = state_of(started)
+        assert crashed.run_state == "CRASHED" and crashed.error == CRASH_MESSAGE
+        assert state_of(other).run_state == "QUEUED"  # another instance's run is left alone
+        with get_client(sync_client=True) as client:
+            assert client.read_flow_run(orphan.id).state.type.value == "CRASHED"
+    finally:
+        launcher.stop()
