@@ -10,7 +10,8 @@ import importlib
 import sys
 
 # Modules that each add subcommands; kept as names so `leadmill sql` never imports Prefect.
-SUBCOMMAND_MODULES = ("cli.stack", "cli.sql", "cli.prospects")
+SUBCOMMAND_MODULES = ("cli.stack", "cli.sql", "cli.prospects",
+                      "cli.auth", "cli.users", "cli.leads")
 
 
 def build_parser() -> argparse.ArgumentParser:
