@@ -28,6 +28,7 @@ from api.routes.email import EMAIL_ROUTES
 from api.routes.lead_generation import LeadGenerationController
 from api.routes.leads import LeadController
 from api.routes.prospects import import_prospect_list
+from api.routes.schedules import ScheduleController
 from api.routes.tester import tester_routes
 from api.routes.webhook_deliveries import WebhookDeliveryController
 from api.routes.workbench import WORKBENCH_ROUTES
@@ -71,6 +72,7 @@ def create_app(
 
     return Litestar(
         route_handlers=[health, docs_assets_router(), *tester_routes(), LeadGenerationController,
+                        ScheduleController,
                         import_prospect_list,
                         WebhookDeliveryController, AuthController,
                         CompanyController, ClientController, LeadController, BulkController,

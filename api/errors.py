@@ -265,3 +265,7 @@ def handle_management_error(_request: Request, exc: ManagementError) -> Response
 
 def uses_command_envelope(request: Request) -> bool:
     return request.url.path.startswith("/api/agents/")
+
+
+class ScheduleNotFound(ApiError):
+    code, status_code, message = "SCHEDULE_NOT_FOUND", 404, "The specified schedule does not exist"

@@ -1,11 +1,15 @@
-"""The scheduler process: serves the scheduled deployments (the periodic warehouse sync).
+"""The scheduler process: serves the scheduled deployments — the periodic warehouse sync and
+every recurring search (`deployments.recurring` mirrors those from the operational DB).
 
 `prefect.serve` pauses its deployments on shutdown by default, which would leave recurring
-work off after a restart: serve with `pause_on_shutdown=False`, and `paused=False` on every
-deployment so a start also resumes one that an older process paused.
+work off after a restart: the Runner here has `pause_on_shutdown=False`, and every deployment
+is applied with its `paused` flag (False unless a user paused the search) on each start.
 """
 
 from __future__ import annotations
+
+import asyncio
+import contextlib
 
 from deployments.prefect_env import apply_prefect_environment
 from storage.settings import LeadmillSettings
@@ -13,17 +17,35 @@ from storage.settings import LeadmillSettings
 WAREHOUSE_SYNC_INTERVAL_SECONDS = 60
 
 
-def serve_schedules(settings: LeadmillSettings) -> None:
-    apply_prefect_environment(settings)
-    from prefect import serve
+async def _serve(settings: LeadmillSettings) -> None:
+    from prefect.runner import Runner
 
+    from deployments.recurring import RecurringScheduleMirror
     from flows.warehouse_sync import warehouse_sync
+    from storage.database import build_engine, create_schema
 
-    sync = warehouse_sync.to_deployment(
+    engine = build_engine(settings.sqlalchemy_url)
+    create_schema(engine)
+    runner = Runner(name=f"leadmill-scheduler-{settings.executor_instance}",
+                    pause_on_shutdown=False, query_seconds=1)
+    await runner.aadd_deployment(await warehouse_sync.ato_deployment(
         name="warehouse-sync-every-minute",
         interval=WAREHOUSE_SYNC_INTERVAL_SECONDS,
         parameters={"data_dir": str(settings.data_dir)},
         paused=False,
         tags=["leadmill", "warehouse"],
-    )
-    serve(sync, pause_on_shutdown=False, print_starting_message=False, query_seconds=1)
+    ))
+    mirror = RecurringScheduleMirror(settings, engine)
+    await mirror.sync(runner)
+    mirroring = asyncio.create_task(mirror.run_forever(runner))
+    try:
+        await runner.start()
+    finally:
+        mirroring.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await mirroring
+
+
+def serve_schedules(settings: LeadmillSettings) -> None:
+    apply_prefect_environment(settings)
+    asyncio.run(_serve(settings))

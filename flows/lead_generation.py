@@ -24,6 +24,7 @@ from tasks.delivery import FAILED_EVENT, enqueue_webhook, record_command_event
 from tasks.enrichment import enrich_leads
 from tasks.persistence import persist_leads, record_summary
 from tasks.progress import CommandProgress
+from tasks.recurring import leave_out_known_leads
 from tasks.reports import leads_markdown, leads_table
 from tasks.research import research_prospects
 from tasks.scoring import score_candidates, site_weights
@@ -102,6 +103,7 @@ def lead_generation(command_id: str, data_dir: str, site_id: str = "") -> dict[s
     scores = score_candidates(prospects, spec)
     progress.stage("enrichment")
     enriched = enrich_leads(prospects, verifications, scores)
+    enriched = leave_out_known_leads(data_dir, command_id, enriched)  # scheduled runs only
     leads = dedupe_leads(enriched, spec.count)
     if _cancel_requested(flow_run.id):
         return Cancelled(message="cancelled before storing leads")

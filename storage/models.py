@@ -98,6 +98,9 @@ class Command(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
     completed_at: datetime | None = None
+    source_errors: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON),
+        description="Research sources that failed, {source: error}; the command went on.")
 
 
 class Lead(SQLModel, table=True):
@@ -405,3 +408,42 @@ class Campaign(SQLModel, table=True):
     owner: str
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+# -- recurring searches (issue 7) ------------------------------------------------------------
+class RecurringSearch(SQLModel, table=True):
+    """A saved lead-generation request run on a schedule; each run finds only new leads.
+
+    The operational DB is the source of truth: the scheduler process mirrors every row onto a
+    Prefect deployment of the `recurring-search` flow (same schedule, paused when not active).
+    """
+
+    __table_args__ = (Index("ix_recurringsearch_company_site", "company_id", "site_id"),)
+
+    id: str = Field(primary_key=True)
+    company_id: str = Field(foreign_key="company.id")
+    site_id: str
+    name: str
+    request: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    webhook_secret_sealed: str | None = None
+    cron: str | None = None
+    interval_seconds: int | None = None
+    timezone: str = "UTC"
+    active: bool = True
+    prefect_deployment_id: str | None = None
+    last_run_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    deleted_at: datetime | None = None
+
+
+class RecurringSearchRun(SQLModel, table=True):
+    """One scheduled run: the command it created and the search-history entry recording it."""
+
+    id: str = Field(primary_key=True)
+    recurring_search_id: str = Field(foreign_key="recurringsearch.id", index=True)
+    command_id: str = Field(foreign_key="command.id", unique=True)
+    flow_run_id: str | None = None
+    search_history_id: str | None = None
+    new_leads: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
