@@ -60,12 +60,17 @@ class TargetAudience(_Strict):
     interests: TextList = Field(default_factory=list)
 
 
+ResearchSource = Literal["prospects", "apollo", "peopleDataLabs", "hunter", "website"]
+
+
 class SearchCriteria(_Strict):
     keywords: TextList = Field(default_factory=list)
     excludedTerms: TextList = Field(default_factory=list)
     minRevenueUSD: Money | None = None
     maxRevenueUSD: Money | None = None
     hasWebsite: StrictBool | None = None
+    # Restrict research to these sources (tasks.sources.SOURCE_NAMES); empty: every configured.
+    sources: Annotated[list[ResearchSource], Field(max_length=10)] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _range_in_order(self) -> SearchCriteria:
@@ -142,6 +147,8 @@ def _issue(error: dict[str, Any]) -> str:
         return f"{name} must be an array"
     if kind == "literal_error" and name == "priority":
         return 'priority must be one of "high", "medium", "low"'
+    if kind == "literal_error":
+        return f"{name} must be one of {error.get('ctx', {}).get('expected')}"
     if kind in {"string_type"}:
         return f"{name} must be a string"
     if kind in {"int_type", "int_from_float"}:

@@ -52,8 +52,10 @@ def estimated_time_remaining(command: Command, typical_seconds: float) -> str:
     return _hms(elapsed * (100 - percentage) / percentage)
 
 
-def public_lead(lead: Lead, link: CommandLead) -> dict[str, Any]:
-    """A lead as the command API documents it."""
+def public_lead(
+    lead: Lead, link: CommandLead, sources: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """A lead as the command API documents it, plus `sources`: its provenance."""
     return {
         "id": lead.id,
         "name": lead.name,
@@ -71,6 +73,7 @@ def public_lead(lead: Lead, link: CommandLead) -> dict[str, Any]:
         "match_reasons": list(link.match_reasons),
         "verified": lead.verified,
         "created_at": iso_z(lead.created_at),
+        "sources": list(sources or []),
     }
 
 
@@ -98,6 +101,8 @@ def status_reply(
         reply["completion_time"] = iso_z(command.completed_at)
         reply["leads_generated"] = leads or []
         reply["summary"] = command.summary or {}
+        if command.source_errors:  # the command completed without these sources
+            reply["source_errors"] = dict(command.source_errors)
     else:
         reply["progress"] = {
             "percentage": command.progress_percentage,
@@ -107,6 +112,8 @@ def status_reply(
             "estimated_time_remaining": estimated_time_remaining(command, typical_seconds)
             if status == "processing" else "00:00:00",
         }
+        if command.source_errors:
+            reply["progress"]["source_errors"] = dict(command.source_errors)
         if status == "failed":
             reply["error"] = {"code": "SYSTEM_ERROR",
                               "message": command.error or "The lead generation run failed"}

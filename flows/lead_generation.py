@@ -19,6 +19,7 @@ from storage.commands import get_command, record_run_state
 from storage.database import engine_for_data_dir, session_scope
 from storage.settings import LeadmillSettings
 from tasks.analysis import analyze_command
+from tasks.criteria import Prospect, SearchSpec
 from tasks.dedupe import dedupe_leads
 from tasks.delivery import FAILED_EVENT, enqueue_webhook, record_command_event
 from tasks.enrichment import enrich_leads
@@ -28,12 +29,23 @@ from tasks.recurring import leave_out_known_leads
 from tasks.reports import leads_markdown, leads_table
 from tasks.research import research_prospects
 from tasks.scoring import score_candidates, site_weights
+from tasks.sources import (
+    companies_to_research,
+    merge_candidates,
+    plan_sources,
+    record_source_errors,
+    search_company_emails,
+    search_provider,
+    sources_markdown,
+)
 from tasks.summary import summarize_leads
 from tasks.verification import verifier_options, verify_prospects
+from tasks.website_research import research_websites
 
 # Research returns a pool this many times the leads asked for, so scoring has room to choose.
 POOL_FACTOR = 8
 MIN_POOL = 100
+COMPANIES_TO_RESEARCH = 10  # Hunter domain searches and website visits per command
 
 
 def _record_state(_flow: Any, flow_run: FlowRun, state: State) -> None:
@@ -58,6 +70,67 @@ def _cancel_requested(flow_run_id: str | None) -> bool:
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(flow_run_id)
     return run.state is not None and run.state.type in {StateType.CANCELLING, StateType.CANCELLED}
+
+
+def _research(data_dir: str, command_id: str, company_id: str, spec: SearchSpec,
+              pool_size: int, backoff: Any) -> list[Prospect]:
+    """Run the command's research sources concurrently and merge their finds per person.
+
+    People sources first (prospect store, Apollo, People Data Labs), then company sources
+    (Hunter, websites) over the best companies found. A source that fails is reported on the
+    command and in the Prefect UI; the others carry the command.
+    """
+    settings = LeadmillSettings(data_dir=data_dir)
+    site_id = spec.site_id or ""
+    plan = plan_sources(data_dir, company_id, site_id, spec.sources)
+    errors: dict[str, str] = dict(plan["errors"])
+    report: dict[str, dict[str, Any]] = {}
+    futures = {}
+    for source in plan["people"]:
+        if source == "prospects":
+            futures[source] = research_prospects.with_options(retry_delay_seconds=backoff).submit(
+                str(settings.prospect_dir), spec, pool_size)
+        else:
+            futures[source] = search_provider.with_options(retry_delay_seconds=backoff).submit(
+                data_dir, company_id, site_id, source, spec, pool_size)
+    found = _collect(futures, errors, report)
+    candidates = merge_candidates(found)
+    futures = {}
+    companies = companies_to_research(candidates, COMPANIES_TO_RESEARCH)
+    if "hunter" in plan["companies"]:
+        futures["hunter"] = search_company_emails.with_options(retry_delay_seconds=backoff
+                                                               ).submit(data_dir, company_id,
+                                                                        site_id, companies)
+    if "website" in plan["companies"]:
+        futures["website"] = research_websites.with_options(retry_delay_seconds=backoff).submit(
+            companies, settings.website_allowed_hosts)
+    if futures:
+        candidates = merge_candidates([candidates, *_collect(futures, errors, report)])
+    if errors:
+        record_source_errors(data_dir, command_id, errors)
+        get_run_logger().warning("research sources failed for %s: %s", command_id, errors)
+    if len(report) + len(errors) > 1 or errors:
+        create_markdown_artifact(markdown=sources_markdown(command_id, report, errors),
+                                 key=f"{command_id.replace('_', '-').lower()}-sources",
+                                 description=f"Research sources of {command_id}")
+    return candidates
+
+
+def _collect(futures: dict[str, Any], errors: dict[str, str],
+             report: dict[str, dict[str, Any]]) -> list[list[Prospect]]:
+    """Wait for every source; a failed one becomes an entry in `errors`, not an exception."""
+    found = []
+    for source, future in futures.items():
+        try:
+            result = future.result()
+        except Exception as exc:  # noqa: BLE001 - one source must not fail the command
+            errors[source] = f"{type(exc).__name__}: {exc}"[:500]
+            continue
+        prospects = result if isinstance(result, list) else result.prospects
+        report[source] = {"found": len(prospects),
+                          "spend": {} if isinstance(result, list) else result.spend}
+        found.append(prospects)
+    return found
 
 
 @flow(
@@ -92,9 +165,7 @@ def lead_generation(command_id: str, data_dir: str, site_id: str = "") -> dict[s
     spec.weights = site_weights(settings.scoring_weights_file, site_id) or spec.weights
     progress.stage("research")
     pool_size = max(MIN_POOL, spec.count * POOL_FACTOR)
-    prospects = research_prospects.with_options(retry_delay_seconds=backoff)(
-        str(settings.prospect_dir), spec, pool_size
-    )
+    prospects = _research(data_dir, command_id, command.company_id, spec, pool_size, backoff)
     if _cancel_requested(flow_run.id):
         return Cancelled(message="cancelled after research")
     progress.stage("verification", leads_found=len(prospects))

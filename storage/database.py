@@ -50,6 +50,9 @@ def create_schema(engine: Engine) -> None:
     from storage import maintenance, models, platform_admins  # noqa: F401
 
     SQLModel.metadata.create_all(engine)
+    from storage.lead_sources import upgrade_command_columns
+
+    upgrade_command_columns(engine)
 
 
 @contextmanager

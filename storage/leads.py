@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from storage.clock import utcnow
+from storage.lead_sources import record_lead_sources
 from storage.models import CommandLead, Lead
 
 # Fields a newer finding may overwrite on an existing lead (never the id, site or created_at;
@@ -86,4 +87,8 @@ def upsert_command_leads(
         linked.add(lead.id)
     lead_ids = [lead.id for lead in leads]
     session.flush()
+    # Provenance: every source that found each person, with the fields it gave.
+    record_lead_sources(session, command_id, [
+        (lead.id, row["sources"]) for lead, row in zip(leads, rows, strict=True)
+        if row.get("sources")])
     return lead_ids

@@ -36,6 +36,9 @@ class LeadmillSettings(BaseSettings):
         default="", description="Comma-separated hosts a webhook may target on private networks."
     )
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    website_allowed_hosts: str = Field(
+        default="", description="Comma-separated hosts website research may visit although on "
+        "loopback or a private network (tests, intranets).")
     retry_backoff_seconds: float = Field(
         default=1.0, ge=0, description="Base of the exponential backoff of I/O task retries."
     )

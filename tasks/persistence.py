@@ -11,6 +11,7 @@ from storage.database import engine_for_data_dir, session_scope
 from storage.leads import upsert_command_leads
 from tasks.criteria import ScoredLead
 from tasks.dedupe import dedupe_key, normalise_linkedin
+from tasks.sources import provenance
 
 
 def lead_row(lead: ScoredLead) -> dict[str, Any]:
@@ -44,6 +45,7 @@ def lead_row(lead: ScoredLead) -> dict[str, Any]:
         "verified": verification.verified,
         "source": prospect.source,
         "source_record_id": prospect.prospect_id,
+        "sources": provenance(prospect),
     }
 
 

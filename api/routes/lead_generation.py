@@ -31,6 +31,7 @@ from storage.commands import (
     new_command_id,
 )
 from storage.database import session_scope
+from storage.lead_sources import sources_by_lead
 from storage.models import Command
 from storage.tenancy import find_client, find_user
 from tasks.analysis import build_command_object
@@ -128,7 +129,8 @@ class LeadGenerationController(Controller):
             leads = None
             if command.run_state == "COMPLETED":
                 rows = command_leads(session, command.id)
-                leads = [public_lead(lead, link) for lead, link in rows]
+                sources = sources_by_lead(session, [lead.id for lead, _ in rows])
+                leads = [public_lead(lead, link, sources[lead.id]) for lead, link in rows]
             reply = status_reply(command, leads, TYPICAL_RUN_SECONDS)
             if command.webhook_url:
                 # Delivery is separate from the run: the command completes once its leads are
@@ -148,11 +150,13 @@ class LeadGenerationController(Controller):
                 raise CommandNotFound(field="command_id", issue=f"no command {command_id}")
             total = count_command_leads(session, command.id)
             rows = command_leads(session, command.id, offset=(page - 1) * per_page, limit=per_page)
+            sources = sources_by_lead(session, [lead.id for lead, _ in rows])
             return {
                 "success": True,
                 "data": {
                     "command_id": command.id,
-                    "leads": [public_lead(lead, link) for lead, link in rows],
+                    "leads": [public_lead(lead, link, sources[lead.id])
+                              for lead, link in rows],
                     "pagination": {
                         "total": total,
                         "page": page,

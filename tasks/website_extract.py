@@ -1,0 +1,191 @@
+"""What a company's pages say: people, e-mails, phones, social profiles, text (pure).
+
+- People: schema.org `Person` in JSON-LD (also as an Organization's employee/founder/member,
+  and inside `@graph`), and on team pages a name-like line followed by a title-like line.
+- E-mails: `mailto:` links, plain addresses, and obfuscated forms (`jane [at] acme [dot] com`,
+  `jane(at)acme(dot)com`, `jane at acme dot com`).
+- Phones: `tel:` links and numbers in the text, via phonenumbers, as E.164.
+- Social profiles: links to LinkedIn, X/Twitter, Facebook, Instagram, YouTube, GitHub.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+import phonenumbers
+
+_BLOCK_TAGS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "span", "strong", "b",
+               "td", "dd", "dt", "figcaption", "em", "small", "a", "br", "section", "article"}
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_OBFUSCATED = re.compile(
+    r"([A-Za-z0-9._%+-]+)\s*(?:\[\s*at\s*\]|\(\s*at\s*\)|\{\s*at\s*\}|\s+at\s+)\s*"
+    r"([A-Za-z0-9-]+(?:\s*(?:\[\s*dot\s*\]|\(\s*dot\s*\)|\{\s*dot\s*\}|\s+dot\s+)\s*"
+    r"[A-Za-z0-9-]+)+)", re.IGNORECASE)
+_DOT = re.compile(r"\s*(?:\[\s*dot\s*\]|\(\s*dot\s*\)|\{\s*dot\s*\}|\s+dot\s+)\s*", re.I)
+_SOCIAL = re.compile(r"https?://(?:[a-z]+\.)?(linkedin\.com/(?:in|company)/|twitter\.com/|"
+                     r"x\.com/|facebook\.com/|instagram\.com/|youtube\.com/|github\.com/)", re.I)
+_NAME = re.compile(r"^[A-Z][A-Za-z'\u00C0-\u024F-]+(?:\s+[A-Z][A-Za-z'.\u00C0-\u024F-]+){1,3}$")
+_TITLE_WORDS = re.compile(
+    r"\b(CEO|CTO|CFO|COO|CIO|CMO|Chief|Director|Head|VP|Vice President|Manager|Founder|"
+    r"Co-Founder|President|Officer|Engineer|Lead|Partner|Owner|Principal|Controller|"
+    r"Supervisor|Coordinator|Specialist|Analyst|Consultant|Architect)\b", re.I)
+
+
+@dataclass
+class PageFacts:
+    people: list[dict[str, Any]] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    socials: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+    text: str = ""
+
+
+class _Reader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self.links: list[tuple[str, str]] = []
+        self.json_ld: list[str] = []
+        self._current: list[str] = []
+        self._skip = 0
+        self._script_ld = False
+        self._href: str | None = None
+        self._anchor: list[str] = []
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self._current).split())
+        if text:
+            self.blocks.append(text)
+        self._current = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if tag in {"script", "style", "noscript", "template"}:
+            self._skip += 1
+            self._script_ld = tag == "script" and "ld+json" in values.get("type", "").lower()
+        if tag in _BLOCK_TAGS:
+            self._flush()
+        if tag == "a":
+            self._href, self._anchor = values.get("href", ""), []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"script", "style", "noscript", "template"}:
+            self._skip = max(0, self._skip - 1)
+            self._script_ld = False
+        if tag in _BLOCK_TAGS:
+            self._flush()
+        if tag == "a" and self._href is not None:
+            self.links.append((self._href, " ".join("".join(self._anchor).split())))
+            self._href = None
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            if self._script_ld:
+                self.json_ld.append(data)
+            return
+        self._current.append(data)
+        if self._href is not None:
+            self._anchor.append(data)
+
+
+def _ld_people(node: Any, found: list[dict[str, Any]]) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _ld_people(item, found)
+        return
+    if not isinstance(node, dict):
+        return
+    kind = node.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    if "Person" in kinds and isinstance(node.get("name"), str):
+        same_as = node.get("sameAs") or []
+        same_as = [same_as] if isinstance(same_as, str) else same_as
+        found.append({"name": node["name"].strip(), "title": node.get("jobTitle"),
+                      "email": str(node.get("email") or "").removeprefix("mailto:") or None,
+                      "phone": node.get("telephone"),
+                      "linkedin": next((s for s in same_as if "linkedin.com/in/" in str(s)),
+                                       None)})
+    for key in ("@graph", "employee", "employees", "founder", "founders", "member", "members",
+                "contactPoint", "author"):
+        if key in node:
+            _ld_people(node[key], found)
+
+
+def deobfuscate_emails(text: str) -> list[str]:
+    found = []
+    for user, domain in _OBFUSCATED.findall(text):
+        address = f"{user}@{_DOT.sub('.', domain)}".lower()
+        if _EMAIL.fullmatch(address):
+            found.append(address)
+    return found
+
+
+def _phones(candidates: list[str], text: str, region: str) -> list[str]:
+    numbers = []
+    for raw in candidates:
+        try:
+            parsed = phonenumbers.parse(raw, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(parsed):
+            numbers.append(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+    for match in phonenumbers.PhoneNumberMatcher(text[:50_000], region):
+        numbers.append(phonenumbers.format_number(match.number,
+                                                  phonenumbers.PhoneNumberFormat.E164))
+    return list(dict.fromkeys(numbers))
+
+
+def extract_page(html: str, region: str = "US") -> PageFacts:
+    """Everything useful on one page."""
+    reader = _Reader()
+    try:
+        reader.feed(html)
+        reader.close()
+    except Exception:  # noqa: BLE001 - broken HTML: keep what was read before the break
+        pass
+    reader._flush()
+    facts = PageFacts(links=reader.links, text=" ".join(reader.blocks)[:20_000])
+    people: list[dict[str, Any]] = []
+    for blob in reader.json_ld:
+        try:
+            _ld_people(json.loads(blob), people)
+        except ValueError:
+            continue
+    blocks = reader.blocks
+    for first, second in zip(blocks, blocks[1:], strict=False):
+        if (_NAME.match(first) and not _TITLE_WORDS.search(first) and len(second) <= 80
+                and _TITLE_WORDS.search(second)):
+            people.append({"name": first, "title": second})
+    hrefs = [href for href, _ in reader.links]
+    emails = [h[7:].split("?")[0] for h in hrefs if h.lower().startswith("mailto:")]
+    emails += _EMAIL.findall(facts.text) + deobfuscate_emails(facts.text)
+    facts.emails = list(dict.fromkeys(e.lower() for e in emails if _EMAIL.fullmatch(e)))
+    tel = [h[4:] for h in hrefs if h.lower().startswith("tel:")]
+    facts.phones = _phones(tel, facts.text, region or "US")
+    facts.socials = list(dict.fromkeys(h for h in hrefs if _SOCIAL.match(h)))
+    by_anchor = {text: href for href, text in reader.links if "linkedin.com/in/" in href}
+    for person in people:
+        person.setdefault("linkedin", None)
+        person["linkedin"] = person["linkedin"] or by_anchor.get(person["name"])
+    facts.people = list({p["name"]: p for p in reversed(people)}.values())[::-1]
+    return facts
+
+
+def email_for(name: str, emails: list[str], domain: str) -> str | None:
+    """The address among `emails` that belongs to `name` (jane.smith@, jsmith@, jane@ ...)."""
+    parts = [p.lower() for p in re.findall(r"[A-Za-z]+", name)]
+    if len(parts) < 2:
+        return None
+    first, last = parts[0], parts[-1]
+    locals_ = {f"{first}.{last}", f"{first}{last}", f"{first[0]}{last}", f"{first[0]}.{last}",
+               first, f"{first}_{last}", f"{first}-{last}"}
+    for email in emails:
+        local, _, host = email.partition("@")
+        if local in locals_ and host.removeprefix("www.").endswith(domain):
+            return email
+    return None
