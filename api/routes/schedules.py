@@ -64,9 +64,12 @@ def _parse_body(body: bytes) -> ScheduleFields:
         raise InvalidRequest(field=field, issue=first["msg"]) from exc
 
 
-def _check_timing(cron: str | None, interval: int | None, timezone: str) -> None:
+def check_timing(cron: str | None, interval: int | None, timezone: str) -> None:
     if (cron is None) == (interval is None):
         raise InvalidRequest(field="cron", issue="give exactly one of cron or interval_seconds")
+    if interval is not None and interval < MIN_INTERVAL_SECONDS:
+        raise InvalidRequest(field="interval_seconds",
+                             issue=f"interval_seconds must be at least {MIN_INTERVAL_SECONDS}")
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -134,7 +137,7 @@ class ScheduleController(Controller):
                 if getattr(fields, name) is None:
                     raise InvalidRequest(field=name, issue=f"{name} is required")
             timezone = fields.timezone or "UTC"
-            _check_timing(fields.cron, fields.interval_seconds, timezone)
+            check_timing(fields.cron, fields.interval_seconds, timezone)
             schedule = RecurringSearch(
                 id=new_schedule_id(), company_id=caller.company_id, site_id="", name=fields.name,
                 request={}, cron=fields.cron, interval_seconds=fields.interval_seconds,
@@ -173,7 +176,7 @@ class ScheduleController(Controller):
             if fields.cron is not None or fields.interval_seconds is not None:
                 cron, interval = fields.cron, fields.interval_seconds
             timezone = fields.timezone or schedule.timezone
-            _check_timing(cron, interval, timezone)
+            check_timing(cron, interval, timezone)
             schedule.cron, schedule.interval_seconds, schedule.timezone = cron, interval, timezone
             if fields.name is not None:
                 schedule.name = fields.name

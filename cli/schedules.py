@@ -1,0 +1,119 @@
+"""`leadmill schedules list|create|pause|resume|delete`: recurring searches from the shell.
+
+Works on the operational DB directly (like the API, one transaction per command); the running
+scheduler picks changes up within seconds. Validation is the API's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+_EXIT_USAGE = 2
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `leadmill schedules ...` to the `leadmill` parser."""
+    text = "manage recurring searches (saved commands run on a cron or interval schedule)"
+    parser = subparsers.add_parser("schedules", help=text, description=text)
+    actions = parser.add_subparsers(dest="action", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", type=Path, default=None,
+                        help="default: $LEADMILL_DATA_DIR or ./.leadmill")
+    listing = actions.add_parser("list", parents=[common], help="list schedules as JSON lines")
+    listing.add_argument("--site", default=None, help="only this siteId")
+    create = actions.add_parser("create", parents=[common], help="save a command as a schedule")
+    create.add_argument("--name", required=True)
+    create.add_argument("--request", type=Path, required=True,
+                        help="a lead-generation request body (JSON file), siteId included")
+    timing = create.add_mutually_exclusive_group(required=True)
+    timing.add_argument("--cron", help='e.g. "0 9 * * MON"')
+    timing.add_argument("--interval", type=int, help="seconds between runs (at least 60)")
+    create.add_argument("--timezone", default="UTC", help="IANA name, default UTC")
+    create.add_argument("--paused", action="store_true", help="create it paused")
+    for name in ("pause", "resume", "delete"):
+        action = actions.add_parser(name, parents=[common], help=f"{name} a schedule")
+        action.add_argument("schedule_id")
+    parser.set_defaults(handler=run_schedules)
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"leadmill schedules: {message}\n")
+    return _EXIT_USAGE
+
+
+def run_schedules(args: argparse.Namespace) -> int:
+    from api.errors import ApiError
+    from api.routes.schedules import public_schedule
+    from storage.database import build_engine, create_schema, session_scope
+    from storage.recurring_searches import get_schedule, list_schedules
+    from storage.settings import LeadmillSettings
+
+    settings = LeadmillSettings(data_dir=args.data_dir) if args.data_dir else LeadmillSettings()
+    engine = build_engine(settings.sqlalchemy_url)
+    create_schema(engine)
+    try:
+        with session_scope(engine) as session:
+            if args.action == "list":
+                for row in list_schedules(session, site_id=args.site):
+                    print(json.dumps(public_schedule(row)))
+                return 0
+            if args.action == "create":
+                schedule = _create(args, settings, session)
+                print(json.dumps(public_schedule(schedule)))
+                return 0
+            schedule = get_schedule(session, args.schedule_id)
+            if schedule is None:
+                return _fail(f"no schedule {args.schedule_id}")
+            from storage.clock import utcnow
+
+            schedule.active = args.action == "resume"
+            if args.action == "delete":
+                schedule.deleted_at = utcnow()
+            schedule.updated_at = utcnow()
+            session.add(schedule)
+            print(json.dumps({"schedule_id": schedule.id, "action": args.action}))
+            return 0
+    except ApiError as error:
+        return _fail(f"{error.message}: {error.details}")
+    except (OSError, ValueError) as error:
+        return _fail(str(error))
+
+
+def _create(args: argparse.Namespace, settings, session):  # -> RecurringSearch
+    from sqlmodel import col, select
+
+    from api.errors import SiteNotFound
+    from api.routes.lead_generation import _without_secret
+    from api.routes.schedules import check_timing
+    from api.schemas import parse_lead_generation_request
+    from storage.models import Client, RecurringSearch
+    from storage.recurring_searches import new_schedule_id
+    from storage.secrets import SecretBox
+    from tasks.delivery import webhook_target_problem
+
+    check_timing(args.cron, args.interval, args.timezone)
+    parsed = parse_lead_generation_request(args.request.read_bytes())
+    client = session.exec(
+        select(Client).where(Client.client_id == parsed.siteId, col(Client.deleted_at).is_(None))
+    ).first()
+    if client is None:
+        raise SiteNotFound(field="siteId", issue=f"no site {parsed.siteId}")
+    if parsed.webhook is not None:
+        problem = webhook_target_problem(parsed.webhook.url, settings.allowed_webhook_hosts)
+        if problem:
+            raise ValueError(f"webhook.url: {problem}")
+    secret = parsed.webhook.secret if parsed.webhook is not None else None
+    schedule = RecurringSearch(
+        id=new_schedule_id(), company_id=client.company_id, site_id=client.client_id,
+        name=args.name, request=_without_secret(parsed.model_dump(mode="json")),
+        webhook_secret_sealed=(SecretBox.for_data_dir(settings.secret_key_file).seal(secret)
+                               if secret else None),
+        cron=args.cron, interval_seconds=args.interval, timezone=args.timezone,
+        active=not args.paused,
+    )
+    session.add(schedule)
+    session.flush()
+    return schedule
