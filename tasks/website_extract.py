@@ -149,6 +149,8 @@ def extract_page(html: str, region: str = "US") -> PageFacts:
     except Exception:  # noqa: BLE001 - broken HTML: keep what was read before the break
         pass
     reader._flush()
+    if reader._href is not None:  # an <a> left open at the end of a broken page
+        reader.links.append((reader._href, " ".join("".join(reader._anchor).split())))
     facts = PageFacts(links=reader.links, text=" ".join(reader.blocks)[:20_000])
     people: list[dict[str, Any]] = []
     for blob in reader.json_ld:
@@ -184,8 +186,8 @@ def email_for(name: str, emails: list[str], domain: str) -> str | None:
     first, last = parts[0], parts[-1]
     locals_ = {f"{first}.{last}", f"{first}{last}", f"{first[0]}{last}", f"{first[0]}.{last}",
                first, f"{first}_{last}", f"{first}-{last}"}
-    for email in emails:
-        local, _, host = email.partition("@")
-        if local in locals_ and host.removeprefix("www.").endswith(domain):
-            return email
-    return None
+    # An address on the company's own pages whose local part is the person's name is theirs;
+    # one at the site's own domain is preferred.
+    mine = [e for e in emails if e.partition("@")[0] in locals_]
+    return next((e for e in mine if e.partition("@")[2].removeprefix("www.").endswith(domain)),
+                mine[0] if mine else None)
