@@ -11,7 +11,7 @@ import sys
 
 # Modules that each add subcommands; kept as names so `leadmill sql` never imports Prefect.
 SUBCOMMAND_MODULES = ("cli.stack", "cli.sql", "cli.prospects",
-                      "cli.auth", "cli.users", "cli.leads", "cli.schedules")
+                      "cli.auth", "cli.users", "cli.leads", "cli.schedules", "cli.export")
 
 
 def build_parser() -> argparse.ArgumentParser:
