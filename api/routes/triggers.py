@@ -72,17 +72,21 @@ def _iso(moment: datetime | None) -> str | None:
 
 def run_view(run: TriggeredRun, flow_run: Any = None) -> dict[str, Any]:
     """A run as the API answers it; a Prefect flow run, when read, gives the live state."""
-    state = run.run_state
+    state, error = run.run_state, run.error
     if flow_run is not None and flow_run.state is not None and run.run_state not in (
             "COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
+        # Prefect may know the end before the launcher has recorded it.
         state = flow_run.state.type.value
+        if state in ("FAILED", "CRASHED") and error is None:
+            error = flow_run.state.message
     return {"runId": run.id, "taskId": run.task, "status": STATUS_OF_STATE.get(state, state),
             "state": state, "flowRunId": run.flow_run_id,
             "flowRunName": getattr(flow_run, "name", None), "batchTag": run.batch_tag,
             "payload": {k: v for k, v in run.parameters.items() if k != "run_id"},
             "createdAt": _iso(run.created_at),
             "startedAt": _iso(getattr(flow_run, "start_time", None)),
-            "finishedAt": _iso(run.finished_at), "error": run.error, "output": run.result}
+            "finishedAt": _iso(run.finished_at or getattr(flow_run, "end_time", None)),
+            "error": error, "output": run.result}
 
 
 def prefect_run_view(flow_run: Any) -> dict[str, Any]:
