@@ -11,7 +11,9 @@ import sys
 
 # Modules that each add subcommands; kept as names so `leadmill sql` never imports Prefect.
 SUBCOMMAND_MODULES = ("cli.stack", "cli.sql", "cli.prospects",
-                      "cli.auth", "cli.users", "cli.leads", "cli.schedules", "cli.export")
+                      "cli.auth", "cli.users", "cli.leads",
+                      # cli.lead_enrich adds `enrich` to the `leads` group: keep it after cli.leads
+                      "cli.campaigns", "cli.lead_enrich", "cli.schedules", "cli.export")
 
 
 def build_parser() -> argparse.ArgumentParser:
