@@ -31,6 +31,7 @@ from api.management_requests import (
 )
 from storage.clock import utcnow
 from storage.database import session_scope
+from storage.lead_fields import generated_fields
 from storage.lead_records import (
     READ_FIELDS,
     WRITABLE_FIELDS,
@@ -207,8 +208,10 @@ class LeadController(Controller):
                 lead = next(iter(live_leads(session, caller.company_id, [lead_id])), None)
                 if lead is None:
                     raise NotFound(f"No lead {lead_id}", details={"field": "id"})
+                generated = generated_fields(session, [lead.id]).get(lead.id, {})
                 return {"success": True, "lead": {**public_lead(lead),
-                                                  "sources": provenance(session, lead.id)}}
+                                                  "sources": provenance(session, lead.id),
+                                                  "generatedFields": generated}}
             if find_client(session, caller.company_id, client_id) is None:
                 raise NotFound(f"No client {client_id}", details={"field": "client_id"})
             leads, next_token = page_live(session, caller.company_id, client_id, limit, cursor,
