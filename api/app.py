@@ -31,6 +31,7 @@ from api.routes.prospects import import_prospect_list
 from api.routes.schedules import ScheduleController
 from api.routes.tester import tester_routes
 from api.routes.webhook_deliveries import WebhookDeliveryController
+from api.routes.webhooks_workbench import WebhookWorkbenchController
 from api.routes.workbench import WORKBENCH_ROUTES
 from api.tokens import TokenIssuer, load_jwt_secret
 from storage.database import build_engine, create_schema
@@ -74,7 +75,7 @@ def create_app(
         route_handlers=[health, docs_assets_router(), *tester_routes(), LeadGenerationController,
                         ScheduleController,
                         import_prospect_list,
-                        WebhookDeliveryController, AuthController,
+                        WebhookDeliveryController, WebhookWorkbenchController, AuthController,
                         CompanyController, ClientController, LeadController, BulkController,
                         *WORKBENCH_ROUTES, *EMAIL_ROUTES],
         state=State({

@@ -210,6 +210,39 @@ class WebhookAttempt(SQLModel, table=True):
     succeeded: bool = False
 
 
+class InboundWebhook(SQLModel, table=True):
+    """An inbound webhook of the webhook workbench: an outreach tool posts leads of a client
+    here. Only the SHA-256 of its secret is kept; the secret is shown once, in `webhookUrl`."""
+
+    id: str = Field(primary_key=True)
+    company_id: str = Field(foreign_key="company.id", index=True)
+    client_id: str = Field(description="The client's client_id (siteId) the leads go to.")
+    name: str
+    platform: str = Field(description="heyreach | woodpecker | lemlist | generic")
+    description: str | None = None
+    platform_config: dict[str, Any] = Field(default_factory=dict,
+                                            sa_column=Column(JSON, nullable=False))
+    secret_hash: str
+    created_by: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class InboundWebhookCall(SQLModel, table=True):
+    """One accepted call of an inbound webhook; the body's hash makes a replay a no-op."""
+
+    __table_args__ = (
+        UniqueConstraint("webhook_id", "body_sha256", name="uq_inbound_call_body"),
+    )
+
+    id: str = Field(primary_key=True)
+    webhook_id: str = Field(foreign_key="inboundwebhook.id", index=True)
+    body_sha256: str
+    leads_added: int = 0
+    leads_updated: int = 0
+    received_at: datetime = Field(default_factory=utcnow)
+
+
 class WarehouseWatermark(SQLModel, table=True):
     """How far the warehouse sync has copied a table (the last `updated_at` it saw)."""
 

@@ -1,0 +1,120 @@
+"""The webhook workbench over real HTTP: create an inbound webhook, list it without its secret,
+and feed it each platform's payload; wrong secrets are refused, replays add nothing."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from sqlmodel import Session, select
+
+from storage.database import engine_for
+from storage.models import InboundWebhook, Lead
+
+ROUTE = "/api/webhook-workbench"
+
+PAYLOADS = {
+    "heyreach": {"eventType": "MESSAGE_REPLY_RECEIVED", "lead": {
+        "first_name": "Ada", "last_name": "Lovelace", "email_address": "Ada@Example.com",
+        "profile_url": "https://www.linkedin.com/in/ada-l", "company_name": "Engines Ltd",
+        "position": "CTO"}},
+    "woodpecker": {"webhook_event": "reply", "prospect": {
+        "first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com",
+        "company": "Navy", "title": "Rear Admiral"}},
+    "lemlist": {"type": "emailsReplied", "leadEmail": "alan@example.com",
+                "leadFirstName": "Alan", "leadLastName": "Turing",
+                "leadCompanyName": "Bletchley"},
+    "generic": {"leads": [{"email": "k@example.com", "name": "Katherine J", "company": "NASA"},
+                          {"linkedin": "linkedin.com/in/dorothy-v", "name": "Dorothy V"}]},
+}
+
+
+def create(client, platform: str, **changes) -> httpx.Response:
+    body = {"name": f"{platform} replies", "platform": platform, "description": "test",
+            "platformConfig": json.dumps({"field_mapping": {}}), "client_id": "site_456abc"}
+    body.update(changes)
+    return client.post(ROUTE, json=body)
+
+
+def site_leads(leadmill) -> list[Lead]:
+    with Session(engine_for(leadmill.settings.sqlalchemy_url)) as session:
+        return list(session.exec(select(Lead).where(Lead.site_id == "site_456abc")).all())
+
+
+@pytest.mark.parametrize("platform", sorted(PAYLOADS))
+def test_platform_payload_becomes_leads_once(leadmill, platform):
+    with leadmill.client() as client:
+        created = create(client, platform)
+        assert created.status_code == 201, created.text
+        url = created.json()["webhookUrl"]
+        first = httpx.post(url, json=PAYLOADS[platform])
+        replay = httpx.post(url, json=PAYLOADS[platform])
+    assert first.status_code == 200, first.text
+    expected = 2 if platform == "generic" else 1
+    assert first.json()["leadsAdded"] == expected
+    assert replay.json() == {"success": True, "duplicate": True, "leadsAdded": 0,
+                             "leadsUpdated": 0}
+    leads = site_leads(leadmill)
+    assert len(leads) == expected
+    assert all(lead.source == f"webhook:{platform}" for lead in leads)
+    if platform == "heyreach":
+        [lead] = leads
+        assert (lead.name, lead.email, lead.position) == ("Ada Lovelace", "ada@example.com",
+                                                          "CTO")
+
+
+def test_field_mapping_and_dedupe_against_existing_leads(leadmill):
+    mapping = {"contact.mail": "email", "contact.who": "name", "contact.org": "company"}
+    with leadmill.client() as client:
+        url = create(client, "generic",
+                     platformConfig=json.dumps({"field_mapping": mapping})).json()["webhookUrl"]
+    body = {"contact": {"mail": "Pat@Example.com", "who": "Pat", "org": "Acme"}}
+    assert httpx.post(url, json=body).json()["leadsAdded"] == 1
+    # The same person in another body (another event) updates, never duplicates.
+    changed = {"contact": {"mail": "pat@example.com", "who": "Pat Smith", "org": "Acme"}}
+    reply = httpx.post(url, json=changed).json()
+    assert (reply["leadsAdded"], reply["leadsUpdated"]) == (0, 1)
+    [lead] = site_leads(leadmill)
+    assert (lead.email, lead.name) == ("pat@example.com", "Pat Smith")
+
+
+def test_wrong_secret_and_unknown_webhook_are_refused(leadmill):
+    with leadmill.client() as client:
+        url = create(client, "generic").json()["webhookUrl"]
+    wrong = httpx.post(url.rsplit("/", 1)[0] + "/not-the-secret", json={"email": "x@example.com"})
+    unknown = httpx.post(f"{leadmill.base_url}{ROUTE}/hooks/whk_nope/abc", json={})
+    for response in (wrong, unknown):
+        assert response.status_code == 401
+        assert response.json()["errorType"] == "no_valid_credentials"
+    assert site_leads(leadmill) == []
+
+
+def test_list_never_shows_the_secret_and_only_its_hash_is_stored(leadmill):
+    with leadmill.client() as client:
+        url = create(client, "lemlist").json()["webhookUrl"]
+        listed = client.get(ROUTE).json()
+    secret = url.rsplit("/", 1)[1]
+    assert listed["total"] == 1 and listed["webhooks"][0]["platform"] == "lemlist"
+    assert secret not in json.dumps(listed)
+    with Session(engine_for(leadmill.settings.sqlalchemy_url)) as session:
+        stored = session.exec(select(InboundWebhook)).one()
+    assert secret not in stored.model_dump_json()
+
+
+@pytest.mark.parametrize(("changes", "status", "error_type"), [
+    ({"platform": "hubspot"}, 400, "invalid_value"),
+    ({"platformConfig": "{not json"}, 400, "invalid_format"),
+    ({"platformConfig": json.dumps({"field_mapping": {"a": "salary"}})}, 400, "invalid_value"),
+    ({"client_id": "site_unknown"}, 404, "not_found"),
+])
+def test_bad_webhook_definitions_are_refused(leadmill, changes, status, error_type):
+    with leadmill.client() as client:
+        response = create(client, changes.pop("platform", "generic"), **changes)
+    assert response.status_code == status, response.text
+    assert response.json()["success"] is False
+    assert response.json()["errorType"] == error_type
+
+
+def test_workbench_needs_credentials(leadmill):
+    assert httpx.get(f"{leadmill.base_url}{ROUTE}").status_code == 401
