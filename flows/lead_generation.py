@@ -94,6 +94,10 @@ def _research(data_dir: str, command_id: str, company_id: str, spec: SearchSpec,
             futures[source] = search_provider.with_options(retry_delay_seconds=backoff).submit(
                 data_dir, company_id, site_id, source, spec, pool_size)
     found = _collect(futures, errors, report)
+    if errors and not found:
+        # Nothing to go on: fail the command here, in the research stage, saying why.
+        raise RuntimeError("every research source failed: " + "; ".join(
+            f"{source}: {error}" for source, error in errors.items()))
     candidates = merge_candidates(found)
     futures = {}
     companies = companies_to_research(candidates, COMPANIES_TO_RESEARCH)

@@ -52,8 +52,10 @@ def plan_sources(data_dir: str, company_id: str, site_id: str, requested: list[s
                  ) -> dict[str, Any]:
     """The sources to run: {"people": [...], "companies": [...], "errors": {source: why}}."""
     configured = {s for s in _endpoints(data_dir, company_id, site_id) if s in PROVIDERS}
+    # By default: the prospect store and every configured provider. Website research visits
+    # third-party sites, so a command asks for it by name.
     wanted = list(dict.fromkeys(requested)) or [
-        s for s in SOURCE_NAMES if s not in PROVIDERS or s in configured]
+        s for s in SOURCE_NAMES if s == "prospects" or s in configured]
     errors = {s: f"{s} is not configured for this site (POST /api/settings/url)"
               for s in wanted if s in PROVIDERS and s not in configured}
     usable = [s for s in wanted if s not in errors]
