@@ -23,6 +23,17 @@ Views (timestamps are naive UTC):
 - `territory_breakdown`: one row per `company_id, site_id, country, industry, company_size,
   position`: `leads, avg_score, verified_share`. The tenant and site columns are there so that
   every reader can filter by the caller's company.
+- `commands`, `command_leads`, `lead_sources`: the latest version of each `Command` (id, tenant,
+  site, user, leads_requested, priority, run_state, stage, leads_found, leads_verified, error,
+  created/updated/started/completed_at), `CommandLead` (command_id, lead_id, rank,
+  match_score, created_at) and `LeadSource` (id, lead_id, source, source_record_id, command_id,
+  found_at) row, synced by `sync_tables` into `commands/`, `command_leads/`, `lead_sources/`.
+- `command_funnel`: one row per command: `company_id, site_id, command_id, created_at,
+  completed_at, status, priority, leads_requested, found, verified, delivered, avg_match_score`.
+- `source_yield`: one row per `company_id, site_id, source`: `leads, verified_share, avg_score`
+  (a lead counts for each source that found it).
+- `score_distribution`: one row per `company_id, site_id, score_bucket` (0.0, 0.1 .. 0.9, the
+  bucket's lower bound): `leads, verified`.
 - `warehouse_info`: `schema_version, lake_dir`, what `ensure_warehouse` compares.
 """
 
@@ -47,6 +58,7 @@ from storage.warehouse_lake import (
     temporary_name,
     writer_lock,
 )
+from storage.warehouse_tables import ensure_table_files, sync_tables
 from storage.warehouse_views import WAREHOUSE_VERSION, view_statements
 
 __all__ = [
@@ -56,6 +68,7 @@ __all__ = [
     "ensure_warehouse",
     "open_warehouse",
     "sync_leads",
+    "sync_tables",
 ]
 
 logger = logging.getLogger(__name__)
@@ -82,6 +95,7 @@ def ensure_warehouse(warehouse_dir: Path, warehouse_db: Path) -> None:
             temporary = temporary_name(target)
             pq.write_table(LEAD_ARROW_SCHEMA.empty_table(), temporary)
             publish(temporary, target)
+    ensure_table_files(warehouse_dir)
     if _views_current(warehouse_dir, warehouse_db):
         return
     try:

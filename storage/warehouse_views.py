@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-WAREHOUSE_VERSION = 1
+WAREHOUSE_VERSION = 2
 
 # Latest version of each lead: newest updated_at, then the newest file (names carry a
 # zero-padded sequence), then the last row of that file. Deletion is decided on that latest
@@ -55,6 +55,68 @@ GROUP BY company_id, site_id, country, industry, company_size, position
 """
 
 
+# Found → verified → delivered per command: `found` is the leads the command stored, `verified`
+# those whose lead is verified now, `delivered` the found leads of a completed command (its
+# leads are then served by the API and announced to its webhook).
+_COMMAND_FUNNEL = """
+SELECT
+    c.company_id,
+    c.site_id,
+    c.id AS command_id,
+    c.created_at,
+    c.completed_at,
+    c.run_state AS status,
+    c.priority,
+    c.leads_requested,
+    count(cl.lead_id) AS found,
+    count(cl.lead_id) FILTER (WHERE l.verified) AS verified,
+    count(cl.lead_id) FILTER (WHERE c.run_state = 'COMPLETED') AS delivered,
+    avg(cl.match_score) AS avg_match_score
+FROM commands c
+LEFT JOIN command_leads cl ON cl.command_id = c.id
+LEFT JOIN leads l ON l.id = cl.lead_id
+GROUP BY ALL
+"""
+
+# A lead counts once for every source that found it: the provenance table where a source
+# recorded itself, else the lead's own `source`.
+_SOURCE_YIELD = """
+WITH attributed AS (
+    SELECT lead_id, source FROM lead_sources
+    UNION
+    SELECT id AS lead_id, source FROM leads WHERE source IS NOT NULL
+)
+SELECT
+    l.company_id,
+    l.site_id,
+    a.source,
+    count(*) AS leads,
+    avg(CASE WHEN l.verified THEN 1.0 ELSE 0.0 END) AS verified_share,
+    avg(l.score) AS avg_score
+FROM attributed a
+JOIN leads l ON l.id = a.lead_id
+GROUP BY ALL
+"""
+
+# Tenths of the 0..1 match score; `score_bucket` is the bucket's lower bound (1.0 joins 0.9).
+_SCORE_DISTRIBUTION = """
+SELECT
+    company_id,
+    site_id,
+    least(floor(coalesce(score, 0) * 10), 9) / 10 AS score_bucket,
+    count(*) AS leads,
+    count(*) FILTER (WHERE verified) AS verified
+FROM leads
+GROUP BY ALL
+"""
+
+
+def _latest(glob: str, key: str, order: str) -> str:
+    return (f"SELECT * EXCLUDE (filename) FROM read_parquet({glob}, union_by_name = true, "
+            f"filename = true) QUALIFY row_number() OVER (PARTITION BY {key} "
+            f"ORDER BY {order}filename DESC) = 1")
+
+
 def sql_string(text: str) -> str:
     """`text` as a SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
@@ -63,6 +125,10 @@ def sql_string(text: str) -> str:
 def lake_glob(warehouse_dir: Path) -> str:
     """The absolute glob of every lead file of the lake."""
     return str(warehouse_dir.resolve() / "leads" / "*.parquet")
+
+
+def _folder_glob(warehouse_dir: Path, folder: str) -> str:
+    return sql_string(str(warehouse_dir.resolve() / folder / "*.parquet"))
 
 
 def view_statements(warehouse_dir: Path) -> list[str]:
@@ -75,6 +141,15 @@ def view_statements(warehouse_dir: Path) -> list[str]:
         f"CREATE OR REPLACE VIEW leads AS {_LATEST_VERSION}",
         f"CREATE OR REPLACE VIEW companies AS {_COMPANIES}",
         f"CREATE OR REPLACE VIEW territory_breakdown AS {_TERRITORY_BREAKDOWN}",
+        "CREATE OR REPLACE VIEW commands AS "
+        + _latest(_folder_glob(warehouse_dir, "commands"), "id", "updated_at DESC, "),
+        "CREATE OR REPLACE VIEW command_leads AS "
+        + _latest(_folder_glob(warehouse_dir, "command_leads"), "command_id, lead_id", ""),
+        "CREATE OR REPLACE VIEW lead_sources AS "
+        + _latest(_folder_glob(warehouse_dir, "lead_sources"), "id", ""),
+        f"CREATE OR REPLACE VIEW command_funnel AS {_COMMAND_FUNNEL}",
+        f"CREATE OR REPLACE VIEW source_yield AS {_SOURCE_YIELD}",
+        f"CREATE OR REPLACE VIEW score_distribution AS {_SCORE_DISTRIBUTION}",
         "CREATE OR REPLACE VIEW warehouse_info AS SELECT "
         f"{WAREHOUSE_VERSION} AS schema_version, {lake} AS lake_dir",
     ]

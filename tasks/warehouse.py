@@ -12,7 +12,7 @@ from typing import Any
 from prefect import task
 
 from storage.settings import LeadmillSettings
-from storage.warehouse import ensure_warehouse, sync_leads
+from storage.warehouse import ensure_warehouse, sync_leads, sync_tables
 from tasks.run_logging import task_logger
 
 
@@ -33,6 +33,7 @@ def sync_warehouse(data_dir: str) -> dict[str, Any]:
     settings = LeadmillSettings(data_dir=Path(data_dir))
     ensure_warehouse(settings.warehouse_dir, settings.warehouse_db)
     result = sync_leads(settings.sqlalchemy_url, settings.warehouse_dir)
+    tables = sync_tables(settings.sqlalchemy_url, settings.warehouse_dir)
     synced_until = result.synced_until.isoformat() if result.synced_until else None
     logger.info(
         "Warehouse sync wrote %d lead versions in %d file(s) in %.2f s; synced until %s",
@@ -46,4 +47,5 @@ def sync_warehouse(data_dir: str) -> dict[str, Any]:
         "files_written": result.files_written,
         "synced_until": synced_until,
         "seconds": round(result.seconds, 3),
+        "table_rows_written": tables,
     }
