@@ -46,37 +46,46 @@ def staged_sql(mapping: dict[str, str], site_id: str) -> str:
     revenue_unit = f"regexp_extract({revenue_clean}, '([KMB])$', 1)"
     employees_number = ("TRY_CAST(TRY_CAST(regexp_replace(employee_count, '[,\\s+]', '', 'g') "
                         "AS DOUBLE) AS BIGINT)")
-    range_low = ("TRY_CAST(regexp_extract(regexp_replace(coalesce(company_size, employee_count),"
-                 " ',', '', 'g'), '^\\s*(\\d+)\\s*(?:-|–|to|\\+)', 1) AS BIGINT)")
+    range_low = ("TRY_CAST(regexp_extract(replace(coalesce(company_size, employee_count),"
+                 " ',', ''), '^\\s*(\\d+)\\s*(?:-|–|to|\\+)', 1) AS BIGINT)")
     linkedin_id = "lower(regexp_extract(linkedin, 'linkedin\\.com/in/([^/?#]+)', 1))"
-    domain = ("lower(regexp_extract(coalesce(website, ''), "
-              "'^(?:[a-z]+://)?(?:www\\.)?([^/:?#]+)', 1))")
+    # String functions rather than a regex (several times faster): the website's host.
+    host = ("split_part(split_part(split_part(CASE WHEN contains(website, '://') THEN "
+            "split_part(website, '://', 2) ELSE website END, '/', 1), '?', 1), ':', 1)")
+    domain = f"lower(CASE WHEN starts_with(lower({host}), 'www.') THEN {host}[5:] ELSE {host} END)"
     site = _literal(site_id)
     return f"""
 WITH v AS (SELECT rowid AS _rowid, {fields} FROM raw),
 n AS (
   SELECT v.*,
-    regexp_replace(coalesce(v.name, nullif(trim(concat_ws(' ', v.first_name, v.last_name)),
-      '')), '\s{2,}', ' ', 'g') AS full_name,
+    coalesce(v.name, nullif(trim(concat_ws(' ', v.first_name, v.last_name)), '')) AS raw_name,
     lower(v.email) AS email_norm,
-    {employees_number} AS employees_num,
-    {range_low} AS employees_low,
+    CASE WHEN v.employee_count IS NOT NULL THEN {employees_number} END AS employees_num,
+    CASE WHEN v.company_size IS NOT NULL OR v.employee_count IS NOT NULL THEN {range_low} END
+      AS employees_low,
     CASE WHEN v.revenue_usd IS NULL THEN NULL ELSE CAST(round({revenue_number} * CASE
       {revenue_unit} WHEN 'K' THEN 1e3 WHEN 'M' THEN 1e6 WHEN 'B' THEN 1e9 ELSE 1 END)
       AS BIGINT) END AS revenue_num,
-    {linkedin_id} AS linkedin_id,
+    CASE WHEN v.email IS NULL AND v.linkedin IS NOT NULL THEN {linkedin_id} END AS linkedin_id,
     nullif({domain}, '') AS domain,
     coalesce(CASE WHEN length(v.country_code) = 2 THEN upper(v.country_code) END, cc.code,
              CASE WHEN length(v.country) = 2 THEN upper(v.country) END) AS cc
   FROM v LEFT JOIN country_codes cc ON cc.k = lower(v.country)
 ),
-k AS (
+m AS (
   SELECT n.*,
+    -- Runs of spaces inside a name would split one person into two identities.
+    CASE WHEN contains(raw_name, '  ') THEN regexp_replace(raw_name, '\s+', ' ', 'g')
+         ELSE raw_name END AS full_name
+  FROM n
+),
+k AS (
+  SELECT m.*,
     coalesce(employees_num, employees_low) AS employees,
     CASE WHEN email_norm IS NOT NULL THEN 'email:' || email_norm
          WHEN nullif(linkedin_id, '') IS NOT NULL THEN 'linkedin:' || linkedin_id
          ELSE 'person:' || lower(full_name) || '@' || lower(company) END AS identity
-  FROM n
+  FROM m
 )
 SELECT
   _rowid,
@@ -101,7 +110,7 @@ SELECT
   linkedin,
   'imc_' || left(md5({site} || '|' || coalesce(domain, lower(company))), 16) AS company_id,
   company,
-  CASE WHEN website IS NULL THEN NULL WHEN regexp_matches(website, '^[a-zA-Z]+://')
+  CASE WHEN website IS NULL THEN NULL WHEN contains(website, '://')
        THEN website ELSE 'https://' || website END AS website,
   coalesce(lower(industry), '') AS industry,
   employees AS employee_count,
