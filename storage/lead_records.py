@@ -17,9 +17,9 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from storage.clock import iso_z, utcnow
-from storage.keyset import newest_first_after, page_of
 from storage.lead_identity import identity_key, normalise_linkedin
 from storage.models import Lead, LeadSource
+from storage.page_reader import read_page
 
 # API field → Lead column, for the fields a client may write.
 WRITABLE_FIELDS = {
@@ -37,7 +37,6 @@ READ_FIELDS = {
     "source": "source", "commandId": "command_id", "createdAt": "created_at",
     "updatedAt": "updated_at",
 }
-_PAGE_KEYS = ("id", "created_at")
 
 
 def _value(column: str, value: Any) -> Any:
@@ -140,18 +139,12 @@ def count_live(session: Session, company_id: str, client_id: str | None) -> int:
 
 def page_live(session: Session, company_id: str, client_id: str | None, limit: int,
               cursor: str | None, fields: list[str]) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of live leads, newest first, and the cursor of the next page.
-
-    Reads only the projected columns (plus the page keys), without building ORM objects.
-    """
-    columns = sorted({READ_FIELDS[name] for name in fields} | set(_PAGE_KEYS))
-    query = select(*(getattr(Lead, column) for column in columns)).where(
-        Lead.company_id == company_id, col(Lead.deleted_at).is_(None))
+    """One page of live leads, newest first, under the API's names, and the next cursor."""
+    conditions = [Lead.company_id == company_id, col(Lead.deleted_at).is_(None)]
     if client_id is not None:
-        query = query.where(Lead.site_id == client_id)
-    query = newest_first_after(query, Lead, cursor).limit(limit + 1)
-    rows, next_token = page_of(list(session.exec(query).all()), limit)
-    return [public_lead(row, fields) for row in rows], next_token
+        conditions.append(Lead.site_id == client_id)
+    return read_page(session, Lead, {name: READ_FIELDS[name] for name in fields}, conditions,
+                     cursor, limit)
 
 
 def find_live(session: Session, company_id: str, *, email: str | None = None,

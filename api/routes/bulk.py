@@ -3,21 +3,19 @@ source leads), by company, in pages of up to 5,000 with a `fields` projection.""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get
 from litestar.datastructures import State
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from api.auth import Caller, authenticate
 from api.errors import InvalidValue, NotFound
 from api.management_requests import query_cursor, query_int, query_text
-from storage.clock import iso_z
 from storage.database import session_scope
-from storage.keyset import newest_first_after, page_of
 from storage.lead_records import READ_FIELDS, page_live
 from storage.models import SourceLead
+from storage.page_reader import read_page
 from storage.tenancy import find_client
 
 DEFAULT_LIMIT, MAX_LIMIT = 1000, 5000
@@ -83,17 +81,11 @@ class BulkController(Controller):
         fields = projection(request, SOURCE_LEAD_FIELDS)
         with session_scope(state.engine) as session:
             caller, client_id = _scope(request, session)
-            columns = sorted({SOURCE_LEAD_FIELDS[name] for name in fields} | {"id", "created_at"})
-            query = select(*(getattr(SourceLead, column) for column in columns)).where(
-                SourceLead.company_id == caller.company_id)
+            conditions = [SourceLead.company_id == caller.company_id]
             if client_id is not None:
-                query = query.where(col(SourceLead.client_id) == client_id)
-            query = newest_first_after(query, SourceLead, cursor).limit(limit + 1)
-            rows, next_token = page_of(list(session.exec(query).all()), limit)
-        items = [{name: _plain(getattr(row, SOURCE_LEAD_FIELDS[name])) for name in fields}
-                 for row in rows]
+                conditions.append(col(SourceLead.client_id) == client_id)
+            items, next_token = read_page(session, SourceLead,
+                                          {name: SOURCE_LEAD_FIELDS[name] for name in fields},
+                                          conditions, cursor, limit)
         return {"success": True, "items": items, "count": len(items), "nextToken": next_token}
 
-
-def _plain(value: Any) -> Any:
-    return iso_z(value) if isinstance(value, datetime) else value

@@ -1,0 +1,157 @@
+"""Benchmark of the lead-management API's read paths at 1,000,000 stored leads.
+
+Usage: `.venv/bin/python bench/bench_management_api.py [--leads 1000000] [--clients 10] [--runs 7]`
+
+Seeds a temporary SQLite operational DB (sqlite3 executemany in one transaction: setup, not
+timed) with `--leads` live leads of one company spread evenly over `--clients` clients, serves
+the API (create_app, no executor work) with uvicorn on a loopback port in this process, and
+times whole HTTP requests from an httpx client with keep-alive: `GET /api/leads` pages of
+1,000 (with `total`) and bulk `GET /api/enrich-leads/list` pages of 5,000, first and deep
+pages. Median of `--runs` runs after one warm-up request each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sqlite3
+import statistics
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from api.app import create_app
+from storage.database import build_engine, create_schema, session_scope
+from storage.lead_records import ensure_lead_page_indexes
+from storage.settings import LeadmillSettings
+from storage.tenancy import create_client, create_company, create_user, issue_api_key
+
+_STAMP = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime in SQLite
+COLUMNS = ("id", "company_id", "site_id", "dedupe_key", "name", "first_name", "last_name",
+           "email", "company", "company_domain", "position", "industry", "country",
+           "linkedin", "status", "score", "match_reasons", "verified", "source", "created_at",
+           "updated_at")
+
+
+class IdleExecutor:
+    def start(self) -> None: ...
+    def stop(self, wait: bool = True) -> None: ...
+    def submit(self, command_id: str) -> None: ...
+
+
+def seed(settings: LeadmillSettings, leads: int, clients: int) -> str:
+    """The company, its clients and a premium API key; then the leads. Returns the key."""
+    engine = build_engine(settings.sqlalchemy_url)
+    create_schema(engine)
+    ensure_lead_page_indexes(engine)
+    with session_scope(engine) as session:
+        company = create_company(session, "Bench Co", company_id="company-bench")
+        user = create_user(session, company, "bench@example.com", role="owner")
+        for n in range(clients):
+            create_client(session, company, user, f"Client {n}", client_id=f"client-{n}")
+        key = issue_api_key(session, user, "bench", tier="premium")
+    engine.dispose()
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def rows():
+        for i in range(leads):
+            stamp = (start + timedelta(milliseconds=i)).strftime(_STAMP)
+            yield (f"lead-{i:08d}", "company-bench", f"client-{i % clients}",
+                   f"email:p{i}@example.com", f"Person {i}", "Person", str(i),
+                   f"p{i}@example.com", f"Company {i % 5000}", f"company{i % 5000}.example.com",
+                   ("CEO", "CTO", "VP Sales")[i % 3], ("SaaS", "Retail")[i % 2],
+                   ("DE", "US", "FR")[i % 3], f"https://linkedin.com/in/p{i}", "new",
+                   (i % 100) / 100, '["Role match: CTO"]', i % 2, "sample", stamp, stamp)
+
+    with sqlite3.connect(settings.data_dir / "leadmill.db") as con:
+        con.executemany(f"INSERT INTO lead ({', '.join(COLUMNS)}) "
+                        f"VALUES ({', '.join('?' * len(COLUMNS))})", rows())
+        con.execute("ANALYZE")
+    return key
+
+
+def serve(settings: LeadmillSettings) -> uvicorn.Server:
+    app = create_app(settings, IdleExecutor())
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=settings.api_port,
+                                           log_level="warning", access_log=False))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    return server
+
+
+def timed(http: httpx.Client, path: str, params: dict, runs: int, expect: int) -> list[float]:
+    http.get(path, params=params).raise_for_status()  # warm-up
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        reply = http.get(path, params=params)
+        seconds.append(time.perf_counter() - started)
+        reply.raise_for_status()
+        body = reply.json()
+        assert len(body.get("leads", body.get("items", []))) == expect, body.keys()
+    return seconds
+
+
+def token_at(http: httpx.Client, path: str, params: dict, pages: int) -> str:
+    token = None
+    for _ in range(pages):
+        reply = http.get(path, params={**params, **({"nextToken": token} if token else {})})
+        token = reply.json()["nextToken"]
+    return token
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--clients", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-management-") as scratch:
+        settings = LeadmillSettings(data_dir=Path(scratch), api_port=free_port(),
+                                    load_sample=False)
+        started = time.perf_counter()
+        key = seed(settings, args.leads, args.clients)
+        print(f"seeded {args.leads:,} leads over {args.clients} clients in "
+              f"{time.perf_counter() - started:.1f} s (setup)")
+        server = serve(settings)
+        http = httpx.Client(base_url=f"http://127.0.0.1:{settings.api_port}/api",
+                            headers={"x-api-key": key}, timeout=60)
+        per_client = args.leads // args.clients
+        page = {"client_id": "client-0", "limit": 1000}
+        bulk = {"companyId": "company-bench", "limit": 5000}
+        cases = [
+            (f"GET /api/leads, 1,000 of a {per_client:,}-lead client, first page (+ total)",
+             "/leads", page, 1000),
+            ("GET /api/leads, 1,000, 50th page (nextToken)", "/leads",
+             {**page, "nextToken": token_at(http, "/leads", page, 49)}, 1000),
+            (f"GET /api/enrich-leads/list, 5,000 of {args.leads:,} (all clients), first page",
+             "/enrich-leads/list", bulk, 5000),
+            ("GET /api/enrich-leads/list, 5,000, 100th page (nextToken)", "/enrich-leads/list",
+             {**bulk, "nextToken": token_at(http, "/enrich-leads/list", bulk, 99)}, 5000),
+            ("GET /api/enrich-leads/list, 5,000, fields=id,email,firstName,companyName",
+             "/enrich-leads/list", {**bulk, "fields": "id,email,firstName,companyName"}, 5000),
+            ("GET /api/enrich-leads/list, 5,000 of one client", "/enrich-leads/list",
+             {**bulk, "clientId": "client-3"}, 5000),
+        ]
+        for label, path, params, expect in cases:
+            seconds = timed(http, path, params, args.runs, expect)
+            runs = ", ".join(f"{value * 1000:.0f}" for value in seconds)
+            print(f"{label}: median {statistics.median(seconds) * 1000:.0f} ms (runs: {runs})")
+        http.close()
+        server.should_exit = True
+
+
+if __name__ == "__main__":
+    main()
