@@ -20,6 +20,8 @@ from api.errors import (
     handle_unexpected,
 )
 from api.ratelimit import RateLimiter, RateLimitHeadersMiddleware
+from api.routes.admin import AdminController
+from api.routes.analytics import pipeline_analytics
 from api.routes.auth import AuthController
 from api.routes.bulk import BulkController
 from api.routes.clients import ClientController
@@ -27,6 +29,7 @@ from api.routes.company import CompanyController
 from api.routes.email import EMAIL_ROUTES
 from api.routes.lead_generation import LeadGenerationController
 from api.routes.leads import LeadController
+from api.routes.maintenance import MaintenanceController
 from api.routes.prospects import import_prospect_list
 from api.routes.schedules import ScheduleController
 from api.routes.tester import tester_routes
@@ -77,7 +80,8 @@ def create_app(
                         import_prospect_list,
                         WebhookDeliveryController, WebhookWorkbenchController, AuthController,
                         CompanyController, ClientController, LeadController, BulkController,
-                        *WORKBENCH_ROUTES, *EMAIL_ROUTES],
+                        *WORKBENCH_ROUTES, *EMAIL_ROUTES,
+                        AdminController, MaintenanceController, pipeline_analytics],
         state=State({
             "settings": settings,
             "engine": engine,
