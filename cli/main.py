@@ -13,7 +13,8 @@ import sys
 SUBCOMMAND_MODULES = ("cli.stack", "cli.sql", "cli.prospects",
                       "cli.auth", "cli.users", "cli.leads",
                       # cli.lead_enrich adds `enrich` to the `leads` group: keep it after cli.leads
-                      "cli.campaigns", "cli.lead_enrich", "cli.schedules", "cli.export")
+                      "cli.campaigns", "cli.lead_enrich", "cli.schedules", "cli.export",
+                      "cli.report")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -197,7 +197,8 @@ def lead_generation(command_id: str, data_dir: str, site_id: str = "") -> dict[s
     key = command_id.replace("_", "-").lower()
     create_table_artifact(table=leads_table(leads), key=f"{key}-leads",
                           description=f"Leads of {command_id}")
-    create_markdown_artifact(markdown=leads_markdown(command_id, summary), key=f"{key}-summary",
+    create_markdown_artifact(markdown=leads_markdown(command_id, summary, leads),
+                             key=f"{key}-summary",
                              description=f"Summary of {command_id}")
     progress.stage("done")
     logger.info("%s: %d leads, average score %s", command_id, len(leads),

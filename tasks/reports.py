@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tasks.charts import markdown_table, score_histogram, top_counts, unicode_bar_chart
 from tasks.criteria import ScoredLead
 
 
@@ -28,8 +29,12 @@ def _breakdown(title: str, counts: dict[str, int]) -> str:
     return f"### {title}\n\n| value | leads |\n| --- | --- |\n{rows}\n"
 
 
-def leads_markdown(command_id: str, summary: dict[str, Any]) -> str:
-    return (
+def leads_markdown(
+    command_id: str, summary: dict[str, Any], leads: list[ScoredLead] | None = None
+) -> str:
+    """The command's summary, its breakdowns as tables, and (given its leads) a score
+    histogram and leads by country as unicode bar charts the Prefect UI shows as text."""
+    text = (
         f"## Command {command_id}\n\n"
         f"- leads: **{summary['total_leads']}**\n"
         f"- average match score: **{summary['average_match_score']}**\n"
@@ -37,4 +42,16 @@ def leads_markdown(command_id: str, summary: dict[str, Any]) -> str:
         + _breakdown("Industries", summary["industries_breakdown"])
         + "\n"
         + _breakdown("Roles", summary["roles_breakdown"])
+    )
+    if leads is None:
+        return text
+    countries = top_counts(lead.prospect.country for lead in leads)
+    sizes = top_counts(lead.prospect.company_size for lead in leads)
+    return (
+        text
+        + "\n" + markdown_table("Countries", ("country", "leads"), countries)
+        + "\n" + markdown_table("Company sizes", ("size", "leads"), sizes)
+        + "\n" + unicode_bar_chart("Match scores",
+                                   score_histogram(lead.match_score for lead in leads))
+        + "\n" + unicode_bar_chart("Leads by country", countries)
     )
