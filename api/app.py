@@ -31,6 +31,7 @@ from api.routes.lead_generation import LeadGenerationController
 from api.routes.leads import LeadController
 from api.routes.maintenance import MaintenanceController
 from api.routes.prospects import import_prospect_list
+from api.routes.research_runs import RESEARCH_ROUTES
 from api.routes.schedules import ScheduleController
 from api.routes.tester import tester_routes
 from api.routes.webhook_deliveries import WebhookDeliveryController
@@ -77,7 +78,7 @@ def create_app(
     return Litestar(
         route_handlers=[health, docs_assets_router(), *tester_routes(), LeadGenerationController,
                         ScheduleController,
-                        import_prospect_list,
+                        import_prospect_list, *RESEARCH_ROUTES,
                         WebhookDeliveryController, WebhookWorkbenchController, AuthController,
                         CompanyController, ClientController, LeadController, BulkController,
                         *WORKBENCH_ROUTES, *EMAIL_ROUTES,

@@ -31,6 +31,7 @@ TASK_FLOWS = {
     "lead-copywriting": "flows.lead_copywriting:lead_copywriting",
     "lead-sdr": "flows.lead_sdr:lead_sdr",
     "warehouse-sync": "flows.warehouse_sync:warehouse_sync",
+    "research-only": "flows.research_only:research_only",
 }
 CRASH_MESSAGE = "The process running this task stopped before it finished."
 

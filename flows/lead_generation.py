@@ -15,6 +15,7 @@ from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.states import Cancelled, State
 from prefect.tasks import exponential_backoff
 
+from flows.research_stage import gather_candidates
 from storage.commands import get_command, record_run_state
 from storage.database import engine_for_data_dir, session_scope
 from storage.settings import LeadmillSettings
@@ -27,25 +28,14 @@ from tasks.persistence import persist_leads, record_summary
 from tasks.progress import CommandProgress
 from tasks.recurring import leave_out_known_leads
 from tasks.reports import leads_markdown, leads_table
-from tasks.research import research_prospects
 from tasks.scoring import score_candidates, site_weights
-from tasks.sources import (
-    companies_to_research,
-    merge_candidates,
-    plan_sources,
-    record_source_errors,
-    search_company_emails,
-    search_provider,
-    sources_markdown,
-)
+from tasks.sources import record_source_errors
 from tasks.summary import summarize_leads
 from tasks.verification import verifier_options, verify_prospects
-from tasks.website_research import research_websites
 
 # Research returns a pool this many times the leads asked for, so scoring has room to choose.
 POOL_FACTOR = 8
 MIN_POOL = 100
-COMPANIES_TO_RESEARCH = 10  # Hunter domain searches and website visits per command
 
 
 def _record_state(_flow: Any, flow_run: FlowRun, state: State) -> None:
@@ -74,67 +64,12 @@ def _cancel_requested(flow_run_id: str | None) -> bool:
 
 def _research(data_dir: str, command_id: str, company_id: str, spec: SearchSpec,
               pool_size: int, backoff: Any) -> list[Prospect]:
-    """Run the command's research sources concurrently and merge their finds per person.
-
-    People sources first (prospect store, Apollo, People Data Labs), then company sources
-    (Hunter, websites) over the best companies found. A source that fails is reported on the
-    command and in the Prefect UI; the others carry the command.
-    """
-    settings = LeadmillSettings(data_dir=data_dir)
-    site_id = spec.site_id or ""
-    plan = plan_sources(data_dir, company_id, site_id, spec.sources)
-    errors: dict[str, str] = dict(plan["errors"])
-    report: dict[str, dict[str, Any]] = {}
-    futures = {}
-    for source in plan["people"]:
-        if source == "prospects":
-            futures[source] = research_prospects.with_options(retry_delay_seconds=backoff).submit(
-                str(settings.prospect_dir), spec, pool_size)
-        else:
-            futures[source] = search_provider.with_options(retry_delay_seconds=backoff).submit(
-                data_dir, company_id, site_id, source, spec, pool_size)
-    found = _collect(futures, errors, report)
-    if errors and not found:
-        # Nothing to go on: fail the command here, in the research stage, saying why.
-        raise RuntimeError("every research source failed: " + "; ".join(
-            f"{source}: {error}" for source, error in errors.items()))
-    candidates = merge_candidates(found)
-    futures = {}
-    companies = companies_to_research(candidates, COMPANIES_TO_RESEARCH)
-    if "hunter" in plan["companies"]:
-        futures["hunter"] = search_company_emails.with_options(retry_delay_seconds=backoff
-                                                               ).submit(data_dir, company_id,
-                                                                        site_id, companies)
-    if "website" in plan["companies"]:
-        futures["website"] = research_websites.with_options(retry_delay_seconds=backoff).submit(
-            companies, settings.website_allowed_hosts)
-    if futures:
-        candidates = merge_candidates([candidates, *_collect(futures, errors, report)])
+    """The research stage; sources that failed are noted on the command (status, Prefect UI)."""
+    candidates, errors = gather_candidates(data_dir, command_id, company_id, spec, pool_size,
+                                           backoff)
     if errors:
         record_source_errors(data_dir, command_id, errors)
-        get_run_logger().warning("research sources failed for %s: %s", command_id, errors)
-    if len(report) + len(errors) > 1 or errors:
-        create_markdown_artifact(markdown=sources_markdown(command_id, report, errors),
-                                 key=f"{command_id.replace('_', '-').lower()}-sources",
-                                 description=f"Research sources of {command_id}")
     return candidates
-
-
-def _collect(futures: dict[str, Any], errors: dict[str, str],
-             report: dict[str, dict[str, Any]]) -> list[list[Prospect]]:
-    """Wait for every source; a failed one becomes an entry in `errors`, not an exception."""
-    found = []
-    for source, future in futures.items():
-        try:
-            result = future.result()
-        except Exception as exc:  # noqa: BLE001 - one source must not fail the command
-            errors[source] = f"{type(exc).__name__}: {exc}"[:500]
-            continue
-        prospects = result if isinstance(result, list) else result.prospects
-        report[source] = {"found": len(prospects),
-                          "spend": {} if isinstance(result, list) else result.spend}
-        found.append(prospects)
-    return found
 
 
 @flow(
@@ -179,7 +114,7 @@ def lead_generation(command_id: str, data_dir: str, site_id: str = "") -> dict[s
     progress.stage("enrichment")
     enriched = enrich_leads(prospects, verifications, scores)
     enriched = leave_out_known_leads(data_dir, command_id, enriched)  # scheduled runs only
-    leads = dedupe_leads(enriched, spec.count)
+    leads = dedupe_leads(enriched, spec.count, data_dir=data_dir, command_id=command_id)
     if _cancel_requested(flow_run.id):
         return Cancelled(message="cancelled before storing leads")
     persist_leads.with_options(retry_delay_seconds=backoff)(data_dir, command_id, leads)
