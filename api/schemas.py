@@ -115,6 +115,13 @@ class LeadGenerationRequest(_Open):
     maxLeads: Count = 10
     priority: Literal["high", "medium", "low"] = "medium"
     webhook: WebhookConfig | None = None
+    # From the API tester: the site leads are generated for, and how leads will be captured
+    # there (form, chatbot, ...). Both are kept with the command and shown in its context.
+    websiteUrl: Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=2048,
+                                                       pattern=r"^https?://\S+$")] | None = None
+    leadCaptureMechanism: Annotated[StrictStr, StringConstraints(strip_whitespace=True,
+                                                                 min_length=1, max_length=100)
+                                    ] | None = None
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
@@ -155,6 +162,8 @@ def _issue(error: dict[str, Any]) -> str:
         return f"{name} must be a whole number"
     if kind == "bool_type":
         return f"{name} must be true or false"
+    if kind == "string_pattern_mismatch" and name == "websiteUrl":
+        return "websiteUrl must be an http:// or https:// URL"
     if kind == "string_too_short":
         return f"{name} must not be empty"
     if kind == "too_long":

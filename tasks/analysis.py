@@ -67,6 +67,11 @@ def build_context(request: dict[str, Any]) -> str:
         "ideal_customer": offering.get("idealCustomerProfile"),
         "selling_points": list(business.get("uniqueSellingPoints") or []),
     }
+    # Only when given, so the documented example's context stays exactly as documented.
+    if request.get("websiteUrl"):
+        company["website"] = request["websiteUrl"]
+    if request.get("leadCaptureMechanism"):
+        company["lead_capture_mechanism"] = request["leadCaptureMechanism"]
     return "Company Context:\n" + json.dumps(company, indent=1, ensure_ascii=False)
 
 

@@ -71,6 +71,9 @@ INVALID = [
     (with_value("webhook", {"url": "ftp://example.com/hook"}), "webhook.url", None),
     (with_value("webhook", {"url": "http://10.0.0.8/hook"}), "webhook.url", None),
     (with_value("webhook", {"secret": "x"}), "webhook.url", "url is required"),
+    (with_value("websiteUrl", "javascript:alert(1)"), "websiteUrl",
+     "websiteUrl must be an http:// or https:// URL"),
+    (with_value("leadCaptureMechanism", ""), "leadCaptureMechanism", None),
 ]
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from api.schemas import parse_lead_generation_request
 from tasks.analysis import build_command_object, describe_command, search_spec_from_command
 from tests.fixtures.examples import DOCUMENTED_EXAMPLE, example
 
 
 def validated(body) -> dict:
-    import json
-
     return parse_lead_generation_request(json.dumps(body).encode()).model_dump(mode="json")
 
 
@@ -45,3 +45,13 @@ def test_missing_revenue_bounds_stay_open():
     body["leadGenData"]["searchCriteria"] = {"keywords": ["cloud"]}
     spec = search_spec_from_command(build_command_object(validated(body)))
     assert (spec.min_revenue, spec.max_revenue, spec.has_website) == (None, None, None)
+
+
+def test_website_and_capture_mechanism_appear_in_the_context_only_when_given():
+    documented = build_command_object(validated(DOCUMENTED_EXAMPLE))["context"]
+    assert "website" not in documented and "lead_capture_mechanism" not in documented
+    body = example(websiteUrl="https://acme.example.com", leadCaptureMechanism="chatbot")
+    context = json.loads(build_command_object(validated(body))["context"]
+                         .removeprefix("Company Context:\n"))
+    assert context["website"] == "https://acme.example.com"
+    assert context["lead_capture_mechanism"] == "chatbot"
