@@ -23,8 +23,15 @@ def build_local_app(settings: LeadmillSettings):  # -> Litestar, imported lazily
     create_schema(engine)
     upgrade_outbox_schema(engine)
     trigger = WarehouseSyncTrigger(str(settings.data_dir))
-    executor = LocalExecutor(settings, engine, settings.executor_instance,
-                             on_command_finished=trigger.request)
+    if settings.executor == "deployment":
+        # Scale-out: runs go to `prefect worker` processes; the scheduler's periodic sync
+        # brings their leads into the warehouse.
+        from deployments.deployment_executor import DeploymentExecutor
+
+        executor = DeploymentExecutor(settings, engine, settings.executor_instance)
+    else:
+        executor = LocalExecutor(settings, engine, settings.executor_instance,
+                                 on_command_finished=trigger.request)
     app = create_app(settings, executor, engine=engine)
     app.on_startup.append(trigger.start)
     app.on_shutdown.append(trigger.stop)

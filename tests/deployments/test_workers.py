@@ -1,0 +1,91 @@
+"""Scale-out: `prefect deploy --all` from prefect.yaml, two `prefect worker` processes on the
+`leadmill` process pool, and the API with `LEADMILL_EXECUTOR=deployment` handing commands to
+them on the queue of each command's priority."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.fixtures.examples import example
+from tests.fixtures.servers import make_settings, start_in_thread, wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+ROUTE = "/api/agents/sales/leadGeneration"
+PREFECT = str(Path(sys.executable).with_name("prefect"))
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    return {**os.environ, "LEADMILL_HOME": str(ROOT), "LEADMILL_DATA_DIR": str(data_dir),
+            "PYTHONPATH": str(ROOT)}
+
+
+def test_two_workers_run_commands_handed_out_by_priority_queue(
+    tmp_path, prefect_server, sample_prospect_dir
+):
+    from prefect.client.orchestration import get_client
+
+    from deployments.deployment_executor import QUEUE_PRIORITIES, WORK_POOL, ensure_work_pool
+
+    settings = make_settings(tmp_path / "data", sample_prospect_dir, executor="deployment")
+    env = _env(settings.data_dir)
+    ensure_work_pool()
+    deployed = subprocess.run([PREFECT, "--no-prompt", "deploy", "--all"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=300)
+    assert deployed.returncode == 0, deployed.stdout[-3000:] + deployed.stderr[-3000:]
+
+    workers = []
+    for name in ("worker-a", "worker-b"):
+        log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
+        workers.append((subprocess.Popen(
+            [PREFECT, "worker", "start", "--pool", WORK_POOL, "--name", name, "--limit", "2"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True),
+            log))
+    running = start_in_thread(settings)
+    try:
+        priorities = ["low", "high", "medium", "high"]
+        with running.client() as client:
+            ids = [client.post(ROUTE, json=example(maxLeads=2, priority=p)).json()["data"]
+                   ["command_id"] for p in priorities]
+
+            def all_done():
+                states = [client.get(f"{ROUTE}/status/{c}").json()["data"]["status"]
+                          for c in ids]
+                return all(state != "processing" for state in states) and states
+
+            states = wait_until(all_done, 300, "the workers did not finish the commands",
+                                every=1)
+            leads = [client.get(f"{ROUTE}/leads/{c}").json()["data"]["pagination"]["total"]
+                     for c in ids]
+        assert states == ["completed"] * 4, [
+            (tmp_path / f"{w}.log").read_text()[-2000:] for w in ("worker-a", "worker-b")]
+        assert leads == [2, 2, 2, 2]
+
+        from sqlmodel import Session
+
+        from storage.database import engine_for
+        from storage.models import Command
+
+        with Session(engine_for(settings.sqlalchemy_url)) as session:
+            run_ids = [session.get(Command, c).flow_run_id for c in ids]
+        with get_client(sync_client=True) as prefect:
+            runs = [prefect.read_flow_run(run_id) for run_id in run_ids]
+            queues = {q.name: q.priority
+                      for q in prefect.read_work_queues(work_pool_name=WORK_POOL)}
+            online = {w.name for w in prefect.read_workers_for_work_pool(WORK_POOL)}
+        assert [run.work_queue_name for run in runs] == priorities
+        assert all(run.deployment_id is not None for run in runs)
+        assert {name: queues[name] for name in QUEUE_PRIORITIES} == QUEUE_PRIORITIES
+        assert {"worker-a", "worker-b"} <= online
+    finally:
+        running.stop()
+        for process, log in workers:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+            log.close()
