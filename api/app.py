@@ -36,6 +36,7 @@ from api.routes.schedules import ScheduleController
 from api.routes.tester import tester_routes
 from api.routes.webhook_deliveries import WebhookDeliveryController
 from api.routes.webhooks_workbench import WebhookWorkbenchController
+from api.routes.website_analysis import analyze_site
 from api.routes.workbench import WORKBENCH_ROUTES
 from api.tokens import TokenIssuer, load_jwt_secret
 from storage.database import build_engine, create_schema
@@ -82,7 +83,8 @@ def create_app(
                         WebhookDeliveryController, WebhookWorkbenchController, AuthController,
                         CompanyController, ClientController, LeadController, BulkController,
                         *WORKBENCH_ROUTES, *EMAIL_ROUTES,
-                        AdminController, MaintenanceController, pipeline_analytics],
+                        AdminController, MaintenanceController, pipeline_analytics,
+                        analyze_site],
         state=State({
             "settings": settings,
             "engine": engine,
