@@ -5,7 +5,8 @@ The CSV is made from the generated sample with a CRM's headers ("First Name", "J
 "Organization", "Employees", "HQ Country", ...) and 1 row in 1000 broken (bad e-mail), so the
 import maps columns fuzzily, validates, dedupes and reports. Each run imports into an empty
 store (wall clock of `import_prospects`), median of `--runs`; a re-import of the same file into
-the filled store (nothing new) is timed too.
+the filled store (nothing new) is timed too, and so is research (the documented example's
+search, pool 250, median of `--runs`) over that store as the importing site sees it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from storage.prospect_import import import_prospects  # noqa: E402
 from storage.prospects import generate_sample  # noqa: E402
+from tasks.research import search_prospects  # noqa: E402
 from tasks.vocabulary import country_code_lookup  # noqa: E402
+from tests.fixtures.examples import documented_search_spec  # noqa: E402
 
 log = logging.getLogger("bench_import")
 
@@ -75,6 +78,16 @@ def main() -> None:
     again = import_prospects(args.dir / f"store-{args.runs - 1}", csv_file, "site_bench",
                              country_codes=codes)
     reimport = time.perf_counter() - start
+    spec = documented_search_spec().model_copy(update={"site_id": "site_bench"})
+    store = args.dir / f"store-{args.runs - 1}"
+    search_prospects(store, spec, 250)  # warm-up
+    research = []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        pool = search_prospects(store, spec, 250)
+        research.append(time.perf_counter() - start)
+    log.info("RESULT research over the %d imported prospects (site view): median %.0f ms, "
+             "pool %d", report.imported, statistics.median(research) * 1000, len(pool))
     log.info(
         "RESULT rows=%d file=%.0f MB imported=%d bad=%d import_median=%.2f s (runs: %s) "
         "reimport=%.2f s (imported %d, duplicates %d)",

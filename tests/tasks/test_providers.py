@@ -60,7 +60,7 @@ def test_apollo_maps_the_audience_and_pages(servers: list[ProviderServer]) -> No
     person = found[0]
     assert (person.name, person.company, person.website, person.employee_count,
             person.company_size, person.country_code) == (
-        "Zed0 Quill", "Quillworks", "http://quillworks.test", 120, "51-200", "US")
+        "Zed Quill", "Quillworks", "http://quillworks.test", 120, "51-200", "US")
     assert person.found_by[0]["source"] == "apollo" and "email" in person.found_by[0]["fields"]
 
 
@@ -77,7 +77,7 @@ def test_people_data_labs_scrolls_and_counts_credits(servers: list[ProviderServe
     assert {"terms": {"job_title": ["cto"]}} in must
     assert {"terms": {"location_country": ["united states"]}} in must
     assert http.spend.credits == 120
-    assert found[0].name == "Zed0 Quill" and found[0].company == "Quillworks"
+    assert found[0].name == "Zed Quill" and found[0].company == "Quillworks"
 
 
 def test_people_data_labs_404_means_no_match(servers: list[ProviderServer]) -> None:
@@ -103,7 +103,7 @@ def test_hunter_searches_each_domain_with_offsets(servers: list[ProviderServer])
     assert queries == [("quillworks.test", "0"), ("b.test", "0")]
     assert server.requests[0]["query"]["api_key"] == ["test-key"]
     jane = found[0]
-    assert jane.email == "zed0.quill@quillworks.test" and jane.industry == "software"
+    assert jane.email == "zed.quill@quillworks.test" and jane.industry == "software"
     assert jane.found_by[0]["confidence"] == 91
     assert "industry" not in jane.found_by[0]["fields"]  # inherited, not given by Hunter
     assert http.spend.credits == 2
