@@ -4,25 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures.company_site import serve_company_site
-from tests.fixtures.servers import make_settings, start_in_thread
-
 ROUTE = "/api/agents/sales/websiteAnalysis"
-
-
-@pytest.fixture
-def company_site():
-    url, server = serve_company_site()
-    yield url
-    server.shutdown()
-
-
-@pytest.fixture
-def leadmill_reading_loopback(tmp_path, prefect_server, sample_prospect_dir):
-    running = start_in_thread(make_settings(tmp_path / "data", sample_prospect_dir,
-                                            website_allowed_hosts="127.0.0.1"))
-    yield running
-    running.stop()
 
 
 def test_site_is_read_into_command_suggestions(leadmill_reading_loopback, company_site):
