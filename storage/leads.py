@@ -25,6 +25,10 @@ REFRESHABLE_FIELDS = (
 )
 
 
+# What a command says about a lead it found again, whatever the lead already holds.
+MATCH_FIELDS = ("score", "match_reasons")
+
+
 def upsert_command_leads(
     session: Session,
     *,
@@ -34,6 +38,9 @@ def upsert_command_leads(
     rows: list[dict[str, Any]],
 ) -> list[str]:
     """Store `rows` (Lead fields + dedupe_key, match_score, match_reasons) for a command.
+
+    A row's optional `known_lead_id` (tasks/dedupe.py matched it to that earlier lead) merges
+    it into that lead when no lead has the row's own key.
 
     Returns the lead ids in the order of `rows`, which is the command's rank order.
     """
@@ -51,11 +58,23 @@ def upsert_command_leads(
     linked = set(
         session.exec(select(CommandLead.lead_id).where(CommandLead.command_id == command_id)).all()
     )
+    # Fuzzy or exact matches to the site's earlier leads that the key alone does not find.
+    matched = {lead.id: lead for lead in session.exec(select(Lead).where(
+        Lead.company_id == company_id, Lead.site_id == site_id,
+        col(Lead.id).in_([row["known_lead_id"] for row in rows if row.get("known_lead_id")]),
+    )).all()}
     now = utcnow()
     leads: list[Lead] = []
     for row in rows:
         values = {name: row.get(name) for name in REFRESHABLE_FIELDS if name in row}
         lead = existing.get(row["dedupe_key"])
+        if lead is None and row.get("known_lead_id") in matched:
+            # The same person under another key (a name typo, a new address): the earlier
+            # lead keeps its fields and takes from this finding only what it lacked.
+            lead = matched[row["known_lead_id"]]
+            values = {name: value for name, value in values.items()
+                      if getattr(lead, name) in (None, "") or name in MATCH_FIELDS}
+            values["verified"] = bool(lead.verified or row.get("verified"))
         if lead is None:
             lead = Lead(
                 id=str(uuid.uuid4()),

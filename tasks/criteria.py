@@ -100,3 +100,6 @@ class ScoredLead(BaseModel):
     match_reasons: list[str]
     estimated_revenue: str | None = None
     location: str | None = None
+    known_lead_id: str | None = Field(
+        default=None, description="The site's earlier lead this person matched (tasks/dedupe.py)"
+                                  "; the persist task updates it instead of adding a lead.")

@@ -21,6 +21,7 @@ def lead_row(lead: ScoredLead) -> dict[str, Any]:
     domain = website.split("://", 1)[-1].split("/", 1)[0] if website else None
     return {
         "dedupe_key": dedupe_key(lead),
+        "known_lead_id": lead.known_lead_id,
         "name": prospect.name,
         "first_name": prospect.first_name,
         "last_name": prospect.last_name,
