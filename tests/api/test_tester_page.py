@@ -117,3 +117,25 @@ def test_tester_shows_the_documented_error_next_to_the_field(
     card = field.find_element(By.XPATH, "ancestor::section")
     assert holder.find_element(By.XPATH, "ancestor::section") == card
     assert "invalid" in field.get_attribute("class")
+
+
+def test_website_analysis_prefills_business_info_and_keywords(
+    browser, leadmill_reading_loopback, company_site
+):
+    from selenium.webdriver.common.by import By
+
+    open_tester(browser, leadmill_reading_loopback)
+    for field_id in ("businessName", "productName", "keywords"):
+        browser.find_element(By.ID, field_id).clear()
+    website = browser.find_element(By.ID, "websiteUrl")
+    website.clear()
+    website.send_keys(company_site)
+    browser.find_element(By.ID, "analyze-site").click()
+    wait_until(lambda: browser.find_element(By.ID, "businessName").get_attribute("value"), 20,
+               "the analysis did not fill the form")
+    assert browser.find_element(By.ID, "businessName").get_attribute("value") == \
+        "Acme Automation Inc."
+    assert browser.find_element(By.ID, "productName").get_attribute("value") == \
+        "Workflow Automation Platform"
+    assert "workflow automation" in browser.find_element(By.ID, "keywords").get_attribute("value")
+    assert "Acme Automation Inc." in browser.find_element(By.ID, "code").text

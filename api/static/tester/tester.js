@@ -252,6 +252,32 @@ function downloadCsv() {
   link.remove();
 }
 
+async function analyzeWebsite() {
+  // Read the site and pre-fill what it says about the business; the person edits the rest.
+  clearErrors();
+  const url = $("websiteUrl").value.trim();
+  if (!url) { showError("websiteUrl", "Website URL is required"); return; }
+  $("analysis-status").textContent = "reading the site…";
+  const { ok, payload } = await api("/api/agents/sales/websiteAnalysis",
+    { method: "POST", body: JSON.stringify({ url }) });
+  $("analysis-status").textContent = "";
+  if (!ok) {
+    const error = payload.error || {};
+    showError("websiteUrl", [error.message, (error.details || {}).issue].filter(Boolean).join(": "));
+    return;
+  }
+  const data = payload.data;
+  const fill = (id, value) => { if (value) $(id).value = value; };
+  fill("businessName", data.businessInfo.name);
+  fill("businessIndustry", data.businessInfo.industry);
+  fill("productName", data.productOffering.name);
+  fill("primaryValue", data.productOffering.primaryValue);
+  const keywords = new Set([...list("keywords"), ...data.keywords]);
+  $("keywords").value = [...keywords].join(", ");
+  $("analysis-status").textContent = `read ${data.url}`;
+  renderCode();
+}
+
 async function loadExample() {
   const response = await fetch("/tester/example.json");
   const example = await response.json();
@@ -284,6 +310,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("command-form").addEventListener("change", renderCode);
   $("command-form").addEventListener("submit", submit);
   $("load-example").addEventListener("click", loadExample);
+  $("analyze-site").addEventListener("click", analyzeWebsite);
   $("download-csv").addEventListener("click", downloadCsv);
   document.querySelectorAll(".tabs button").forEach((button) => button.addEventListener("click", () => {
     document.querySelectorAll(".tabs button").forEach((b) => b.classList.remove("active"));
