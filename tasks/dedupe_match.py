@@ -43,6 +43,9 @@ class FieldComparison:
     column: str
     weight: float
     scorer: str = "jaro_winkler"  # a key of SCORERS, or "exact"
+    # Similarities at or under `floor` count as no agreement, those over it rescale to 0..1:
+    # random strings of digits share half their characters, which is no evidence at all.
+    floor: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,8 @@ def _similarity(comparison: FieldComparison, codes: np.ndarray, dictionary: pa.A
                                 workers=-1)
         if comparison.scorer == "token_sort":
             scores = scores / 100.0
+        if comparison.floor:
+            scores = np.clip((scores - comparison.floor) / (1.0 - comparison.floor), 0.0, 1.0)
         similarity[differ] = scores[inverse]
     return known, similarity
 
