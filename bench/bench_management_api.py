@@ -13,6 +13,7 @@ pages. Median of `--runs` runs after one warm-up request each.
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import sqlite3
 import statistics
@@ -85,17 +86,20 @@ def serve(settings: LeadmillSettings) -> uvicorn.Server:
     return server
 
 
-def timed(http: httpx.Client, path: str, params: dict, runs: int, expect: int) -> list[float]:
+def timed(http: httpx.Client, path: str, params: dict, runs: int,
+          expect: int) -> tuple[list[float], list[float]]:
+    """Wall seconds and this process's CPU seconds (server and client threads) per request."""
     http.get(path, params=params).raise_for_status()  # warm-up
-    seconds = []
+    seconds, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         reply = http.get(path, params=params)
         seconds.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
         reply.raise_for_status()
         body = reply.json()
         assert len(body.get("leads", body.get("items", []))) == expect, body.keys()
-    return seconds
+    return seconds, cpu
 
 
 def token_at(http: httpx.Client, path: str, params: dict, pages: int) -> str:
@@ -117,14 +121,21 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="seed into this directory once and reuse it on later runs")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-management-") as scratch:
-        settings = LeadmillSettings(data_dir=Path(scratch), api_port=free_port(),
-                                    load_sample=False)
-        started = time.perf_counter()
-        key = seed(settings, args.leads, args.clients)
-        print(f"seeded {args.leads:,} leads over {args.clients} clients in "
-              f"{time.perf_counter() - started:.1f} s (setup)")
+        data_dir = args.keep or Path(scratch)
+        settings = LeadmillSettings(data_dir=data_dir, api_port=free_port(), load_sample=False)
+        key_file = data_dir / "bench-key.txt"
+        if key_file.exists():
+            key = key_file.read_text()
+        else:
+            started = time.perf_counter()
+            key = seed(settings, args.leads, args.clients)
+            key_file.write_text(key)
+            print(f"seeded {args.leads:,} leads over {args.clients} clients in "
+                  f"{time.perf_counter() - started:.1f} s (setup)")
         server = serve(settings)
         http = httpx.Client(base_url=f"http://127.0.0.1:{settings.api_port}/api",
                             headers={"x-api-key": key}, timeout=60)
@@ -146,9 +157,11 @@ def main() -> None:
              {**bulk, "clientId": "client-3"}, 5000),
         ]
         for label, path, params, expect in cases:
-            seconds = timed(http, path, params, args.runs, expect)
+            seconds, cpu = timed(http, path, params, args.runs, expect)
             runs = ", ".join(f"{value * 1000:.0f}" for value in seconds)
-            print(f"{label}: median {statistics.median(seconds) * 1000:.0f} ms (runs: {runs})")
+            print(f"{label}: median {statistics.median(seconds) * 1000:.0f} ms (runs: {runs}); "
+                  f"CPU median {statistics.median(cpu) * 1000:.0f} ms; "
+                  f"load average {os.getloadavg()[0]:.1f}")
         http.close()
         server.should_exit = True
 

@@ -15,11 +15,11 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import JSON, DateTime, String, type_coerce
+from sqlalchemy import JSON, DateTime, String, TypeDecorator, and_, or_, type_coerce
 from sqlmodel import Session, col, select
 
 from storage.clock import iso_z
-from storage.keyset import encode_cursor, newest_first_after
+from storage.keyset import decode_cursor, encode_cursor
 
 _decode_json = msgspec.json.decode
 
@@ -44,30 +44,38 @@ def read_page(session: Session, model: Any, fields: dict[str, str], conditions: 
               cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
     """Rows of `model` (newest first, after `cursor`) as `{field: plain value}` for `fields`
     (output name → column), and the cursor of the next page (None at the end)."""
-    names = list(dict.fromkeys([*fields.values(), "id", "created_at"]))
+    # One selected column per output field, in the output order, then the page keys: a row
+    # becomes a dict with dict(zip(...)) at C speed, and only converted fields are revisited.
+    outputs = list(fields)
+    columns = [*fields.values(), "id", "created_at"]
     selected = []
-    converters: list[Callable[[Any], Any] | None] = []
-    for name in names:
+    converted: list[tuple[str, Callable[[Any], Any]]] = []
+    for position, name in enumerate(columns):
         column = col(getattr(model, name))
-        if isinstance(column.type, DateTime):
-            selected.append(type_coerce(column, String).label(name))
-            converters.append(_timestamp)
-        elif isinstance(column.type, JSON):
-            selected.append(type_coerce(column, String).label(name))
-            converters.append(_json)
-        else:
-            selected.append(column)
-            converters.append(None)
-    query = newest_first_after(select(*selected).where(*conditions), model, cursor)
+        kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+        convert = _timestamp if isinstance(kind, DateTime) else _json if isinstance(
+            kind, JSON) else None  # SQLModel's UTCDateTime decorates DateTime
+        selected.append(type_coerce(column, String).label(f"c{position}") if convert
+                        else column.label(f"c{position}"))
+        if convert and position < len(outputs):
+            converted.append((outputs[position], convert))
+    created, record_id = col(model.created_at), col(model.id)
+    query = select(*selected).where(*conditions)
+    if cursor:
+        at, last_id = decode_cursor(cursor)
+        # `created <= at` bounds the index range; the OR alone made SQLite walk every newer
+        # entry before the cursor (the 100th bulk page took ~0.5 s at 1M leads).
+        query = query.where(created <= at, or_(created < at,
+                                                and_(created == at, record_id < last_id)))
+    query = query.order_by(created.desc(), record_id.desc())
     rows = session.connection().execute(query.limit(limit + 1)).all()
     next_token = None
     if len(rows) > limit:
         rows = rows[:limit]
-        last = rows[-1]
-        next_token = encode_cursor(_as_datetime(last[names.index("created_at")]),
-                                   last[names.index("id")])
-    # (output name, position in the row, converter) for every field, in the asked order.
-    plan = [(field, names.index(column), converters[names.index(column)])
-            for field, column in fields.items()]
-    return [{field: convert(row[at]) if convert else row[at] for field, at, convert in plan}
-            for row in rows], next_token
+        next_token = encode_cursor(_as_datetime(rows[-1][-1]), rows[-1][-2])
+    # zip stops at the outputs, before the page keys at the end of each row.
+    page = [dict(zip(outputs, row, strict=False)) for row in rows]
+    for item in page:
+        for field, convert in converted:
+            item[field] = convert(item[field])
+    return page, next_token
