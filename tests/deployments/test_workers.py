@@ -89,3 +89,94 @@ def test_two_workers_run_commands_handed_out_by_priority_queue(
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
             log.close()
+
+
+def test_two_workers_with_prefect_and_leadmill_on_postgresql(
+    tmp_path, prefect_server, sample_prospect_dir
+):
+    """The scale-out setup for real: Prefect server and operational DB on PostgreSQL, the API in
+    deployment mode as its own process, two workers; every process talks to the others only
+    through PostgreSQL and the Prefect API."""
+    import httpx
+
+    from deployments.prefect_server import wait_for_prefect
+    from deployments.stack import prepare_data
+    from tests.conftest import free_port
+    from tests.fixtures.postgres import create_database, pg_server_or_skip
+
+    server = pg_server_or_skip()
+    leadmill_url = create_database(server)
+    prefect_db = create_database(server).replace("postgresql+psycopg", "postgresql+asyncpg")
+    port = free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    settings = make_settings(tmp_path / "data", sample_prospect_dir, executor="deployment",
+                             database_url=leadmill_url)
+    env = {**_env(settings.data_dir), "PREFECT_API_URL": api_url,
+           "PREFECT_API_DATABASE_CONNECTION_URL": prefect_db,
+           "PREFECT_HOME": str(tmp_path / "prefect-home"),
+           "LEADMILL_DATABASE_URL": leadmill_url, "LEADMILL_EXECUTOR": "deployment",
+           "LEADMILL_API_PORT": str(settings.api_port),
+           "LEADMILL_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
+           "LEADMILL_INSTANCE_NAME": settings.executor_instance}
+    processes = []
+
+    def spawn(name, command):
+        log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
+        processes.append((subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
+                                           stderr=subprocess.STDOUT, start_new_session=True),
+                          log))
+
+    try:
+        spawn("prefect", [PREFECT, "server", "start", "--host", "127.0.0.1", "--port",
+                          str(port)])
+        wait_for_prefect(api_url, 180, processes[0][0])
+        credentials = prepare_data(settings)
+        spawn("api", [sys.executable, "-m", "cli.main", "api"])
+        base = f"http://127.0.0.1:{settings.api_port}"
+        wait_until(lambda: _healthy(base), 90, "the API did not start")
+        deployed = subprocess.run([PREFECT, "--no-prompt", "deploy", "--all"], cwd=ROOT,
+                                  env=env, capture_output=True, text=True, timeout=300)
+        assert deployed.returncode == 0, deployed.stdout[-3000:] + deployed.stderr[-3000:]
+        for name in ("pg-worker-a", "pg-worker-b"):
+            spawn(name, [PREFECT, "worker", "start", "--pool", "leadmill", "--name", name,
+                         "--limit", "2"])
+        priorities = ["low", "high", "medium"]
+        with httpx.Client(base_url=base, headers={"x-api-key": credentials["api_key"]},
+                          timeout=30) as client:
+            ids = [client.post(ROUTE, json=example(maxLeads=2, priority=p)).json()["data"]
+                   ["command_id"] for p in priorities]
+
+            def all_done():
+                states = [client.get(f"{ROUTE}/status/{c}").json()["data"] for c in ids]
+                return all(s["status"] != "processing" for s in states) and states
+
+            states = wait_until(all_done, 300, "the workers did not finish", every=1)
+        assert [s["status"] for s in states] == ["completed"] * 3, (
+            tmp_path / "pg-worker-a.log").read_text()[-3000:]
+        from sqlmodel import Session
+
+        from storage.database import engine_for
+        from storage.models import Command
+
+        with Session(engine_for(leadmill_url)) as session:
+            run_ids = [session.get(Command, c).flow_run_id for c in ids]
+        queues = [httpx.get(f"{api_url}/flow_runs/{run_id}").json()["work_queue_name"]
+                  for run_id in run_ids]
+        assert queues == priorities
+    finally:
+        for process, log in reversed(processes):
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+            log.close()
+
+
+def _healthy(base: str) -> bool:
+    import httpx
+
+    try:
+        return httpx.get(f"{base}/api/health", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
