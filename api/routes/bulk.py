@@ -65,6 +65,10 @@ class BulkController(Controller):
 
     @get("/enrich-leads/list", summary="Bulk page of a company's leads")
     async def enrich_leads(self, request: Request, state: State) -> dict[str, Any]:
+        """Leads of `companyId` (required; your own company), all clients or `clientId`
+        (ALL/DEFAULT = all), `limit` 1–5000 (default 1000), `nextToken`, `fields`
+        (comma-separated projection of known fields) → `{items, count, nextToken}`.
+        """
         limit = query_int(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
         cursor = query_cursor(request)
         fields = projection(request, READ_FIELDS)
@@ -76,6 +80,9 @@ class BulkController(Controller):
 
     @get("/source-leads/list", summary="Bulk page of a company's source leads")
     async def source_leads(self, request: Request, state: State) -> dict[str, Any]:
+        """Raw source leads (research and scrape results) of `companyId`, same parameters as
+        `/api/enrich-leads/list` → `{items, count, nextToken}`.
+        """
         limit = query_int(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
         cursor = query_cursor(request)
         fields = projection(request, SOURCE_LEAD_FIELDS)

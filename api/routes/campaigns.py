@@ -44,6 +44,7 @@ class CampaignController(Controller):
 
     @post("/", status_code=201, summary="Create a campaign")
     async def create_campaign(self, request: Request, state: State) -> dict[str, Any]:
+        """`{name, description?, client_id?, status?}` → 201 `{campaign}`."""
         raw = await request.body()
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)

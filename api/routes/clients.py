@@ -62,6 +62,7 @@ class ClientController(Controller):
 
     @get("", summary="List clients, or get one with ?clientId=")
     async def list_clients(self, request: Request, state: State) -> dict[str, Any]:
+        """Your company's clients (`clients[]`), or one with `?clientId=` (`client`)."""
         wanted = query_text(request, "clientId") or query_text(request, "client_id")
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
@@ -78,6 +79,9 @@ class ClientController(Controller):
 
     @post("", status_code=201, summary="Create a client")
     async def create_client(self, request: Request, state: State) -> dict[str, Any]:
+        """`{clientName, companyURL?, description?, client_id?}` → 201 `{client}` with `id` (record
+        id) and `client_id` (the siteId of the command API).
+        """
         body = await read_body(request, ClientCreate)
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
@@ -94,6 +98,7 @@ class ClientController(Controller):
 
     @put("", summary="Update a client (by id)")
     async def update_client(self, request: Request, state: State) -> dict[str, Any]:
+        """`{id, clientName?, companyURL?, description?}` → `{client}`."""
         body = await read_body(request, ClientUpdate)
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
@@ -113,6 +118,7 @@ class ClientController(Controller):
 
     @delete("", status_code=200, summary="Delete a client (?purge=true: with its leads)")
     async def delete_client(self, request: Request, state: State) -> dict[str, Any]:
+        """Soft-deletes the client `?id=`; with `&purge=true` its leads too."""
         identifier = query_text(request, "id", required=True)
         purge = query_bool(request, "purge")
         with session_scope(state.engine) as session:

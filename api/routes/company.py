@@ -50,6 +50,7 @@ class CompanyController(Controller):
 
     @get("", summary="The caller's company")
     async def get_company(self, request: Request, state: State) -> dict[str, Any]:
+        """The company your credentials belong to, with your role."""
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
             company = session.get(Company, caller.company_id)
@@ -69,6 +70,7 @@ class CompanyController(Controller):
 
     @put("", summary="Update the company (owner/admin)")
     async def update_company(self, request: Request, state: State) -> dict[str, Any]:
+        """`{name}`; owners and admins only."""
         body = await read_body(request, CompanyWrite)
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
@@ -82,6 +84,9 @@ class CompanyController(Controller):
 
     @post("/users", status_code=201, summary="Add a user to the company (owner/admin)")
     async def create_company_user(self, request: Request, state: State) -> dict[str, Any]:
+        """`{username, password, role?}` creates a user of your company; owners and admins only
+        (only owners add owners).
+        """
         body = await read_body(request, UserCreate)
         username = body.username.strip().lower()
         with session_scope(state.engine) as session:

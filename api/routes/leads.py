@@ -198,6 +198,10 @@ class LeadController(Controller):
 
     @get("/leads", summary="List a client's leads (cursor pages), or get one with ?id=")
     async def list_leads(self, request: Request, state: State) -> dict[str, Any]:
+        """`client_id` (required), `limit` 1–1000 (default 100), `nextToken` → `{leads, total,
+        nextToken}`, newest first; or one lead with `?id=` (with its sources and
+        generated fields).
+        """
         lead_id = query_text(request, "id")
         client_id = None if lead_id else query_text(request, "client_id", required=True)
         limit = query_int(request, "limit", 100, 1, 1000)
@@ -221,6 +225,10 @@ class LeadController(Controller):
 
     @post("/leads", status_code=201, summary="Create a lead, or a batch {leads: [...]}")
     async def create_leads(self, request: Request, state: State) -> dict[str, Any]:
+        """One lead (`{client_id, firstName, lastName, email, companyName, title, linkedinUrl,
+        ...}` → 201 `{lead}`) or a batch `{leads: [...]}` → 201 `{created, skipped[]}`
+        with a reason per skipped row.
+        """
         body = parse_json_object(await request.body())
         raw_items = _batch(body, "leads")
         with session_scope(state.engine) as session:
@@ -250,6 +258,9 @@ class LeadController(Controller):
 
     @put("/leads", summary="Update a lead, or a batch {leads: [...]}")
     async def update_leads(self, request: Request, state: State) -> dict[str, Any]:
+        """One lead `{id, ...fields}` → `{lead}`, or a batch `{leads: [{id, ...}]}` → `{updated}`
+        (all or nothing).
+        """
         body = parse_json_object(await request.body())
         raw_items = _batch(body, "leads")
         items = [validate(LeadUpdate, body)] if raw_items is None else [
@@ -264,6 +275,7 @@ class LeadController(Controller):
 
     @delete("/leads", status_code=200, summary="Delete a lead (?id=) or a batch {ids: [...]}")
     async def delete_leads(self, request: Request, state: State) -> dict[str, Any]:
+        """Soft-deletes `?id=` or a body `{ids: [...]}` → `{deleted}`."""
         lead_id = query_text(request, "id")
         raw = await request.body()
         ids = [lead_id] if lead_id else _ids_from(raw)
@@ -279,6 +291,7 @@ class LeadController(Controller):
 
     @get("/find-lead", summary="Find leads by email, LinkedIn URL or full name")
     async def find_lead(self, request: Request, state: State) -> dict[str, Any]:
+        """`email`, `linkedinUrl` or `fullName` → `{found, lead}` among your company's leads."""
         email = query_text(request, "email")
         linkedin = query_text(request, "linkedinUrl") or query_text(request, "linkedin_url")
         full_name = query_text(request, "fullName") or query_text(request, "full_name")

@@ -91,6 +91,10 @@ class SearchHistoryController(Controller):
 
     @post("/", status_code=201, summary="Record a search")
     async def create_search(self, request: Request, state: State) -> dict[str, Any]:
+        """`{searchName, searchDescription?, searchCriteria?, searchFilters?, client_id?,
+        clientName?, icpId?, icpName?, apifyActorId?, category?, tags?}` → 201
+        `{searchHistory}`.
+        """
         raw = await request.body()
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
@@ -113,6 +117,7 @@ class SearchHistoryController(Controller):
 
     @put("/", summary="Update a search (by id)")
     async def update_search(self, request: Request, state: State) -> dict[str, Any]:
+        """`{id, status?, ...}` → `{searchHistory}`."""
         raw = await request.body()
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)

@@ -91,6 +91,9 @@ class SettingsController(Controller):
     # -- URL settings ----------------------------------------------------------------------
     @get("/url", summary="Enrichment service URLs and keys (keys masked)")
     async def get_url_settings(self, request: Request, state: State) -> dict[str, Any]:
+        """URL settings (`companyUrl`, `emailFinder`, `enrichment1`..`10`, providers) with keys
+        masked; `?client_id=` for a client's own.
+        """
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
             client_id = client_scope(session, caller, query_text(request, "client_id"))
@@ -99,10 +102,14 @@ class SettingsController(Controller):
 
     @post("/url", status_code=201, summary="Create or merge URL settings")
     async def create_url_settings(self, request: Request, state: State) -> dict[str, Any]:
+        """Creates or merges URL settings (`<name>` and `<name>_Apikey`); keys are stored sealed
+        and never returned in clear.
+        """
         return await self._write_url_settings(request, state, must_exist=False)
 
     @put("/url", summary="Update URL settings")
     async def update_url_settings(self, request: Request, state: State) -> dict[str, Any]:
+        """Merges into existing URL settings (404 when there are none yet)."""
         return await self._write_url_settings(request, state, must_exist=True)
 
     async def _write_url_settings(self, request: Request, state: State,
@@ -141,29 +148,35 @@ class SettingsController(Controller):
     # -- agent settings (copywriting) and SDR AI settings --------------------------------
     @get("/agent", summary="Copywriting agent ids")
     async def get_agent_settings(self, request: Request, state: State) -> dict[str, Any]:
+        """Copywriting agent settings (`projectId`, `enrichment1AgentId`..`enrichment10AgentId`)."""
         return self._read_agents(request, state, "agent", AGENT_KEYS)
 
     @post("/agent", status_code=201, summary="Create or merge copywriting agent ids")
     async def create_agent_settings(self, request: Request, state: State) -> dict[str, Any]:
+        """Creates or merges copywriting agent settings."""
         return await self._write_agents(request, state, "agent", AgentSettingsBody, AGENT_KEYS,
                                         must_exist=False)
 
     @put("/agent", summary="Update copywriting agent ids")
     async def update_agent_settings(self, request: Request, state: State) -> dict[str, Any]:
+        """Merges into existing copywriting agent settings."""
         return await self._write_agents(request, state, "agent", AgentSettingsBody, AGENT_KEYS,
                                         must_exist=True)
 
     @get("/sdr-ai", summary="SDR AI agent ids")
     async def get_sdr_settings(self, request: Request, state: State) -> dict[str, Any]:
+        """SDR AI settings (`projectId`, `<fieldName>AgentId`)."""
         return self._read_agents(request, state, "sdr-ai", SDR_KEYS)
 
     @post("/sdr-ai", status_code=201, summary="Create or merge SDR AI agent ids")
     async def create_sdr_settings(self, request: Request, state: State) -> dict[str, Any]:
+        """Creates or merges SDR AI settings."""
         return await self._write_agents(request, state, "sdr-ai", SdrSettingsBody, SDR_KEYS,
                                         must_exist=False)
 
     @put("/sdr-ai", summary="Update SDR AI agent ids")
     async def update_sdr_settings(self, request: Request, state: State) -> dict[str, Any]:
+        """Merges into existing SDR AI settings."""
         return await self._write_agents(request, state, "sdr-ai", SdrSettingsBody, SDR_KEYS,
                                         must_exist=True)
 

@@ -97,6 +97,9 @@ class TerritoryController(Controller):
 
     @get("/", summary="Companies of a client's territory", sync_to_thread=True)
     def list_companies(self, request: Request, state: State) -> dict[str, Any]:
+        """Companies of `client_id` from the DuckDB warehouse: `sortBy`, `sortDirection`,
+        `industry`, `minLeads`, `maxLeads`, `search`, `startDate`, `endDate`, `limit`.
+        """
         client_id = query_text(request, "client_id", required=True)
         sort_by = query_text(request, "sortBy") or "leads"
         if sort_by not in SORT_COLUMNS:
@@ -132,6 +135,7 @@ class TerritoryController(Controller):
 
     @post("/", summary="Create or update a tracked company")
     async def save_company(self, request: Request, state: State) -> Response:
+        """Creates or updates a tracked company of a client's territory."""
         raw = await request.body()
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)

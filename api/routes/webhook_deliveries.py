@@ -68,6 +68,9 @@ class WebhookDeliveryController(Controller):
     @get("/{command_id:str}", summary="Webhook deliveries of a command, with every attempt")
     async def list_deliveries(self, request: Request, state: State,
                               command_id: str) -> dict[str, Any]:
+        """Every webhook delivery of a command (event, status, attempts with time, status code,
+        latency and error).
+        """
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
             command = get_command(session, command_id, caller.company_id)

@@ -101,6 +101,9 @@ class WebhookWorkbenchController(Controller):
 
     @get("/", summary="List the company's inbound webhooks (without secrets)")
     async def list_webhooks(self, request: Request, state: State) -> dict[str, Any]:
+        """Your company's inbound webhooks (`?client_id=` for one client); secrets are never
+        returned.
+        """
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
             rows = list_inbound_webhooks(session, caller.company_id,
@@ -112,6 +115,9 @@ class WebhookWorkbenchController(Controller):
           summary="Receive leads from an outreach tool (the secret in the URL authenticates)")
     async def receive(self, request: Request, state: State, webhook_id: str,
                       secret: str) -> dict[str, Any]:
+        """Where heyreach, woodpecker, lemlist or a generic tool posts leads; the secret in the URL
+        authenticates; a replayed body adds nothing.
+        """
         raw = await request.body()
         digest = hashlib.sha256(raw).hexdigest()
         with session_scope(state.engine) as session:
