@@ -53,6 +53,7 @@ class CommandExecutor(Protocol):
 
 @get("/api/health", summary="Liveness", tags=["Health"])
 async def health(state: State) -> dict[str, Any]:
+    """Answers without credentials while the API process serves; names its executor mode."""
     return {"success": True, "status": "ok", "executor": state.settings.executor}
 
 
