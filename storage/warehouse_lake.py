@@ -32,6 +32,9 @@ logger = logging.getLogger(__name__)
 
 WATERMARK_TABLE = "lead"
 _FILE_PREFIX = "leads-"
+# A compaction's output: exactly one live version per lead, so the `leads` view reads it
+# without a window and resolves only the ids that later files touch.
+BASE_SUFFIX = "-base"
 
 
 @dataclass(frozen=True)
@@ -72,8 +75,13 @@ def next_lead_file(leads_dir: Path) -> Path:
     # A sequence, not a clock: the `leads` view breaks updated_at ties by file name, so names
     # must sort in write order even if the clock steps back. Only the lock holder calls this.
     files = lead_files(leads_dir)
-    last = int(files[-1].stem.removeprefix(_FILE_PREFIX)) if files else -1
+    last = _sequence(files[-1]) if files else -1
     return leads_dir / f"{_FILE_PREFIX}{last + 1:012d}.parquet"
+
+
+def _sequence(path: Path) -> int:
+    # `leads-000000000007.parquet`, or `leads-000000000007-base.parquet` from a compaction.
+    return int(path.stem.removeprefix(_FILE_PREFIX).removesuffix(BASE_SUFFIX))
 
 
 def temporary_name(target: Path) -> Path:
@@ -257,6 +265,7 @@ def compact(warehouse_dir: Path) -> CompactResult:
         if not files:
             return CompactResult(rows_kept=0, files_removed=0, seconds=0.0)
         target = next_lead_file(leads_dir)
+        target = target.with_name(f"{target.stem}{BASE_SUFFIX}.parquet")
         temporary = temporary_name(target)
         try:
             with duckdb.connect() as con:

@@ -12,8 +12,13 @@ from typing import Any
 from prefect import task
 
 from storage.settings import LeadmillSettings
-from storage.warehouse import ensure_warehouse, sync_leads, sync_tables
+from storage.warehouse import compact, ensure_warehouse, sync_leads, sync_tables
+from storage.warehouse_lake import lead_files
 from tasks.run_logging import task_logger
+
+# Each sync that finds changes adds a file; past this many, the sync compacts the lake into one
+# base file, which keeps the `leads` view a scan rather than a window over every version.
+COMPACT_AFTER_FILES = 24
 
 
 @task(name="sync-warehouse", retries=2, retry_delay_seconds=[1, 5])
@@ -34,6 +39,10 @@ def sync_warehouse(data_dir: str) -> dict[str, Any]:
     ensure_warehouse(settings.warehouse_dir, settings.warehouse_db)
     result = sync_leads(settings.sqlalchemy_url, settings.warehouse_dir)
     tables = sync_tables(settings.sqlalchemy_url, settings.warehouse_dir)
+    if len(lead_files(settings.warehouse_dir / "leads")) > COMPACT_AFTER_FILES:
+        compacted = compact(settings.warehouse_dir)
+        logger.info("Compacted %d lead files in %.2f s", compacted.files_removed,
+                    compacted.seconds)
     synced_until = result.synced_until.isoformat() if result.synced_until else None
     logger.info(
         "Warehouse sync wrote %d lead versions in %d file(s) in %.2f s; synced until %s",

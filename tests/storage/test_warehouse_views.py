@@ -78,3 +78,28 @@ def test_a_reader_kept_open_sees_later_syncs_and_deletes(store: Store) -> None:
         sample = reader.sql("SELECT leads FROM source_yield WHERE source = 'sample'").fetchall()
     assert funnel == [("cmd_third", 1)]
     assert sample == [(1,)]
+
+
+def test_leads_after_compaction_follow_later_edits_deletes_and_stale_rewrites(
+    tmp_path: Path,
+) -> None:
+    from storage.warehouse import compact
+
+    store = Store(tmp_path / "data")
+    for index, name in enumerate(["ann", "bob", "cy", "dee"]):
+        store.put(name, T0 + timedelta(seconds=index), score=0.5)
+    store.sync()
+    compact(store.settings.warehouse_dir)
+    assert any(name.endswith("-base.parquet") for name in store.lead_files())
+
+    store.put("ann", T0 + timedelta(minutes=1), score=0.9)
+    store.put("bob", T0 + timedelta(minutes=1), deleted_at=T0 + timedelta(minutes=1))
+    store.put("eve", T0 + timedelta(minutes=1), score=0.1)
+    store.sync()
+    store.sync(overlap_seconds=3600)  # re-reads everything: nothing may change
+
+    assert store.query("SELECT id, score FROM leads ORDER BY id") == [
+        ("ann", 0.9), ("cy", 0.5), ("dee", 0.5), ("eve", 0.1)]
+    compact(store.settings.warehouse_dir)
+    assert store.query("SELECT id, score FROM leads ORDER BY id") == [
+        ("ann", 0.9), ("cy", 0.5), ("dee", 0.5), ("eve", 0.1)]
