@@ -21,14 +21,16 @@ _LEGAL_SUFFIX = (r"\b(inc|incorporated|llc|ltd|limited|gmbh|corp|corporation|co|
 _LINKEDIN = r"^(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/in/(?P<profile>[^/?#]+)"
 
 # Same person: first and last names close (Jaro-Winkler) at the same employer. "Jon Smith" and
-# "John Smith" at Acme match (~0.98); "Jane Smith" and "John Smith" at Acme do not (~0.86);
-# the same name at another employer does not either.
+# "John Smith" at Acme match; "Jane Smith" and "John Smith" at Acme do not; namesakes at
+# "Garvilo Logistics" and "Dorbeldor Logistics" do not either. Floors make weak likeness count
+# as none: two first names sharing half their letters, or two employers sharing a generic word.
 LEAD_RULES = MatchRules(
-    comparisons=(FieldComparison("employer", 0.30, "token_sort"), FieldComparison("last", 0.35),
-                 FieldComparison("first", 0.35)),
+    comparisons=(FieldComparison("employer", 0.30, "token_sort", floor=0.75),
+                 FieldComparison("last", 0.35, floor=0.6),
+                 FieldComparison("first", 0.35, floor=0.6)),
     blocking=(("last", "employer_token"), ("first", "employer_token"), ("first", "last")),
     exact_keys=("email_key", "linkedin_key", "phone_key"),
-    threshold=0.9,
+    threshold=0.88,
     min_weight=1.0,  # all three known: a name alone never merges two leads
 )
 
