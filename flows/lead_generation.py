@@ -31,7 +31,7 @@ from tasks.reports import leads_markdown, leads_table
 from tasks.scoring import score_candidates, site_weights
 from tasks.sources import record_source_errors
 from tasks.summary import summarize_leads
-from tasks.verification import verifier_options, verify_prospects
+from tasks.verification import verifier_options, verify_prospects, website_check_options
 
 # Research returns a pool this many times the leads asked for, so scoring has room to choose.
 POOL_FACTOR = 8
@@ -108,7 +108,8 @@ def lead_generation(command_id: str, data_dir: str, site_id: str = "") -> dict[s
     if _cancel_requested(flow_run.id):
         return Cancelled(message="cancelled after research")
     progress.stage("verification", leads_found=len(prospects))
-    verifications = verify_prospects(prospects, verifier_options(settings))
+    verifications = verify_prospects(prospects, verifier_options(settings),
+                                     website_check_options(settings))
     progress.stage("scoring", leads_verified=sum(v.verified for v in verifications))
     scores = score_candidates(prospects, spec)
     progress.stage("enrichment")

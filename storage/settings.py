@@ -53,6 +53,10 @@ class LeadmillSettings(BaseSettings):
     email_per_domain_concurrency: int = Field(default=2, ge=1, le=50)
     email_timeout_seconds: float = Field(default=10.0, gt=0)
     email_greylist_retry_seconds: float = Field(default=15.0, ge=0)
+    website_checks: bool = Field(
+        default=False, description="Visit each lead's website in commands (reachable, "
+        "redirects, TLS errors, parked domains); needs the network.")
+    website_check_timeout_seconds: float = Field(default=5.0, gt=0)
     email_helo_name: str = "leadmill.localhost"
     email_from_address: str = "verify@leadmill.localhost"
     scoring_weights_file: Path | None = Field(

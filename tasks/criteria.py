@@ -89,6 +89,9 @@ class Verification(BaseModel):
     level: str = Field(default="syntax", description="syntax (offline) or deep (MX + SMTP).")
     email_check: dict[str, Any] | None = Field(
         default=None, description="check-if-email-exists' result fields for the e-mail.")
+    website_check: dict[str, Any] | None = Field(
+        default=None, description="tasks.website_check.WebsiteCheck of the prospect's website "
+                                  "(LEADMILL_WEBSITE_CHECKS); informs, never decides `verified`.")
 
 
 class ScoredLead(BaseModel):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import phonenumbers
 from prefect import task
+from pydantic import BaseModel
 
 from storage.settings import LeadmillSettings
 from tasks.criteria import Prospect, Verification
@@ -29,6 +30,7 @@ from tasks.email_verification import EmailCheck, VerifierOptions, validate_offli
 from tasks.email_verification.mx import DnsMxResolver, MxResolver
 from tasks.email_verification.verifier import verify_emails
 from tasks.run_logging import task_logger
+from tasks.website_check import WebsiteCheck, check_websites
 
 _PHONE_TYPES = {value: name.lower() for name, value in vars(phonenumbers.PhoneNumberType).items()
                 if name.isupper()}
@@ -125,12 +127,42 @@ def deep_check_emails(prospects: list[Prospect], resolver: MxResolver,
     return result
 
 
+def _website_note(check: WebsiteCheck) -> str | None:
+    if not check.reachable:
+        return f"website unreachable: {check.error or check.status_code}"
+    if check.parked:
+        return "website is a parked domain"
+    if check.tls_error:
+        return f"website TLS error: {check.tls_error}"
+    return None
+
+
+def attach_website_checks(prospects: list[Prospect], verifications: list[Verification],
+                          options: WebsiteCheckOptions) -> list[Verification]:
+    """Each prospect's website checked (once per distinct URL) onto its verification."""
+    checks = check_websites([p.website or "" for p in prospects], options.timeout_seconds,
+                            options.allowed_hosts)
+    result = []
+    for prospect, verification in zip(prospects, verifications, strict=True):
+        check = checks.get(prospect.website or "")
+        if check is None:
+            result.append(verification)
+            continue
+        note = _website_note(check)
+        result.append(verification.model_copy(update={
+            "website_check": check.model_dump(),
+            "notes": [*verification.notes, note] if note else verification.notes}))
+    return result
+
+
 @task(name="verify-prospects")
 def verify_prospects(
     prospects: list[Prospect],
     deep: VerifierOptions | None = None,
+    websites: WebsiteCheckOptions | None = None,
 ) -> list[Verification]:
-    """Prefect task: verify every prospect's contact details; deep e-mail checks when `deep`."""
+    """Prefect task: verify every prospect's contact details; deep e-mail checks when `deep`,
+    website checks when `websites`."""
     log = task_logger(__name__)
     checks: list[EmailCheck | None] = [None] * len(prospects)
     if deep is not None and prospects:
@@ -139,9 +171,25 @@ def verify_prospects(
         if all(c is None for c in checks):
             log.warning("deep e-mail checks skipped: DNS answered no MX query")
     verifications = [verify_prospect(p, c) for p, c in zip(prospects, checks, strict=True)]
+    if websites is not None and prospects:
+        verifications = attach_website_checks(prospects, verifications, websites)
     log.info("verified %d of %d prospects", sum(v.verified for v in verifications),
              len(prospects))
     return verifications
+
+
+class WebsiteCheckOptions(BaseModel):
+    timeout_seconds: float = 5.0
+    allowed_hosts: frozenset[str] = frozenset()
+
+
+def website_check_options(settings: LeadmillSettings) -> WebsiteCheckOptions | None:
+    """Website checks as `settings` ask for them, or None when they are off (the default)."""
+    if not settings.website_checks:
+        return None
+    allowed = {h.strip() for h in settings.website_allowed_hosts.split(",") if h.strip()}
+    return WebsiteCheckOptions(timeout_seconds=settings.website_check_timeout_seconds,
+                               allowed_hosts=frozenset(allowed))
 
 
 def verifier_options(settings: LeadmillSettings) -> VerifierOptions | None:

@@ -141,3 +141,19 @@ def test_each_distinct_site_is_checked_once(http_site: str) -> None:
     urls = [f"http://{http_site}/", f"http://{http_site}/", f"http://{http_site}/parked", ""]
     checks = check_websites(urls, allowed_hosts=LOOPBACK)
     assert sorted(checks) == [f"http://{http_site}/", f"http://{http_site}/parked"]
+
+
+def test_verification_carries_the_website_check_and_a_note(http_site: str) -> None:
+    from tasks.criteria import Prospect
+    from tasks.verification import WebsiteCheckOptions, verify_prospects
+
+    prospects = [Prospect(prospect_id=str(at), name="Jane Smith", company="Acme",
+                          email="jane@acme.example.com", website=website)
+                 for at, website in enumerate((f"http://{http_site}/",
+                                               f"http://{http_site}/parked", None))]
+    live, parked, none = verify_prospects.fn(prospects, None,
+                                             WebsiteCheckOptions(allowed_hosts=LOOPBACK))
+    assert live.website_check["reachable"] and not live.website_check["parked"]
+    assert parked.website_check["parked"] and "website is a parked domain" in parked.notes
+    assert none.website_check is None
+    assert live.verified == parked.verified  # informs, never decides `verified`
