@@ -66,6 +66,9 @@ def run_status(run: TriggeredRun, source_leads: int) -> dict[str, Any]:
 @post("/api/start-lead-scrape-complete", summary="Start a research-only scrape run",
       tags=["Research"], status_code=202)
 async def start_lead_scrape(request: Request, state: State) -> dict[str, Any]:
+    """Starts a research-only (Apify-style scrape) flow run; its finds become source leads. Answers
+    at once with the run id.
+    """
     with session_scope(state.engine) as session:
         authenticate(request, session)  # credentials before the body is even looked at
     body = await read_body(request, ScrapeRequest)
@@ -91,6 +94,7 @@ async def start_lead_scrape(request: Request, state: State) -> dict[str, Any]:
 
 @get("/api/lead-generation-status", summary="Status of a scrape run", tags=["Research"])
 async def lead_generation_status(request: Request, state: State) -> dict[str, Any]:
+    """Status of a scrape run (`?runId=`) and the source leads it found."""
     run_id = query_text(request, "runId", required=True)
     with session_scope(state.engine) as session:
         caller = authenticate(request, session)
