@@ -24,14 +24,17 @@ _LINKEDIN = r"^(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/in/(?P<profile>[^/?#
 # "John Smith" at Acme match; "Jane Smith" and "John Smith" at Acme do not; namesakes at
 # "Garvilo Logistics" and "Dorbeldor Logistics" do not either. Floors make weak likeness count
 # as none: two first names sharing half their letters, or two employers sharing a generic word.
+# Two different e-mail addresses are evidence against (weight 0.30 at similarity 0 keeps the
+# pair under the threshold): two people of one name at one company usually have two mailboxes.
 LEAD_RULES = MatchRules(
     comparisons=(FieldComparison("employer", 0.30, "token_sort", floor=0.75),
                  FieldComparison("last", 0.35, floor=0.6),
-                 FieldComparison("first", 0.35, floor=0.6)),
+                 FieldComparison("first", 0.35, floor=0.6),
+                 FieldComparison("email_key", 0.30, "exact")),
     blocking=(("last", "employer_token"), ("first", "employer_token"), ("first", "last")),
     exact_keys=("email_key", "linkedin_key", "phone_key"),
     threshold=0.88,
-    min_weight=1.0,  # all three known: a name alone never merges two leads
+    min_weight=1.0 / 1.3,  # names and employer known: a name alone never merges two leads
 )
 
 

@@ -48,6 +48,12 @@ def test_different_people_stay_apart(other: dict) -> None:
     assert len(chosen) == 2
 
 
+def test_namesakes_at_one_company_with_their_own_mailboxes_stay_apart() -> None:
+    chosen = select_best([lead("a", 0.9, email="jane.smith@acme.example.com"),
+                          lead("b", 0.7, email="jane.smith2@acme.example.com")], 10)
+    assert len(chosen) == 2
+
+
 def test_a_merge_keeps_the_best_lead_fills_its_gaps_and_keeps_all_provenance() -> None:
     best = lead("a", 0.9, email="jane@acme.example.com", phone=None, source="apollo")
     worse = lead("b", 0.5, email="jane@acme.example.com", phone="+13125550101",
