@@ -48,6 +48,7 @@ import pyarrow.parquet as pq
 
 from storage.warehouse_extract import LEAD_ARROW_SCHEMA
 from storage.warehouse_lake import (
+    BASE_SUFFIX,
     CompactResult,
     SyncResult,
     compact,
@@ -91,10 +92,12 @@ def ensure_warehouse(warehouse_dir: Path, warehouse_db: Path) -> None:
     with writer_lock(warehouse_dir):
         if not lead_files(leads_dir):
             # Views over an empty glob fail to bind; one empty file gives them the schema.
+            _write_empty(next_lead_file(leads_dir))
+        if not list(leads_dir.glob(f"*{BASE_SUFFIX}.parquet")):
+            # The `leads` view reads the newest base file; an empty one stands in until the
+            # first compaction (every row is then resolved by the window, as before).
             target = next_lead_file(leads_dir)
-            temporary = temporary_name(target)
-            pq.write_table(LEAD_ARROW_SCHEMA.empty_table(), temporary)
-            publish(temporary, target)
+            _write_empty(target.with_name(f"{target.stem}{BASE_SUFFIX}.parquet"))
     ensure_table_files(warehouse_dir)
     if _views_current(warehouse_dir, warehouse_db):
         return
@@ -102,6 +105,12 @@ def ensure_warehouse(warehouse_dir: Path, warehouse_db: Path) -> None:
         _build_views(warehouse_dir, warehouse_db)
     except (duckdb.Error, OSError) as error:
         logger.warning("Left %s as it is; could not rebuild its views: %s", warehouse_db, error)
+
+
+def _write_empty(target: Path) -> None:
+    temporary = temporary_name(target)
+    pq.write_table(LEAD_ARROW_SCHEMA.empty_table(), temporary)
+    publish(temporary, target)
 
 
 def _views_current(warehouse_dir: Path, warehouse_db: Path) -> bool:

@@ -241,7 +241,7 @@ def test_compaction_keeps_query_results_identical(store: Store) -> None:
 
     result = compact(store.settings.warehouse_dir)
 
-    assert result.files_removed == 5  # the empty schema file and four syncs
+    assert result.files_removed == 6  # the empty schema and base files and four syncs
     assert result.rows_kept == 3
     assert len(store.lead_files()) == 1
     assert {view: store.query(f"SELECT * FROM {view}") for view in views} == before
