@@ -223,6 +223,18 @@ def cluster_labels(count: int, pairs: np.ndarray) -> np.ndarray:
             return labels
 
 
+def sharing_a_key(table: pa.Table, rules: MatchRules, candidates: np.ndarray) -> np.ndarray:
+    """Candidates and the records sharing an exact key or a block with one of them: no other
+    record can pair with a candidate, so the rest need not be blocked at all."""
+    keep = candidates.copy()
+    for columns in [(key,) for key in rules.exact_keys] + list(rules.blocking):
+        codes = _codes(block_key(table, columns))
+        wanted = np.zeros(int(codes.max()) + 2, dtype=bool)
+        wanted[codes[candidates & (codes >= 0)]] = True
+        keep |= (codes >= 0) & wanted[codes]
+    return keep
+
+
 def matching_pairs(table: pa.Table, rules: MatchRules,
                    candidates: np.ndarray | None = None) -> np.ndarray:
     """Every pair the rules call the same entity: exact-key pairs, then scored block pairs.
@@ -231,13 +243,18 @@ def matching_pairs(table: pa.Table, rules: MatchRules,
     site's known leads are already deduped, so only pairs involving new finds matter.
     """
     table = table.combine_chunks()  # take() on many chunks is slow
+    rows = None
+    if candidates is not None:
+        rows = np.flatnonzero(sharing_a_key(table, rules, candidates))
+        table, candidates = table.take(pa.array(rows)), candidates[rows]
     exact = exact_pairs(table, rules.exact_keys)
     blocked = blocked_pairs(table, rules)
     if candidates is not None:
         exact = exact[candidates[exact[:, 0]] | candidates[exact[:, 1]]]
         blocked = blocked[candidates[blocked[:, 0]] | candidates[blocked[:, 1]]]
     scores = score_pairs(table, blocked, rules)
-    return np.concatenate((exact, blocked[scores >= rules.threshold]))
+    pairs = np.concatenate((exact, blocked[scores >= rules.threshold]))
+    return pairs if rows is None else rows[pairs]
 
 
 def cluster_records(table: pa.Table, rules: MatchRules,
