@@ -26,7 +26,7 @@ from tasks.delivery import FAILED_EVENT, enqueue_webhook, record_command_event
 from tasks.enrichment import enrich_leads
 from tasks.persistence import persist_leads, record_summary
 from tasks.progress import CommandProgress
-from tasks.recurring import leave_out_known_leads
+from tasks.recurring import is_scheduled_command
 from tasks.reports import leads_markdown, leads_table
 from tasks.scoring import score_candidates, site_weights
 from tasks.sources import record_source_errors
@@ -114,8 +114,10 @@ def lead_generation(command_id: str, data_dir: str, site_id: str = "") -> dict[s
     scores = score_candidates(prospects, spec)
     progress.stage("enrichment")
     enriched = enrich_leads(prospects, verifications, scores)
-    enriched = leave_out_known_leads(data_dir, command_id, enriched)  # scheduled runs only
-    leads = dedupe_leads(enriched, spec.count, data_dir=data_dir, command_id=command_id)
+    # A recurring search's run keeps only people new to the site.
+    new_only = is_scheduled_command(data_dir, command_id)
+    leads = dedupe_leads(enriched, spec.count, data_dir=data_dir, command_id=command_id,
+                         new_only=new_only)
     if _cancel_requested(flow_run.id):
         return Cancelled(message="cancelled before storing leads")
     persist_leads.with_options(retry_delay_seconds=backoff)(data_dir, command_id, leads)

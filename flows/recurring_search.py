@@ -2,7 +2,7 @@
 
 It stores a normal command (the API's executor runs it, so status, leads and the webhook work
 as for any command), then waits for it and records the outcome in search history. The command
-keeps only leads new to its site (`tasks.recurring.leave_out_known_leads`).
+keeps only leads new to its site (`dedupe_leads(..., new_only=True)`).
 """
 
 from __future__ import annotations

@@ -8,11 +8,11 @@ of a schedule deleted while it was down.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
-from storage.models import Lead, RecurringSearch, RecurringSearchRun
+from storage.models import RecurringSearch, RecurringSearchRun
 
 
 def new_schedule_id() -> str:
@@ -50,28 +50,6 @@ def list_schedules(
 def schedules_to_mirror(session: Session) -> Sequence[RecurringSearch]:
     """Every schedule the scheduler must reflect in Prefect, deleted ones included."""
     return session.exec(select(RecurringSearch).order_by(col(RecurringSearch.created_at))).all()
-
-
-def known_dedupe_keys(
-    session: Session, company_id: str, site_id: str, keys: Iterable[str]
-) -> set[str]:
-    """Which of `keys` the site already has a lead for.
-
-    Soft-deleted leads count as known: a lead someone removed must not come back with the next
-    scheduled run.
-    """
-    wanted = list(dict.fromkeys(keys))
-    known: set[str] = set()
-    for start in range(0, len(wanted), 500):  # stay under the drivers' bound-parameter limits
-        chunk = wanted[start:start + 500]
-        known.update(session.exec(
-            select(Lead.dedupe_key).where(
-                Lead.company_id == company_id,
-                Lead.site_id == site_id,
-                col(Lead.dedupe_key).in_(chunk),
-            )
-        ).all())
-    return known
 
 
 def run_for_command(session: Session, command_id: str) -> RecurringSearchRun | None:

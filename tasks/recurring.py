@@ -3,8 +3,10 @@
 `start_scheduled_command` stores a command from the schedule's saved request (so status,
 leads and the webhook work as for any command) and opens its search-history entry; the
 executor that serves the API picks the command up like one posted over HTTP. The
-lead-generation flow calls `leave_out_known_leads` before choosing its leads, so a scheduled
-command only ever holds, and its webhook only ever carries, leads new to the site.
+lead-generation flow asks `is_scheduled_command` and passes the answer to `dedupe_leads` as
+`new_only` (the site's earlier leads, matched exactly and fuzzily, are left out before the best
+are chosen), so a scheduled command only ever holds, and its webhook only ever carries, leads
+new to the site.
 `finish_scheduled_command` waits for the command and closes the search-history entry.
 """
 
@@ -21,12 +23,10 @@ from storage.clock import utcnow
 from storage.commands import PRIORITY_RANK, TERMINAL_STATES, leads_requested_since, new_command_id
 from storage.database import engine_for_data_dir, session_scope
 from storage.models import Command, RecurringSearchRun, SearchHistory
-from storage.recurring_searches import get_schedule, known_dedupe_keys, new_run_id, run_for_command
+from storage.recurring_searches import get_schedule, new_run_id, run_for_command
 from storage.settings import LeadmillSettings
 from storage.tenancy import find_client
 from tasks.analysis import build_command_object
-from tasks.criteria import ScoredLead
-from tasks.dedupe import dedupe_key
 from tasks.run_logging import task_logger
 
 SEARCH_CATEGORY = "recurring-search"
@@ -110,21 +110,11 @@ def start_scheduled_command(
     return command.id
 
 
-@task(name="leave-out-known-leads", retries=2)
-def leave_out_known_leads(
-    data_dir: str, command_id: str, leads: list[ScoredLead]
-) -> list[ScoredLead]:
-    """For a scheduled command, drop the people its site already has; others pass unchanged."""
+@task(name="is-scheduled-command", retries=2)
+def is_scheduled_command(data_dir: str, command_id: str) -> bool:
+    """True when a recurring search stored this command: its dedupe keeps new people only."""
     with session_scope(engine_for_data_dir(data_dir)) as session:
-        if run_for_command(session, command_id) is None:
-            return leads
-        command = session.get(Command, command_id)
-        known = known_dedupe_keys(session, command.company_id, command.site_id,
-                                  (dedupe_key(lead) for lead in leads))
-    kept = [lead for lead in leads if dedupe_key(lead) not in known]
-    task_logger(__name__).info("%s: %d of %d candidates are new to the site", command_id,
-                               len(kept), len(leads))
-    return kept
+        return run_for_command(session, command_id) is not None
 
 
 @task(name="finish-scheduled-command")
