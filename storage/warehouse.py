@@ -17,6 +17,8 @@ Views (timestamps are naive UTC):
   (BOOLEAN: the version is a tombstone), `filename` and `file_row_number`.
 - `leads`: the latest version of each lead id (newest `updated_at`, then newest file, then
   last row), soft-deleted leads left out; the `Lead` columns only.
+  Compaction writes a `leads-<seq>-base.parquet` with one live version per lead; the view
+  takes its rows as they are unless a later file mentions the id, and resolves only those.
 - `companies`: one row per `company_id, site_id, company` (tenant, site, prospect company):
   `industry, company_size, country` (most common value), `leads`, `avg_score`,
   `verified_share` (0..1), `first_seen` (min `created_at`), `last_seen` (max `updated_at`).
