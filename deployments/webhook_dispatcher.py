@@ -99,7 +99,7 @@ class WebhookDispatcher:
                 log.exception("claiming webhook deliveries failed; retrying")
                 claimed = 0
             if claimed == 0 and not self._stopping.is_set():
-                self._wake.wait(timeout=self._idle_seconds())
+                self._wake.wait(timeout=self._idle_seconds_or_default())
                 self._wake.clear()
 
     def _claim_batch(self) -> int:
@@ -110,13 +110,25 @@ class WebhookDispatcher:
         while free < self._senders and self._free.acquire(blocking=False):
             free += 1
         lease = self.settings.webhook_timeout_seconds + LEASE_MARGIN_SECONDS
-        with self._write_turn:
-            deliveries = claim_due_deliveries(self.engine, self.owner, free, lease)
+        try:
+            with self._write_turn:
+                deliveries = claim_due_deliveries(self.engine, self.owner, free, lease)
+        except Exception:
+            for _ in range(free):  # hand the idle senders back, or they are lost for good
+                self._free.release()
+            raise
         for delivery in deliveries:
             self._work.put(delivery)
         for _ in range(free - len(deliveries)):
             self._free.release()
         return len(deliveries)
+
+    def _idle_seconds_or_default(self) -> float:
+        try:
+            return self._idle_seconds()
+        except Exception:  # noqa: BLE001 - a DB hiccup: poll again at the usual pace
+            log.exception("reading the next due webhook failed")
+            return IDLE_POLL_SECONDS
 
     def _idle_seconds(self) -> float:
         with session_scope(self.engine) as session:
