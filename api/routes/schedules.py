@@ -158,6 +158,7 @@ class ScheduleController(Controller):
 
     @get("/{schedule_id:str}", summary="One recurring search and its runs")
     async def get_one(self, request: Request, state: State, schedule_id: str) -> dict[str, Any]:
+        """One recurring search with its schedule and recent runs."""
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
             schedule = self._find(session, caller.company_id, schedule_id)

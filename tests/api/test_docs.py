@@ -29,3 +29,14 @@ def test_openapi_json_describes_the_command_api(leadmill):
     assert body["examples"]["documented"]["value"]["siteId"] == "site_456abc"
     assert "leadGenData" in body["schema"]["properties"]
     assert not any(path.startswith("/docs-assets") for path in paths)
+
+
+def test_every_route_has_a_summary_and_a_description(leadmill):
+    schema = httpx.get(f"{leadmill.base_url}/schema/openapi.json").json()
+    undocumented = [
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if not operation.get("summary") or not operation.get("description")
+    ]
+    assert undocumented == []
