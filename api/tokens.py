@@ -17,6 +17,8 @@ from typing import Any
 
 import jwt
 
+from storage.secrets import create_secret_file_once
+
 ISSUER = "leadmill"
 ALGORITHM = "HS256"
 ACCESS_TOKEN_SECONDS = 3600
@@ -49,19 +51,7 @@ def load_jwt_secret(secret_file: Path) -> str:
     env_secret = os.environ.get("LEADMILL_JWT_SECRET")
     if env_secret:
         return _check_secret(env_secret)
-    if not secret_file.exists():
-        secret_file.parent.mkdir(parents=True, exist_ok=True)
-        # Written aside and linked into place: of two processes starting at once, one wins.
-        staging = secret_file.with_name(f".{secret_file.name}.{os.getpid()}")
-        fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(48))
-        try:
-            os.link(staging, secret_file)
-        except FileExistsError:
-            pass
-        finally:
-            staging.unlink()
+    create_secret_file_once(secret_file, lambda: secrets.token_urlsafe(48).encode())
     return _check_secret(secret_file.read_text().strip())
 
 

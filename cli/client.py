@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 
+from storage.secrets import write_private_json
+
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
@@ -39,12 +41,7 @@ def load_credentials() -> dict[str, Any]:
 
 def save_credentials(credentials: dict[str, Any]) -> Path:
     path = auth_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.name}.tmp")
-    fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(credentials, handle, indent=2)
-    os.replace(staging, path)
+    write_private_json(path, credentials)
     return path
 
 

@@ -11,24 +11,14 @@ import sys
 import time
 
 from cli.client import ApiClient, CliError, print_json
+from cli.leads import leads_actions
 
 FINAL = ("COMPLETED", "FAILED", "CRASHED", "CANCELED")
 
 
-def _leads_actions(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    leads = subparsers.choices.get("leads")
-    if leads is None:
-        text = "work with leads"
-        leads = subparsers.add_parser("leads", help=text, description=text)
-    for action in leads._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    return leads.add_subparsers(dest="leads_command", required=True)
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
     text = "enrich leads with the services configured in /api/settings/url"
-    enrich = _leads_actions(subparsers).add_parser("enrich", help=text, description=text)
+    enrich = leads_actions(subparsers).add_parser("enrich", help=text, description=text)
     enrich.add_argument("--ids", nargs="+", required=True, metavar="LEAD_ID")
     enrich.add_argument("--services", nargs="+", default=None, metavar="SERVICE",
                         help="companyUrl, emailFinder, enrichment1..10 (default: all configured)")

@@ -11,7 +11,7 @@ import sys
 from cli.client import ApiClient, CliError, print_json
 
 
-def _leads_actions(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
+def leads_actions(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
     leads = subparsers.choices.get("leads")
     if leads is None:
         text = "work with leads"
@@ -23,7 +23,7 @@ def _leads_actions(subparsers: argparse._SubParsersAction) -> argparse._SubParse
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    actions = _leads_actions(subparsers)
+    actions = leads_actions(subparsers)
     text = "list a client's leads, newest first (every page with --all)"
     listing = actions.add_parser("list", help=text, description=text)
     listing.add_argument("--client-id", default=None,

@@ -11,7 +11,6 @@ demo key is premium (1,000 requests/minute): status polls of the examples run ev
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -21,21 +20,13 @@ from sqlalchemy.engine import Engine
 from storage.database import session_scope
 from storage.models import Client, Company, User
 from storage.passwords import hash_password, verify_password
+from storage.secrets import write_private_json
 from storage.tenancy import create_client, create_company, create_user, find_api_key, issue_api_key
 
 DEMO_COMPANY_ID = "company-demo"
 DEMO_SITE_ID = "site_456abc"
 DEMO_USER_ID = "user_123xyz"
 DEMO_USERNAME = "demo@leadmill.local"
-
-
-def _write_private_json(path: Path, content: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.name}.tmp")
-    fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(content, handle, indent=2)
-    os.replace(staging, path)
 
 
 def ensure_demo_tenant(engine: Engine, credentials_file: Path) -> dict[str, Any]:
@@ -71,6 +62,6 @@ def ensure_demo_tenant(engine: Engine, credentials_file: Path) -> dict[str, Any]
             session.add(user)
         credentials.update({"api_key": key, "site_id": DEMO_SITE_ID, "user_id": DEMO_USER_ID,
                             "username": user.username, "password": password})
-    _write_private_json(credentials_file, credentials)
+    write_private_json(credentials_file, credentials)
     return credentials
 
