@@ -91,9 +91,14 @@ def accepted_reply(command: Command) -> dict[str, Any]:
 
 
 def status_reply(
-    command: Command, leads: list[dict[str, Any]] | None, typical_seconds: float
+    command: Command, leads: list[dict[str, Any]] | None, typical_seconds: float,
+    prefect_ui_url: str | None = None,
 ) -> dict[str, Any]:
-    """The status object: progress while running, the complete response once completed."""
+    """The status object: progress while running, the complete response once completed.
+
+    Beside the documented fields: `prefect_run_url`, the command's run in the Prefect UI, once
+    the run exists.
+    """
     status = command_status(command)
     reply: dict[str, Any] = {"command_id": command.id, "site_id": command.site_id,
                              "status": status}
@@ -117,6 +122,9 @@ def status_reply(
         if status == "failed":
             reply["error"] = {"code": "SYSTEM_ERROR",
                               "message": command.error or "The lead generation run failed"}
+    if prefect_ui_url and command.flow_run_id:
+        base = prefect_ui_url.rstrip("/")
+        reply["prefect_run_url"] = f"{base}/runs/flow-run/{command.flow_run_id}"
     reply["created_at"] = iso_z(command.created_at)
     reply["updated_at"] = iso_z(command.updated_at)
     return reply

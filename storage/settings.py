@@ -23,6 +23,9 @@ class LeadmillSettings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
     prefect_port: int = Field(default=4200, ge=1, le=65535)
+    prefect_ui_base: str | None = Field(
+        default=None, validation_alias="LEADMILL_PREFECT_UI_URL",
+        description="The Prefect UI's address for links; default http://127.0.0.1:<prefect port>.")
     executor: Literal["local", "deployment"] = "local"
     executor_workers: int = Field(default=4, ge=1, le=64)
     instance_name: str | None = Field(
@@ -80,6 +83,11 @@ class LeadmillSettings(BaseSettings):
         import socket
 
         return self.instance_name or f"{socket.gethostname()}:{self.api_port}"
+
+    @property
+    def prefect_ui_url(self) -> str:
+        """Where people open the Prefect UI; `LEADMILL_PREFECT_UI_URL` when it is elsewhere."""
+        return self.prefect_ui_base or f"http://127.0.0.1:{self.prefect_port}"
 
     @property
     def credentials_file(self) -> Path:

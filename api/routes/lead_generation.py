@@ -131,7 +131,8 @@ class LeadGenerationController(Controller):
                 rows = command_leads(session, command.id)
                 sources = sources_by_lead(session, [lead.id for lead, _ in rows])
                 leads = [public_lead(lead, link, sources[lead.id]) for lead, link in rows]
-            reply = status_reply(command, leads, TYPICAL_RUN_SECONDS)
+            reply = status_reply(command, leads, TYPICAL_RUN_SECONDS,
+                                 state.settings.prefect_ui_url)
             if command.webhook_url:
                 # Delivery is separate from the run: the command completes once its leads are
                 # stored; each webhook event's own state is shown here.

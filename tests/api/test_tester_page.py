@@ -73,6 +73,9 @@ def test_tester_runs_the_documented_example_and_downloads_the_leads(browser, lea
     assert scores == sorted(scores, reverse=True)
     assert browser.find_element(By.ID, "status").text == "completed"
     assert browser.find_element(By.ID, "bar").get_attribute("value") == "100"
+    prefect_link = browser.find_element(By.ID, "prefect-link")
+    assert prefect_link.is_displayed()
+    assert f":{leadmill.settings.prefect_port}/runs/flow-run/" in prefect_link.get_attribute("href")
 
     browser.find_element(By.CSS_SELECTOR, '#leads th[data-key="name"]').click()
     names = [r.find_elements(By.TAG_NAME, "td")[1].text
