@@ -16,6 +16,7 @@ from prefect.artifacts import create_markdown_artifact
 
 from storage.settings import LeadmillSettings
 from tasks.criteria import Prospect, SearchSpec
+from tasks.hard_filters import within_hard_limits
 from tasks.research import research_prospects
 from tasks.sources import (
     companies_to_research,
@@ -65,6 +66,8 @@ def gather_candidates(data_dir: str, run_key: str, company_id: str, spec: Search
             companies, settings.website_allowed_hosts)
     if futures:
         candidates = merge_candidates([candidates, *_collect(futures, errors, report)])
+    # Providers and websites return whatever they find: hold every source to the search's limits.
+    candidates = within_hard_limits(candidates, spec)
     if errors:
         get_run_logger().warning("research sources failed for %s: %s", run_key, errors)
     if len(report) + len(errors) > 1 or errors:

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tasks.criteria import Prospect, SearchSpec
-from tasks.scoring import _Scorer, _term_regex
+from tasks.scoring import _Scorer, term_regex
 
 
 class _Searchable:
@@ -94,7 +94,7 @@ class _Columns:
             self._lower[name] = [_Searchable(pc.utf8_lower(values))
                                  for _, values in self.chunks(name)]
         literal = term.strip().lower().split()[0].split("-")[0]
-        pattern = _term_regex(term.lower())
+        pattern = term_regex(term.lower())
         out = []
         for (codes, _), searchable in zip(self.chunks(name), self._lower[name], strict=True):
             lowered = searchable.values
