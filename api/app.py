@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from sqlalchemy.engine import Engine
 
-from api.docs import docs_assets_router, openapi_config
+from api.docs import add_catalogued_examples, docs_assets_router, openapi_config
 from api.errors import (
     ApiError,
     ManagementError,
@@ -77,6 +77,9 @@ def create_app(
     def stop_executor() -> None:
         executor.stop()
 
+    def document_examples(app: Litestar) -> None:
+        add_catalogued_examples(app.openapi_schema)
+
     return Litestar(
         route_handlers=[health, docs_assets_router(), *tester_routes(), LeadGenerationController,
                         ScheduleController,
@@ -102,7 +105,7 @@ def create_app(
             Exception: handle_unexpected,
         },
         middleware=[RateLimitHeadersMiddleware],
-        on_startup=[start_executor],
+        on_startup=[start_executor, document_examples],
         on_shutdown=[stop_executor],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config("0.1.0"),

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Operation
+from litestar.openapi.spec import Example, OpenAPI, OpenAPIMediaType, OpenAPIResponse, Operation
 from litestar.router import Router
 from litestar.static_files import create_static_files_router
 from pydantic import BaseModel
@@ -57,18 +58,87 @@ def request_body_operation(model: type[BaseModel], example_file: str) -> type[Op
     cannot see the model: this puts its JSON schema and a documented example in the schema.
     """
     example = json.loads((EXAMPLES_DIR / example_file).read_text())
-    schema = model.model_json_schema()
+    return documented(request_model=model, request_example=example,
+                      request_summary="The documentation's example", example_name="documented")
+
+
+def documented(*, request_model: type[BaseModel] | None = None,
+               request_example: dict[str, Any] | None = None,
+               request_summary: str = "Example", example_name: str = "example",
+               response_example: Any = None, response_status: str = "200") -> type[Operation]:
+    """An Operation class carrying a request body schema/example and/or a response example."""
 
     @dataclass
     class DocumentedOperation(Operation):
         def __post_init__(self) -> None:
-            self.request_body = {  # type: ignore[assignment]  # rendered as given
-                "required": True,
-                "content": {"application/json": {
-                    "schema": schema,
-                    "examples": {"documented": {"summary": "The documentation's example",
-                                                "value": example}},
-                }},
-            }
+            if request_example is not None or request_model is not None:
+                add_request_example(self, example_name, request_summary, request_example,
+                                    request_model)
+            if response_example is not None:
+                add_response_example(self, response_status, response_example)
 
     return DocumentedOperation
+
+
+def add_request_example(operation: Operation, name: str, summary: str, example: Any,
+                        model: type[BaseModel] | None,
+                        media_type: str = "application/json") -> None:
+    """Adds a named example (and the model's schema, if none yet) to the request body."""
+    body = operation.request_body if isinstance(operation.request_body, dict) else None
+    if body is None:
+        body = {"required": True, "content": {}}
+        operation.request_body = body  # type: ignore[assignment]  # rendered as given
+    media = body["content"].setdefault(media_type, {})
+    if model is not None and "schema" not in media:
+        media["schema"] = model.model_json_schema()
+    if example is not None:
+        media.setdefault("examples", {})[name] = {"summary": summary, "value": example}
+
+
+def add_response_example(operation: Operation, status: str, example: Any,
+                         name: str = "example") -> None:
+    """Adds a JSON example to the `status` response, creating the response if undocumented."""
+    responses = operation.responses if operation.responses is not None else {}
+    operation.responses = responses
+    response = responses.get(status)
+    if response is None:
+        response = OpenAPIResponse(description="Success")
+        responses[status] = response
+    content = response.content if response.content is not None else {}
+    response.content = content
+    media = content.get("application/json")
+    if media is None:
+        media = OpenAPIMediaType()
+        content["application/json"] = media
+    media.examples = {**(media.examples or {}),
+                      name: Example(summary="A real reply", value=example)}
+
+
+def add_catalogued_examples(openapi: OpenAPI) -> None:
+    """Puts every catalogued request and response example into the built schema.
+
+    Most handlers read their body themselves (to word each error as the documents do), so the
+    examples are kept in one catalogue (api/doc_examples.py, api/examples/responses.json) rather
+    than on each decorator.
+    """
+    from api.doc_examples import request_docs
+
+    paths = openapi.paths or {}
+    for (method, key), doc in request_docs().items():
+        path, _, variant = key.partition("#")
+        operation = _operation(paths, method, path)
+        if operation is not None:
+            add_request_example(operation, variant or "example", doc.summary, doc.example,
+                                doc.model, doc.media_type)
+    responses = json.loads((EXAMPLES_DIR / "responses.json").read_text())
+    for route, reply in responses.items():
+        method, key = route.split(" ", 1)
+        path, _, variant = key.partition("#")
+        operation = _operation(paths, method, path)
+        if operation is not None:
+            add_response_example(operation, reply["status"], reply["body"], variant or "example")
+
+
+def _operation(paths: dict[str, Any], method: str, path: str) -> Operation | None:
+    item = paths.get(path)
+    return getattr(item, method.lower(), None) if item is not None else None

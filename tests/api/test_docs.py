@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import httpx
+
+from api.doc_examples import CLIENT_PLACEHOLDER, LEAD_PLACEHOLDER
 
 
 def test_schema_page_loads_only_local_assets(leadmill):
@@ -40,3 +43,83 @@ def test_every_route_has_a_summary_and_a_description(leadmill):
         if not operation.get("summary") or not operation.get("description")
     ]
     assert undocumented == []
+
+
+# Operations that take no body, and the one whose only reply is an error (every user already
+# belongs to exactly one company, so POST /api/company always answers already_exists).
+BODYLESS = {"POST /api/agents/sales/leadGeneration/deliveries/{delivery_id}/redeliver"}
+ERROR_ONLY = {"POST /api/company"}
+
+
+def _examples(content: dict) -> dict:
+    return {name: example for media in content.values()
+            for name, example in (media.get("examples") or {}).items()}
+
+
+def test_every_operation_has_request_and_response_examples(leadmill):
+    schema = httpx.get(f"{leadmill.base_url}/schema/openapi.json").json()
+    missing = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            route = f"{method.upper()} {path}"
+            if method in {"post", "put"} and route not in BODYLESS:
+                body = operation.get("requestBody", {}).get("content", {})
+                if not _examples(body):
+                    missing.append(f"{route}: request example")
+            replies = {status: _examples(reply.get("content", {}))
+                       for status, reply in operation["responses"].items()}
+            wanted = [s for s in replies if route in ERROR_ONLY or s.startswith("2")]
+            if not any(replies[status] for status in wanted):
+                missing.append(f"{route}: response example")
+    assert missing == []
+
+
+def _documented(schema: dict, method: str, path: str, name: str = "example") -> dict:
+    body = schema["paths"][path][method]["requestBody"]["content"]["application/json"]
+    return body["examples"][name]["value"]
+
+
+def _filled(example: dict, **ids: str) -> dict:
+    """The example with its placeholders (`CLIENT_PLACEHOLDER`, `<search-id>`...) filled."""
+    text = json.dumps(example)
+    for placeholder, value in ids.items():
+        text = text.replace(placeholder, value)
+    return json.loads(text)
+
+
+def test_documented_request_examples_are_accepted_by_the_api(leadmill):
+    schema = httpx.get(f"{leadmill.base_url}/schema/openapi.json").json()
+    with leadmill.client() as api:
+        created = api.post("/api/clients", json=_documented(schema, "post", "/api/clients"))
+        assert created.status_code == 201, created.text
+        client = created.json()["client"]
+        assert client["clientName"] == "Acme Corp"
+        update = _filled(_documented(schema, "put", "/api/clients"),
+                         **{"<dynamodb-id>": client["id"]})
+        assert api.put("/api/clients", json=update).json()["client"]["clientName"] == (
+            "Updated Name")
+
+        ids = {CLIENT_PLACEHOLDER: client["client_id"]}
+        single = api.post("/api/leads", json=_filled(_documented(schema, "post", "/api/leads"),
+                                                     **ids))
+        assert single.status_code == 201, single.text
+        batch = api.post("/api/leads", json=_filled(
+            _documented(schema, "post", "/api/leads", "batch"), **ids))
+        assert batch.status_code == 201 and batch.json()["created"] == 2, batch.text
+        lead_id = single.json()["lead"]["id"]
+        for name in ("example", "batch"):
+            updated = api.put("/api/leads", json=_filled(
+                _documented(schema, "put", "/api/leads", name), **{LEAD_PLACEHOLDER: lead_id}))
+            assert updated.status_code == 200, updated.text
+
+        search = api.post("/api/search-history", json=_filled(
+            _documented(schema, "post", "/api/search-history"), **ids))
+        assert search.status_code == 201, search.text
+        search_id = search.json()["searchHistory"]["id"]
+        updated = api.put("/api/search-history", json=_filled(
+            _documented(schema, "put", "/api/search-history"), **{"<search-id>": search_id}))
+        assert updated.json()["searchHistory"]["status"] == "completed", updated.text
+
+        deleted = api.request("DELETE", "/api/leads", json=_filled(
+            _documented(schema, "delete", "/api/leads"), **{LEAD_PLACEHOLDER: lead_id}))
+        assert deleted.json()["deleted"] == 1, deleted.text
