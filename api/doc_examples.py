@@ -32,7 +32,7 @@ class RequestDoc:
 def request_docs() -> dict[tuple[str, str], RequestDoc]:
     """Imported lazily: the route modules import api.docs' neighbours."""
     from api.processing_plans import CopyrightRequest, EnrichRequest, SdrRequest
-    from api.routes.auth import ApiKeyRequest, LoginRequest
+    from api.routes.auth import ApiKeyRequest, LoginRequest, RefreshRequest
     from api.routes.campaigns import CampaignCreate
     from api.routes.clients import ClientCreate, ClientUpdate
     from api.routes.company import CompanyWrite, UserCreate
@@ -45,6 +45,7 @@ def request_docs() -> dict[tuple[str, str], RequestDoc]:
     from api.routes.territory import TerritoryCompanyBody
     from api.routes.triggers import TriggerRequest
     from api.routes.webhooks_workbench import WebhookCreate
+    from api.schemas import LeadGenerationRequest
 
     command = json.loads((EXAMPLES_DIR / "lead_generation_request.json").read_text())
     client, lead = CLIENT_PLACEHOLDER, LEAD_PLACEHOLDER
@@ -55,7 +56,10 @@ def request_docs() -> dict[tuple[str, str], RequestDoc]:
                     "companyUrl_Apikey": "sk-company-url-0123456789"}
     return {
         ("POST", "/api/auth"): RequestDoc({"username": "owner@acme.com",
-                                           "password": "a-long-password"}, LoginRequest),
+                                           "password": "a-long-password"}, LoginRequest,
+                                          "Log in"),
+        ("POST", "/api/auth#refresh"): RequestDoc(
+            {"refreshToken": "eyJhbGciOiJIUzI1NiIs...<JWT>"}, RefreshRequest, "Refresh tokens"),
         ("POST", "/api/agent-api-keys"): RequestDoc(
             {"name": "CRM sync", "description": "Nightly export", "tier": "standard"},
             ApiKeyRequest),
@@ -156,6 +160,6 @@ def request_docs() -> dict[tuple[str, str], RequestDoc]:
             None, "A CSV prospect list (?siteId=<client_id>&format=csv)", "text/csv"),
         ("POST", "/api/agents/sales/websiteAnalysis"): RequestDoc(
             {"url": "https://acme.com"}),
-        ("POST", "/api/agents/sales/command/leadGeneration"): RequestDoc(command, None,
-                                                                         "The documented example"),
+        ("POST", "/api/agents/sales/command/leadGeneration"): RequestDoc(
+            command, LeadGenerationRequest, "The documented example"),
     }

@@ -26,12 +26,17 @@ from tests.fixtures.servers import wait_until
 
 MAX_ITEMS = 2
 MAX_TEXT = 160
+# Credentials minted by the throwaway instance: shown as their shape, never committed.
+JWT = "eyJhbGciOiJIUzI1NiIs...<JWT>"
+CREDENTIALS = {"accessToken": JWT, "idToken": JWT, "refreshToken": JWT,
+               "key": "lm_...<the full key, shown only in this reply>"}
 
 
 def trimmed(value: Any) -> Any:
     """Short enough to read in Swagger UI: two items per list, long strings cut."""
     if isinstance(value, dict):
-        return {key: trimmed(item) for key, item in value.items()}
+        return {key: CREDENTIALS[key] if key in CREDENTIALS and isinstance(item, str)
+                else trimmed(item) for key, item in value.items()}
     if isinstance(value, list):
         return [trimmed(item) for item in value[:MAX_ITEMS]]
     if isinstance(value, str) and len(value) > MAX_TEXT:
