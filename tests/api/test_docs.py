@@ -7,7 +7,7 @@ import re
 
 import httpx
 
-from api.doc_examples import CLIENT_PLACEHOLDER, LEAD_PLACEHOLDER
+from api.doc_examples import CLIENT_PLACEHOLDER, LEAD_PLACEHOLDER, request_docs
 
 
 def test_schema_page_loads_only_local_assets(leadmill):
@@ -123,3 +123,9 @@ def test_documented_request_examples_are_accepted_by_the_api(leadmill):
         deleted = api.request("DELETE", "/api/leads", json=_filled(
             _documented(schema, "delete", "/api/leads"), **{LEAD_PLACEHOLDER: lead_id}))
         assert deleted.json()["deleted"] == 1, deleted.text
+
+
+def test_every_request_example_fits_its_documented_model():
+    for route, doc in request_docs().items():
+        if doc.model is not None:
+            assert doc.model.model_validate(doc.example), route
