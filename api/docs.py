@@ -51,15 +51,19 @@ def docs_assets_router() -> Router:
                                       include_in_schema=False)
 
 
-def request_body_operation(model: type[BaseModel], example_file: str) -> type[Operation]:
+def request_body_operation(model: type[BaseModel], example_file: str,
+                           response_file: str | None = None) -> type[Operation]:
     """An OpenAPI operation documenting a JSON body that the handler parses itself.
 
     The command API parses bodies by hand (to name the exact field of every error), so Litestar
-    cannot see the model: this puts its JSON schema and a documented example in the schema.
+    cannot see the model: this puts its JSON schema and a documented example in the schema,
+    and the reply from `response_file` (under api/examples/) as the success example.
     """
     example = json.loads((EXAMPLES_DIR / example_file).read_text())
+    reply = json.loads((EXAMPLES_DIR / response_file).read_text()) if response_file else None
     return documented(request_model=model, request_example=example,
-                      request_summary="The documentation's example", example_name="documented")
+                      request_summary="The documentation's example", example_name="documented",
+                      response_example=reply)
 
 
 def documented(*, request_model: type[BaseModel] | None = None,

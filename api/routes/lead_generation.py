@@ -67,7 +67,8 @@ class LeadGenerationController(Controller):
     @post(["/leadGeneration", "/command/leadGeneration"], status_code=200,
           summary="Create a lead-generation command",
           operation_class=request_body_operation(LeadGenerationRequest,
-                                                 "lead_generation_request.json"))
+                                                 "lead_generation_request.json",
+                                                 "lead_generation_accepted.json"))
     async def create_command(self, request: Request, state: State) -> dict[str, Any]:
         """Validate the request, store the command and its command object, and queue it.
 
