@@ -104,3 +104,20 @@ def query_cursor(request: Request, name: str = "nextToken") -> str | None:
             raise InvalidValue(f"{name} is not a token this API gave out",
                                details={"field": name}) from None
     return cursor
+
+
+def keyset_page(session: Any, statement: Any, model: Any, request: Request, *, param: str,
+                limit: int, previous_page: str) -> tuple[list[Any], str | None]:
+    """One newest-first page of `statement` after the cursor in query parameter `param`.
+
+    Returns the rows and the next page's cursor (None at the end); a cursor that is not one of
+    ours is invalid_format naming `param` (`previous_page` says where a good one comes from).
+    """
+    from storage.keyset import newest_first_after, page_of
+
+    try:
+        statement = newest_first_after(statement, model, query_text(request, param))
+    except ValueError:
+        raise InvalidFormat(f"{param} is not valid", details={
+            "field": param, "issue": f"use {previous_page} of the previous page"}) from None
+    return page_of(list(session.exec(statement.limit(limit + 1)).all()), limit)

@@ -12,11 +12,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
 from api.auth import authenticate
-from api.errors import InvalidFormat, InvalidValue, NotFound
-from api.management_requests import parse_json_object, query_int, query_text, validate
+from api.errors import InvalidValue, NotFound
+from api.management_requests import (
+    keyset_page,
+    parse_json_object,
+    query_int,
+    query_text,
+    validate,
+)
 from storage.clock import iso_z
 from storage.database import session_scope
-from storage.keyset import newest_first_after, page_of
 from storage.models import Campaign
 from storage.tenancy import find_client
 
@@ -76,13 +81,8 @@ class CampaignController(Controller):
                 statement = statement.where(Campaign.client_id == client_id)
             if status is not None:
                 statement = statement.where(Campaign.status == status)
-            try:
-                statement = newest_first_after(statement, Campaign,
-                                               query_text(request, "nextToken"))
-            except ValueError:
-                raise InvalidFormat("nextToken is not valid", details={
-                    "field": "nextToken", "issue": "use nextToken of the previous page"}) from None
-            rows, next_token = page_of(list(session.exec(statement.limit(limit + 1)).all()),
-                                       limit)
+            rows, next_token = keyset_page(session, statement, Campaign, request,
+                                           param="nextToken", limit=limit,
+                                           previous_page="nextToken")
             return {"success": True, "campaigns": [public_campaign(row) for row in rows],
                     "count": len(rows), "nextToken": next_token}

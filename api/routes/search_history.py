@@ -12,11 +12,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
 from api.auth import authenticate
-from api.errors import InvalidFormat, InvalidValue, NotFound
-from api.management_requests import parse_json_object, query_int, query_text, validate
+from api.errors import InvalidValue, NotFound
+from api.management_requests import (
+    keyset_page,
+    parse_json_object,
+    query_int,
+    query_text,
+    validate,
+)
 from storage.clock import iso_z, utcnow
 from storage.database import session_scope
-from storage.keyset import newest_first_after, page_of
 from storage.models import SearchHistory
 from storage.tenancy import find_client
 
@@ -151,13 +156,8 @@ class SearchHistoryController(Controller):
                     statement = statement.where(column == value)
             if status is not None:
                 statement = statement.where(SearchHistory.status == status)
-            try:
-                statement = newest_first_after(statement, SearchHistory,
-                                               query_text(request, "cursor"))
-            except ValueError:
-                raise InvalidFormat("cursor is not valid", details={
-                    "field": "cursor", "issue": "use nextCursor of the previous page"}) from None
-            rows, next_cursor = page_of(list(session.exec(statement.limit(limit + 1)).all()),
-                                        limit)
+            rows, next_cursor = keyset_page(session, statement, SearchHistory, request,
+                                            param="cursor", limit=limit,
+                                            previous_page="nextCursor")
             return {"success": True, "searchHistory": [public_search(row) for row in rows],
                     "count": len(rows), "nextCursor": next_cursor}
