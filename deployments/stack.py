@@ -102,11 +102,12 @@ def banner(settings: LeadmillSettings, credentials: dict) -> str:
         "maxLeads": 5, "priority": "high"})
     return f"""
 Leadmill is running.
-  API         {api}   (OpenAPI: {api}/schema/openapi.json)
+  API         {api}   (docs: {api}/schema, tester: {api}/tester)
   Prefect UI  http://127.0.0.1:{settings.prefect_port}
   Data        {settings.data_dir}   (logs in {settings.data_dir / 'logs'})
   Demo key    {credentials['api_key']}   (also in {settings.credentials_file})
   Demo site   {credentials['site_id']}   user {credentials['user_id']}
+  Demo login  {credentials.get('username', '')} (password in the same file; POST /api/auth)
 
 Try it:
   curl -s -X POST {api}/api/agents/sales/leadGeneration \\
