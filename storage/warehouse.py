@@ -25,6 +25,9 @@ Views (timestamps are naive UTC):
 - `territory_breakdown`: one row per `company_id, site_id, country, industry, company_size,
   position`: `leads, avg_score, verified_share`. The tenant and site columns are there so that
   every reader can filter by the caller's company.
+  Compaction also writes the base's breakdown as sums (`territory/`) and an id-hash index of
+  its leads (`territory_index/`); the view corrects those sums with the leads changed since
+  (`storage.warehouse_territory`), so it never reads the base's 10M ids.
 - `commands`, `command_leads`, `lead_sources`: the latest version of each `Command` (id, tenant,
   site, user, leads_requested, priority, run_state, stage, leads_found, leads_verified, error,
   created/updated/started/completed_at), `CommandLead` (command_id, lead_id, rank,
@@ -54,6 +57,7 @@ from storage.warehouse_lake import (
     CompactResult,
     SyncResult,
     compact,
+    ensure_base_breakdown,
     lead_files,
     next_lead_file,
     publish,
@@ -100,6 +104,7 @@ def ensure_warehouse(warehouse_dir: Path, warehouse_db: Path) -> None:
             # first compaction (every row is then resolved by the window, as before).
             target = next_lead_file(leads_dir)
             _write_empty(target.with_name(f"{target.stem}{BASE_SUFFIX}.parquet"))
+        ensure_base_breakdown(leads_dir)
     ensure_table_files(warehouse_dir)
     if _views_current(warehouse_dir, warehouse_db):
         return

@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 from storage.database import engine_for, session_scope
 from storage.models import WarehouseWatermark
 from storage.warehouse_extract import LEAD_ARROW_SCHEMA, iter_changed_leads
+from storage.warehouse_territory import breakdown_path, index_path, write_breakdown
 from storage.warehouse_views import lake_glob, latest_versions_query, sql_string
 
 logger = logging.getLogger(__name__)
@@ -249,6 +250,39 @@ def sync_leads(
     return result
 
 
+def _write_territory(con: duckdb.DuckDBPyConnection, base: Path, written_as: Path) -> None:
+    # The territory view's files for `base` (read from `written_as`), published before the base.
+    targets = [index_path(base), breakdown_path(base)]
+    temporaries = [temporary_name(target) for target in targets]
+    try:
+        for target in targets:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        write_breakdown(con, written_as, temporaries[1], temporaries[0])
+        for temporary, target in zip(temporaries, targets, strict=True):
+            publish(temporary, target)
+    finally:
+        for temporary in temporaries:
+            temporary.unlink(missing_ok=True)
+
+
+def ensure_base_breakdown(leads_dir: Path) -> None:
+    """Write the newest base file's territory breakdown and index if it has none (a lake
+    compacted before they existed, or a new lake's empty base). The caller holds the lock."""
+    bases = sorted(leads_dir.glob(f"{_FILE_PREFIX}*{BASE_SUFFIX}.parquet"))
+    if bases and not breakdown_path(bases[-1]).exists():
+        with duckdb.connect() as con:
+            _write_territory(con, bases[-1], bases[-1])
+
+
+def _remove_stale_breakdowns(base: Path, *, keep: set[str]) -> None:
+    # The files of the bases just removed stay until the next compaction: a reader that
+    # globbed its base a moment ago may still read them.
+    for folder in {breakdown_path(base).parent, index_path(base).parent}:
+        for path in folder.glob("*.parquet"):
+            if path.name not in keep:
+                path.unlink(missing_ok=True)
+
+
 def compact(warehouse_dir: Path) -> CompactResult:
     """Rewrite the lake as one file holding the latest live version of each lead.
 
@@ -274,11 +308,14 @@ def compact(warehouse_dir: Path) -> CompactResult:
                 (rows_kept,) = con.sql(
                     f"COPY ({query}) TO {destination} (FORMAT parquet, COMPRESSION zstd)"
                 ).fetchall()[0]
+                # Before the base: the territory view reads the newest base's breakdown.
+                _write_territory(con, target, temporary)
             publish(temporary, target)
         finally:
             temporary.unlink(missing_ok=True)
         for path in files:
             path.unlink(missing_ok=True)
+        _remove_stale_breakdowns(target, keep={target.name, *(path.name for path in files)})
     result = CompactResult(
         rows_kept=int(rows_kept), files_removed=len(files), seconds=time.perf_counter() - started
     )

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-WAREHOUSE_VERSION = 4
+from storage.warehouse_territory import territory_breakdown_sql
+
+WAREHOUSE_VERSION = 5
 
 # Latest version of each lead: newest updated_at, then the newest file (names carry a
 # zero-padded sequence), then the last row of that file. Deletion is decided on that latest
@@ -68,20 +70,8 @@ WHERE company IS NOT NULL
 GROUP BY company_id, site_id, company
 """
 
-_TERRITORY_BREAKDOWN = """
-SELECT
-    company_id,
-    site_id,
-    country,
-    industry,
-    company_size,
-    position,
-    count(*) AS leads,
-    avg(score) AS avg_score,
-    avg(CASE WHEN verified THEN 1.0 ELSE 0.0 END) AS verified_share
-FROM leads
-GROUP BY company_id, site_id, country, industry, company_size, position
-"""
+# `territory_breakdown` is in `storage.warehouse_territory`: pre-aggregated at compaction.
+
 
 
 # Found → verified → delivered per command: `found` is the leads the command stored, `verified`
@@ -169,7 +159,8 @@ def view_statements(warehouse_dir: Path) -> list[str]:
         f"{glob}, union_by_name = true, filename = true, file_row_number = true)",
         f"CREATE OR REPLACE VIEW leads AS {_latest_version_sql(warehouse_dir)}",
         f"CREATE OR REPLACE VIEW companies AS {_COMPANIES}",
-        f"CREATE OR REPLACE VIEW territory_breakdown AS {_TERRITORY_BREAKDOWN}",
+        "CREATE OR REPLACE VIEW territory_breakdown AS "
+        + territory_breakdown_sql(warehouse_dir, read_options=_READ_OPTIONS),
         "CREATE OR REPLACE VIEW commands AS "
         + _latest(_folder_glob(warehouse_dir, "commands"), "id", "updated_at DESC, "),
         "CREATE OR REPLACE VIEW command_leads AS "
