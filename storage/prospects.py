@@ -77,11 +77,10 @@ def prospect_files(prospect_dir: Path, site_id: str | None = None) -> list[Path]
     return files
 
 
-def _source_sql(files: list[Path], locators: bool = False) -> str:
+def _source_sql(files: list[Path]) -> str:
     # Paths are ours (from a glob), but quote them anyway so a "'" in a directory name is safe.
     quoted = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
-    extra = ", filename=true, file_row_number=true" if locators else ""
-    return f"read_parquet([{quoted}], union_by_name=true{extra})"
+    return f"read_parquet([{quoted}], union_by_name=true)"
 
 
 def count_prospects(prospect_dir: Path, site_id: str | None = None) -> int:
@@ -95,7 +94,7 @@ def count_prospects(prospect_dir: Path, site_id: str | None = None) -> int:
 
 @contextmanager
 def open_prospects(
-    prospect_dir: Path, site_id: str | None = None, *, locators: bool = False
+    prospect_dir: Path, site_id: str | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield an in-memory DuckDB connection with a `prospects` view over every list.
 
@@ -105,14 +104,11 @@ def open_prospects(
     Args:
         prospect_dir: Directory holding the Parquet prospect lists.
         site_id: Also read this site's imported lists (None: the shared lists only).
-        locators: Add the columns `filename` and `file_row_number`, which locate each row
-            exactly (prospect ids need not be unique across lists), so a query can rank on a
-            few columns and read the full rows of the winners alone. Only when `files` exist.
     """
     files = prospect_files(prospect_dir, site_id)
     with duckdb.connect() as con:
         if files:
-            con.execute(f"CREATE VIEW prospects AS SELECT * FROM {_source_sql(files, locators)}")
+            con.execute(f"CREATE VIEW prospects AS SELECT * FROM {_source_sql(files)}")
         else:
             con.register("prospects", PROSPECT_SCHEMA.empty_table())
         yield con

@@ -24,7 +24,7 @@ from typing import Any
 
 from prefect import task
 
-from storage.prospects import PROSPECT_COLUMNS, open_prospects, prospect_files
+from storage.prospects import PROSPECT_COLUMNS, open_prospects
 from tasks import vocabulary
 from tasks.criteria import Prospect, SearchSpec
 from tasks.run_logging import task_logger
@@ -33,11 +33,6 @@ from tasks.run_logging import task_logger
 GROUP_WEIGHTS = {
     "role": 3.0, "industry": 2.0, "location": 1.5, "size": 1.0, "interest": 1.0, "keyword": 1.0
 }
-
-
-# Where each row is, exactly (the columns `open_prospects(locators=True)` adds), and the
-# prospect id the ranking breaks ties by.
-LOCATOR = ("p.filename", "p.file_row_number", "p.prospect_id")
 
 
 def term_pattern(term: str) -> str:
@@ -206,12 +201,8 @@ def _add_hard_filters(query: _Query, spec: SearchSpec) -> None:
 
 
 def _build_sql(query: _Query, cheap_filters: list[str]) -> str:
-    """Assemble the ranking: company texts are matched once per distinct text, then joined.
-
-    Only the prospect id and its pre-rank come back: reading every column of every candidate
-    (a third of a million rows at 1M prospects) was most of the search's time, for a pool of a
-    few hundred; `_fetch_pool` reads the full rows of those alone.
-    """
+    """Assemble the search: company texts are matched once per distinct text, then joined."""
+    columns = ", ".join(f"p.{c}" for c in PROSPECT_COLUMNS)
     scored = [c.rsplit(" AS ", 1)[1] for c in query.columns]
     weights = {f"m_{g}": w for g, w in GROUP_WEIGHTS.items()}
     score = " + ".join(f"{weights[name]} * {name}" for name in scored) or "0"
@@ -231,8 +222,8 @@ def _build_sql(query: _Query, cheap_filters: list[str]) -> str:
     where = cheap_filters + query.where
     return (
         (f"WITH {', '.join(ctes)} " if ctes else "")
-        + f"SELECT filename, file_row_number FROM (SELECT *, {score} AS pre_rank FROM ("
-        + f"SELECT {', '.join([*LOCATOR, *query.columns])} FROM prospects p {join_texts} "
+        + f"SELECT * FROM (SELECT *, {score} AS pre_rank FROM ("
+        + f"SELECT {', '.join([columns, *query.columns])} FROM prospects p {join_texts} "
         + " ".join(query.joins)
         + (f" WHERE {' AND '.join(where)}" if where else "")
         + "))"
@@ -254,35 +245,20 @@ def search_prospects(prospect_dir: Path, spec: SearchSpec, pool_size: int) -> li
     """
     if pool_size <= 0:
         return []
-    if not prospect_files(prospect_dir, spec.site_id):
-        return []  # an empty store has no locator columns to rank by
-    with open_prospects(prospect_dir, spec.site_id, locators=True) as con:
+    with open_prospects(prospect_dir, spec.site_id) as con:
         query = _Query()
         _add_hard_filters(query, spec)
         cheap_filters, query.where = query.where, []
         _add_vocabulary_groups(query, spec, con)
         _add_company_groups(query, spec)
         query.params["pool_size"] = pool_size
-        ranked = con.execute(_build_sql(query, cheap_filters), query.params).fetchall()
-        rows = _fetch_pool(con, ranked)
-    return [Prospect(**row) for row in rows]
-
-
-def _fetch_pool(con: Any, ranked: list[tuple[str, int]]) -> list[dict[str, Any]]:
-    """The full rows at the ranked (file, row number) locators, in rank order."""
-    if not ranked:
-        return []
-    columns = ", ".join(PROSPECT_COLUMNS)
-    result = con.execute(
-        f"SELECT filename, file_row_number, {columns} FROM prospects p SEMI JOIN "
-        "(SELECT unnest($files) AS f, unnest($rows) AS r) k "
-        "ON p.file_row_number = k.r AND p.filename = k.f",
-        {"files": [f for f, _ in ranked], "rows": [r for _, r in ranked]},
-    )
-    names = [d[0] for d in result.description][2:]
-    found = {(row[0], row[1]): dict(zip(names, row[2:], strict=True))
-             for row in result.fetchall()}
-    return [found[locator] for locator in ranked]
+        result = con.execute(_build_sql(query, cheap_filters), query.params)
+        names = [d[0] for d in result.description]
+        rows = result.fetchall()
+    return [
+        Prospect(**{k: v for k, v in zip(names, row, strict=True) if k in PROSPECT_COLUMNS})
+        for row in rows
+    ]
 
 
 @task(name="research-prospects", retries=2)
