@@ -86,6 +86,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--in-process", action="store_true",
+                        help="read SQLite in this process (fetchmany), not the ADBC child")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="bench-warehouse-") as scratch:
@@ -102,7 +104,8 @@ def main() -> None:
         for _ in range(args.runs):
             _reset(database, warehouse_dir, warehouse_db)
             started = time.perf_counter()
-            result = sync_leads(url, warehouse_dir)
+            result = sync_leads(url, warehouse_dir,
+                                child_min_rows=10**12 if args.in_process else 50_000)
             full.append(time.perf_counter() - started)
             assert result.rows_written == args.leads, result
         noop: list[float] = []

@@ -96,7 +96,12 @@ def rows_to_batch(rows: list[tuple[object, ...]], *, text_encoded: bool) -> pa.R
     """
     # One conversion of the whole row list into a struct array: about twice as fast as
     # transposing with zip() and converting column by column.
-    columns = pa.array(rows, type=_RAW_TYPES[text_encoded]).flatten()
+    return columns_to_batch(pa.array(rows, type=_RAW_TYPES[text_encoded]).flatten())
+
+
+def columns_to_batch(columns: list[pa.Array]) -> pa.RecordBatch:
+    """Convert columns in `LEAD_COLUMNS` order, typed as the driver gave them (text-encoded
+    timestamps and JSON are parsed, 0/1 become booleans), to a batch of `LEAD_ARROW_SCHEMA`."""
     arrays = []
     for field, column in zip(LEAD_ARROW_SCHEMA, columns, strict=False):
         if column.type != field.type:

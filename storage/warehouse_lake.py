@@ -11,7 +11,7 @@ import fcntl
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,10 +22,16 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from sqlalchemy.engine import make_url
 
 from storage.database import engine_for, session_scope
 from storage.models import WarehouseWatermark
-from storage.warehouse_extract import LEAD_ARROW_SCHEMA, iter_changed_leads
+from storage.warehouse_adbc import ExtractRequest, adbc_available, extract_in_child
+from storage.warehouse_extract import (
+    _SQLITE_DATETIME_FORMAT,
+    LEAD_ARROW_SCHEMA,
+    iter_changed_leads,
+)
 from storage.warehouse_territory import breakdown_path, index_path, write_breakdown
 from storage.warehouse_views import lake_glob, latest_versions_query, sql_string
 
@@ -189,6 +195,7 @@ def sync_leads(
     *,
     overlap_seconds: float = 5.0,
     batch_rows: int = 200_000,
+    child_min_rows: int = 50_000,
 ) -> SyncResult:
     """Append the leads changed since the watermark to the lake, then advance the watermark.
 
@@ -202,6 +209,8 @@ def sync_leads(
         warehouse_dir: The lake's folder; `ensure_warehouse` need not have run.
         overlap_seconds: How far before the watermark to look again.
         batch_rows: Rows read, converted and written at a time; bounds memory.
+        child_min_rows: From this many changed rows on, a SQLite database is read by a child
+            process with ADBC (`storage.warehouse_adbc`), when `adbc-driver-sqlite` is there.
 
     Returns:
         What was written and the new watermark (aware UTC; None while the table is empty).
@@ -212,14 +221,29 @@ def sync_leads(
     with writer_lock(warehouse_dir):
         watermark = _read_watermark(database_url)
         since = watermark - timedelta(seconds=overlap_seconds) if watermark else None
-        written = _versions_already_written(leads_dir, since) if since else None
         newest: datetime | None = None
         rows_written = 0
         target = next_lead_file(leads_dir)
         temporary = temporary_name(target)
+        engine = engine_for(database_url)
+        batches: Iterable[pa.RecordBatch] = iter_changed_leads(engine, since, batch_rows)
+        sqlite_file = _sqlite_file(database_url)
+        if sqlite_file is not None and adbc_available():
+            # Read up to `child_min_rows` here: that small a sync (or a no-op) is done before a
+            # child process would have started; a bigger one goes to the child.
+            probe = iter_changed_leads(engine, since, child_min_rows)
+            first = next(probe, None)
+            probe.close()
+            if first is not None and first.num_rows >= child_min_rows:
+                rows_written, newest = _extract_in_child(
+                    sqlite_file, warehouse_dir, since, temporary, target, batch_rows
+                )
+                return _advance(database_url, watermark, newest, rows_written, started, leads_dir)
+            batches = [first] if first is not None else []
+        written = _versions_already_written(leads_dir, since) if since else None
         writer = _BackgroundParquetWriter(temporary, row_group_size=batch_rows)
         try:
-            for batch in iter_changed_leads(engine_for(database_url), since, batch_rows):
+            for batch in batches:
                 batch_newest = pc.max(batch.column("updated_at")).as_py()
                 if batch_newest is not None and (newest is None or batch_newest > newest):
                     newest = batch_newest
@@ -234,20 +258,52 @@ def sync_leads(
         finally:
             writer.close()
             temporary.unlink(missing_ok=True)
-        synced_until = watermark
-        if newest is not None:
-            newest = newest.replace(tzinfo=UTC)
-            if watermark is None or newest > watermark:
-                _write_watermark(database_url, newest)
-                synced_until = newest
-    result = SyncResult(
+        return _advance(database_url, watermark, newest, rows_written, started, leads_dir)
+
+
+def _extract_in_child(
+    sqlite_file: str, warehouse_dir: Path, since: datetime | None, temporary: Path,
+    target: Path, batch_rows: int,
+) -> tuple[int, datetime | None]:
+    since_utc = since.astimezone(UTC).replace(tzinfo=None) if since else None
+    try:
+        extracted = extract_in_child(ExtractRequest(
+            database=sqlite_file, lake_glob=lake_glob(warehouse_dir),
+            since=since_utc.strftime(_SQLITE_DATETIME_FORMAT) if since_utc else None,
+            written_since=since_utc, target=str(temporary), batch_rows=batch_rows,
+        ))  # fmt: skip
+        if extracted.rows_written:
+            publish(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return extracted.rows_written, extracted.newest
+
+
+def _sqlite_file(database_url: str) -> str | None:
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return url.database
+
+
+def _advance(
+    database_url: str, watermark: datetime | None, newest: datetime | None, rows_written: int,
+    started: float, leads_dir: Path,
+) -> SyncResult:
+    # Called under the writer lock, once the file (if any) is published.
+    synced_until = watermark
+    if newest is not None:
+        newest = newest.replace(tzinfo=UTC)
+        if watermark is None or newest > watermark:
+            _write_watermark(database_url, newest)
+            synced_until = newest
+    logger.info("Synced %d lead versions into %s", rows_written, leads_dir)
+    return SyncResult(
         rows_written=rows_written,
         files_written=1 if rows_written else 0,
         synced_until=synced_until,
         seconds=time.perf_counter() - started,
     )
-    logger.info("Synced %d lead versions into %s", rows_written, leads_dir)
-    return result
 
 
 def _write_territory(con: duckdb.DuckDBPyConnection, base: Path, written_as: Path) -> None:
