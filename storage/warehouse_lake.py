@@ -195,7 +195,7 @@ def sync_leads(
     *,
     overlap_seconds: float = 5.0,
     batch_rows: int = 200_000,
-    child_min_rows: int = 50_000,
+    child_min_rows: int | None = 50_000,
 ) -> SyncResult:
     """Append the leads changed since the watermark to the lake, then advance the watermark.
 
@@ -210,7 +210,8 @@ def sync_leads(
         overlap_seconds: How far before the watermark to look again.
         batch_rows: Rows read, converted and written at a time; bounds memory.
         child_min_rows: From this many changed rows on, a SQLite database is read by a child
-            process with ADBC (`storage.warehouse_adbc`), when `adbc-driver-sqlite` is there.
+            process with ADBC (`storage.warehouse_adbc`), when `adbc-driver-sqlite` is there;
+            None: never.
 
     Returns:
         What was written and the new watermark (aware UTC; None while the table is empty).
@@ -228,7 +229,7 @@ def sync_leads(
         engine = engine_for(database_url)
         batches: Iterable[pa.RecordBatch] = iter_changed_leads(engine, since, batch_rows)
         sqlite_file = _sqlite_file(database_url)
-        if sqlite_file is not None and adbc_available():
+        if sqlite_file is not None and child_min_rows is not None and adbc_available():
             # Read up to `child_min_rows` here: that small a sync (or a no-op) is done before a
             # child process would have started; a bigger one goes to the child.
             probe = iter_changed_leads(engine, since, child_min_rows)
