@@ -272,9 +272,12 @@ def _write(
     columns = ", ".join(
         "$source AS source" if c == "source" else c for c in (*PROSPECT_COLUMNS, "site_id"))
     quoted = str(temporary).replace("'", "''")
+    # LZ4, not zstd: every search decompresses every page of the file, and at 1M rows zstd
+    # cost ~150 ms of the search's ~0.9 s CPU (LZ4: files ~1.6x larger, research ~17% less CPU;
+    # bench/RESULTS.md, issue 3). Row groups as the sample's: 128 Ki rows.
     written = con.execute(
         f"COPY (SELECT {columns} FROM ({fresh})) TO '{quoted}' "
-        "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 131072)", {"source": source}
+        "(FORMAT parquet, COMPRESSION lz4, ROW_GROUP_SIZE 131072)", {"source": source}
     ).fetchall()[0][0]
     if not written:
         temporary.unlink(missing_ok=True)
