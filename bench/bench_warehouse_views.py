@@ -23,8 +23,7 @@ import duckdb
 
 from storage.warehouse import ensure_warehouse
 from storage.warehouse_extract import LEAD_ARROW_SCHEMA
-from storage.warehouse_lake import ensure_base_breakdown
-from storage.warehouse_territory import breakdown_path
+from storage.warehouse_territory import breakdown_path, ensure_base_breakdown
 
 QUERIES = {
     "territory_breakdown, one site": "SELECT * FROM territory_breakdown WHERE company_id = "

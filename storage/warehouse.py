@@ -57,7 +57,6 @@ from storage.warehouse_lake import (
     CompactResult,
     SyncResult,
     compact,
-    ensure_base_breakdown,
     lead_files,
     next_lead_file,
     publish,
@@ -66,6 +65,7 @@ from storage.warehouse_lake import (
     writer_lock,
 )
 from storage.warehouse_tables import ensure_table_files, sync_tables
+from storage.warehouse_territory import ensure_base_breakdown
 from storage.warehouse_views import WAREHOUSE_VERSION, view_statements
 
 __all__ = [

@@ -15,11 +15,16 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel
+from sqlalchemy.engine import make_url
 
+from storage.warehouse_files import publish
+
+# How SQLAlchemy stores DateTime in SQLite (as `storage.warehouse_extract`).
+_SQLITE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 _PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -57,6 +62,35 @@ def extract_in_child(request: ExtractRequest) -> ExtractResult:
     if completed.returncode != 0:
         raise RuntimeError(f"warehouse extraction failed: {completed.stderr.strip()[-2000:]}")
     return ExtractResult.model_validate_json(completed.stdout.strip().splitlines()[-1])
+
+
+def extract_to_lake_file(
+    sqlite_file: str, warehouse_dir: Path, since: datetime | None, temporary: Path,
+    target: Path, batch_rows: int,
+) -> tuple[int, datetime | None]:
+    """Have the child write the rows changed since `since` to `temporary`, then publish it as
+    `target` (the caller holds the writer lock). Returns rows written and the newest
+    `updated_at` read (naive UTC), as the in-process path does."""
+    since_utc = since.astimezone(UTC).replace(tzinfo=None) if since else None
+    try:
+        extracted = extract_in_child(ExtractRequest(
+            database=sqlite_file, lake_glob=str(warehouse_dir.resolve() / "leads" / "*.parquet"),
+            since=since_utc.strftime(_SQLITE_DATETIME_FORMAT) if since_utc else None,
+            written_since=since_utc, target=str(temporary), batch_rows=batch_rows,
+        ))  # fmt: skip
+        if extracted.rows_written:
+            publish(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return extracted.rows_written, extracted.newest
+
+
+def sqlite_file_of(database_url: str) -> str | None:
+    """The SQLite file of `database_url`, or None for another database or an in-memory one."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return url.database
 
 
 def _typed_first_row() -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import os
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,17 +21,19 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from sqlalchemy.engine import make_url
 
 from storage.database import engine_for, session_scope
 from storage.models import WarehouseWatermark
-from storage.warehouse_adbc import ExtractRequest, adbc_available, extract_in_child
+from storage.warehouse_adbc import adbc_available, extract_to_lake_file, sqlite_file_of
 from storage.warehouse_extract import (
-    _SQLITE_DATETIME_FORMAT,
     LEAD_ARROW_SCHEMA,
     iter_changed_leads,
 )
-from storage.warehouse_territory import breakdown_path, index_path, write_breakdown
+from storage.warehouse_files import publish, temporary_name
+from storage.warehouse_territory import (
+    remove_stale_breakdowns,
+    write_territory,
+)
 from storage.warehouse_views import lake_glob, latest_versions_query, sql_string
 
 logger = logging.getLogger(__name__)
@@ -89,17 +90,6 @@ def next_lead_file(leads_dir: Path) -> Path:
 def _sequence(path: Path) -> int:
     # `leads-000000000007.parquet`, or `leads-000000000007-base.parquet` from a compaction.
     return int(path.stem.removeprefix(_FILE_PREFIX).removesuffix(BASE_SUFFIX))
-
-
-def temporary_name(target: Path) -> Path:
-    # Outside the `*.parquet` glob, so readers never see a half-written file.
-    return target.with_name(f".{target.name}.{os.getpid()}.tmp")
-
-
-def publish(temporary: Path, target: Path) -> None:
-    with open(temporary, "rb") as handle:
-        os.fsync(handle.fileno())  # the watermark moves on only once the rows are durable
-    os.replace(temporary, target)
 
 
 def _read_watermark(database_url: str) -> datetime | None:
@@ -228,7 +218,7 @@ def sync_leads(
         temporary = temporary_name(target)
         engine = engine_for(database_url)
         batches: Iterable[pa.RecordBatch] = iter_changed_leads(engine, since, batch_rows)
-        sqlite_file = _sqlite_file(database_url)
+        sqlite_file = sqlite_file_of(database_url)
         if sqlite_file is not None and child_min_rows is not None and adbc_available():
             # Read up to `child_min_rows` here: that small a sync (or a no-op) is done before a
             # child process would have started; a bigger one goes to the child.
@@ -236,7 +226,7 @@ def sync_leads(
             first = next(probe, None)
             probe.close()
             if first is not None and first.num_rows >= child_min_rows:
-                rows_written, newest = _extract_in_child(
+                rows_written, newest = extract_to_lake_file(
                     sqlite_file, warehouse_dir, since, temporary, target, batch_rows
                 )
                 return _advance(database_url, watermark, newest, rows_written, started, leads_dir)
@@ -262,31 +252,6 @@ def sync_leads(
         return _advance(database_url, watermark, newest, rows_written, started, leads_dir)
 
 
-def _extract_in_child(
-    sqlite_file: str, warehouse_dir: Path, since: datetime | None, temporary: Path,
-    target: Path, batch_rows: int,
-) -> tuple[int, datetime | None]:
-    since_utc = since.astimezone(UTC).replace(tzinfo=None) if since else None
-    try:
-        extracted = extract_in_child(ExtractRequest(
-            database=sqlite_file, lake_glob=lake_glob(warehouse_dir),
-            since=since_utc.strftime(_SQLITE_DATETIME_FORMAT) if since_utc else None,
-            written_since=since_utc, target=str(temporary), batch_rows=batch_rows,
-        ))  # fmt: skip
-        if extracted.rows_written:
-            publish(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return extracted.rows_written, extracted.newest
-
-
-def _sqlite_file(database_url: str) -> str | None:
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    return url.database
-
-
 def _advance(
     database_url: str, watermark: datetime | None, newest: datetime | None, rows_written: int,
     started: float, leads_dir: Path,
@@ -305,39 +270,6 @@ def _advance(
         synced_until=synced_until,
         seconds=time.perf_counter() - started,
     )
-
-
-def _write_territory(con: duckdb.DuckDBPyConnection, base: Path, written_as: Path) -> None:
-    # The territory view's files for `base` (read from `written_as`), published before the base.
-    targets = [index_path(base), breakdown_path(base)]
-    temporaries = [temporary_name(target) for target in targets]
-    try:
-        for target in targets:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        write_breakdown(con, written_as, temporaries[1], temporaries[0])
-        for temporary, target in zip(temporaries, targets, strict=True):
-            publish(temporary, target)
-    finally:
-        for temporary in temporaries:
-            temporary.unlink(missing_ok=True)
-
-
-def ensure_base_breakdown(leads_dir: Path) -> None:
-    """Write the newest base file's territory breakdown and index if it has none (a lake
-    compacted before they existed, or a new lake's empty base). The caller holds the lock."""
-    bases = sorted(leads_dir.glob(f"{_FILE_PREFIX}*{BASE_SUFFIX}.parquet"))
-    if bases and not breakdown_path(bases[-1]).exists():
-        with duckdb.connect() as con:
-            _write_territory(con, bases[-1], bases[-1])
-
-
-def _remove_stale_breakdowns(base: Path, *, keep: set[str]) -> None:
-    # The files of the bases just removed stay until the next compaction: a reader that
-    # globbed its base a moment ago may still read them.
-    for folder in {breakdown_path(base).parent, index_path(base).parent}:
-        for path in folder.glob("*.parquet"):
-            if path.name not in keep:
-                path.unlink(missing_ok=True)
 
 
 def compact(warehouse_dir: Path) -> CompactResult:
@@ -366,13 +298,13 @@ def compact(warehouse_dir: Path) -> CompactResult:
                     f"COPY ({query}) TO {destination} (FORMAT parquet, COMPRESSION zstd)"
                 ).fetchall()[0]
                 # Before the base: the territory view reads the newest base's breakdown.
-                _write_territory(con, target, temporary)
+                write_territory(con, target, temporary)
             publish(temporary, target)
         finally:
             temporary.unlink(missing_ok=True)
         for path in files:
             path.unlink(missing_ok=True)
-        _remove_stale_breakdowns(target, keep={target.name, *(path.name for path in files)})
+        remove_stale_breakdowns(target, keep={target.name, *(path.name for path in files)})
     result = CompactResult(
         rows_kept=int(rows_kept), files_removed=len(files), seconds=time.perf_counter() - started
     )

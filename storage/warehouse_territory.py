@@ -26,6 +26,8 @@ from pathlib import Path
 
 import duckdb
 
+from storage.warehouse_files import publish, temporary_name
+
 TERRITORY_FOLDER = "territory"
 INDEX_FOLDER = "territory_index"
 _KEYS = "company_id, site_id, country, industry, company_size, position"
@@ -154,3 +156,36 @@ FROM parts
 GROUP BY ALL
 HAVING sum(leads) > 0
 """
+
+
+def write_territory(con: duckdb.DuckDBPyConnection, base: Path, written_as: Path) -> None:
+    # The territory view's files for `base` (read from `written_as`), published before the base.
+    targets = [index_path(base), breakdown_path(base)]
+    temporaries = [temporary_name(target) for target in targets]
+    try:
+        for target in targets:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        write_breakdown(con, written_as, temporaries[1], temporaries[0])
+        for temporary, target in zip(temporaries, targets, strict=True):
+            publish(temporary, target)
+    finally:
+        for temporary in temporaries:
+            temporary.unlink(missing_ok=True)
+
+
+def ensure_base_breakdown(leads_dir: Path) -> None:
+    """Write the newest base file's territory breakdown and index if it has none (a lake
+    compacted before they existed, or a new lake's empty base). The caller holds the lock."""
+    bases = sorted(leads_dir.glob("leads-*-base.parquet"))
+    if bases and not breakdown_path(bases[-1]).exists():
+        with duckdb.connect() as con:
+            write_territory(con, bases[-1], bases[-1])
+
+
+def remove_stale_breakdowns(base: Path, *, keep: set[str]) -> None:
+    # The files of the bases just removed stay until the next compaction: a reader that
+    # globbed its base a moment ago may still read them.
+    for folder in {breakdown_path(base).parent, index_path(base).parent}:
+        for path in folder.glob("*.parquet"):
+            if path.name not in keep:
+                path.unlink(missing_ok=True)
