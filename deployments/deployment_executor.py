@@ -17,11 +17,10 @@ import contextlib
 import logging
 import threading
 
-from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from storage.commands import dispatchable_commands, record_run_state, update_command
+from storage.commands import claim_command, dispatchable_commands, record_run_state, update_command
 from storage.database import session_scope
 from storage.models import Command
 from storage.settings import LeadmillSettings
@@ -100,13 +99,7 @@ class DeploymentExecutor:
 
     def _claim(self, command_id: str) -> bool:
         with session_scope(self.engine) as session:
-            result = session.exec(  # type: ignore[call-overload]
-                update(Command)
-                .where(col(Command.id) == command_id, col(Command.run_state) == "QUEUED",
-                       col(Command.flow_run_id).is_(None))
-                .values(run_state="PENDING", executor_instance=self.instance)
-            )
-            return result.rowcount == 1
+            return claim_command(session, command_id, self.instance)
 
     def _send(self, command_id: str, site_id: str, priority: str) -> None:
         from prefect.deployments import run_deployment

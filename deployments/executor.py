@@ -18,11 +18,16 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from storage.commands import WAITING_STATES, dispatchable_commands, record_run_state, update_command
+from storage.commands import (
+    WAITING_STATES,
+    claim_command,
+    dispatchable_commands,
+    record_run_state,
+    update_command,
+)
 from storage.database import session_scope
 from storage.models import Command
 from storage.settings import LeadmillSettings
@@ -98,15 +103,8 @@ class LocalExecutor:
             self._pool.submit(self._run_command, command_id)
 
     def _claim(self, command_id: str) -> bool:
-        """Take a waiting command; another executor may race us for it (one wins)."""
         with session_scope(self.engine) as session:
-            result = session.exec(  # type: ignore[call-overload]
-                update(Command)
-                .where(col(Command.id) == command_id, col(Command.run_state) == "QUEUED",
-                       col(Command.flow_run_id).is_(None))
-                .values(run_state="PENDING", executor_instance=self.instance)
-            )
-            return result.rowcount == 1
+            return claim_command(session, command_id, self.instance)
 
     def _run_command(self, command_id: str) -> None:
         try:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from storage.clock import utcnow
@@ -80,6 +80,17 @@ def dispatchable_commands(session: Session, limit: int) -> Sequence[Command]:
         .order_by(col(Command.priority_rank), col(Command.created_at))
         .limit(limit)
     ).all()
+
+
+def claim_command(session: Session, command_id: str, instance: str) -> bool:
+    """Take a waiting command for executor `instance`; of executors racing for it, one wins."""
+    result = session.exec(  # type: ignore[call-overload]
+        update(Command)
+        .where(col(Command.id) == command_id, col(Command.run_state) == "QUEUED",
+               col(Command.flow_run_id).is_(None))
+        .values(run_state="PENDING", executor_instance=instance)
+    )
+    return result.rowcount == 1
 
 
 def count_waiting_ahead(session: Session, command: Command) -> int:
