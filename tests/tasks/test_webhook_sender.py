@@ -1,14 +1,17 @@
-"""The pieces of one webhook attempt: backoff with jitter, target checks after DNS, headers."""
+"""The pieces of one webhook attempt: backoff with jitter, target checks after DNS, headers,
+and the connection pinned to the address that passed the check."""
 
 from __future__ import annotations
 
 import random
 import socket
 
+import httpx
 import pytest
 
 from tasks.webhook_format import js_json, sign_body
-from tasks.webhook_sender import resolved_target_problem, retry_delay, signed_request
+from tasks.webhook_sender import post_webhook, resolve_target, retry_delay, signed_request
+from tests.fixtures.servers import start_receiver
 
 
 @pytest.mark.parametrize("failures", [1, 2, 3, 4, 5])
@@ -27,17 +30,17 @@ def test_a_host_name_resolving_to_a_private_address_is_refused_unless_allowed():
     except OSError:
         pytest.skip("this machine's name does not resolve")
     url = f"http://{host}:8080/hook"
-    problem = resolved_target_problem(url, frozenset())
+    problem = resolve_target(url, frozenset()).problem
     if address.startswith(("127.", "10.", "192.168.", "172.")):
         assert problem and "private network" in problem
-    assert resolved_target_problem(url, frozenset({host.lower()})) is None
+    assert resolve_target(url, frozenset({host.lower()})).problem is None
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1/x", "http://[::1]/x", "http://169.254.169.254/",
                                  "http://localhost/x", "ftp://example.com/x",
                                  "http://user:pw@example.com/x"])
 def test_literal_private_or_malformed_targets_are_refused(url):
-    assert resolved_target_problem(url, frozenset()) is not None
+    assert resolve_target(url, frozenset()).problem is not None
 
 
 def test_every_attempt_carries_the_event_id_and_a_signature_of_the_exact_body():
@@ -48,3 +51,50 @@ def test_every_attempt_carries_the_event_id_and_a_signature_of_the_exact_body():
     assert headers["Uncodie-Event"] == "lead_generation.failed"
     assert headers["Uncodie-Signature"] == sign_body(body, "s3cret")
     assert "Uncodie-Signature" not in signed_request("evt_1", payload, None)[1]
+
+
+class RebindingResolver:
+    """A DNS answer that changes between lookups, as a rebinding attacker's name server does:
+    first an address the allow-list admits, then a private one."""
+
+    def __init__(self, answers: list[str]) -> None:
+        self.answers = answers
+        self.lookups = 0
+
+    def __call__(self, host, port, **_kwargs):
+        answer = self.answers[min(self.lookups, len(self.answers) - 1)]
+        self.lookups += 1
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answer, port))]
+
+
+def test_the_attempt_connects_to_the_address_that_passed_the_check_not_a_second_lookup():
+    receiver = start_receiver()
+    try:
+        port = receiver.server.server_address[1]
+        # `.test` never resolves in real DNS: the request can only arrive by the pinned address.
+        url = f"http://hooks.rebind.test:{port}/hooks/leads"
+        resolver = RebindingResolver(["127.0.0.1", "10.0.0.9"])
+        body, headers = signed_request("evt_pin", {"event": "lead_generation.completed"}, "k")
+        with httpx.Client() as client:
+            outcome = post_webhook(client, url, body, headers, 5.0, frozenset({"127.0.0.1"}),
+                                   resolve=resolver)
+            assert outcome.succeeded, outcome.error
+            assert resolver.lookups == 1
+            assert receiver.requests[0]["headers"]["host"] == f"hooks.rebind.test:{port}"
+            assert receiver.requests[0]["body"] == body
+            # The next attempt looks up again and now gets a private address: refused, unsent.
+            second = post_webhook(client, url, body, headers, 5.0, frozenset({"127.0.0.1"}),
+                                  resolve=resolver)
+        assert not second.succeeded and "private network" in second.error
+        assert second.status_code is None and len(receiver.requests) == 1
+    finally:
+        receiver.server.shutdown()
+
+
+def test_every_resolved_address_must_pass_not_only_the_first():
+    def mixed(host, port, **_kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
+                (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("192.168.1.5", port))]
+
+    target = resolve_target("https://hooks.example.com/x", frozenset(), mixed)
+    assert target.problem and "192.168.1.5" in target.problem
