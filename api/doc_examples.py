@@ -44,7 +44,7 @@ def request_docs() -> dict[tuple[str, str], RequestDoc]:
     from api.routes.settings import AgentSettingsBody, SdrSettingsBody, UrlSettingsBody
     from api.routes.territory import TerritoryCompanyBody
     from api.routes.triggers import TriggerRequest
-    from api.routes.webhooks_workbench import WebhookCreate
+    from api.routes.webhooks_workbench import WebhookCreate, WebhookUpdate
     from api.schemas import LeadGenerationRequest
 
     command = json.loads((EXAMPLES_DIR / "lead_generation_request.json").read_text())
@@ -136,6 +136,10 @@ def request_docs() -> dict[tuple[str, str], RequestDoc]:
              "description": "Webhook for lead capture",
              "platformConfig": "{\"field_mapping\": {}}", "client_id": client}, WebhookCreate,
             "Create Webhook Payload"),
+        ("PUT", "/api/webhook-workbench"): RequestDoc(
+            {"id": "<webhook-id>", "name": "HeyReach replies",
+             "platformConfig": "{\"field_mapping\": {\"lead.custom_title\": \"position\"}}"},
+            WebhookUpdate),
         ("POST", "/api/webhook-workbench/hooks/{webhook_id}/{secret}"): RequestDoc(
             {"firstName": "Ana", "lastName": "Silva", "email": "ana@northwind.example",
              "companyName": "Northwind Logistics"}),

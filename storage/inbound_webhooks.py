@@ -39,6 +39,29 @@ def create_inbound_webhook(session: Session, *, company_id: str, client_id: str,
     return webhook, secret
 
 
+def company_webhook(session: Session, company_id: str, webhook_id: str) -> InboundWebhook | None:
+    """The company's endpoint `webhook_id`; another company's is None, as if it did not exist."""
+    webhook = session.get(InboundWebhook, webhook_id)
+    return webhook if webhook is not None and webhook.company_id == company_id else None
+
+
+def rotate_secret(session: Session, webhook: InboundWebhook) -> str:
+    """A new secret for `webhook` (returned this once); the old URL stops working at commit."""
+    secret = secrets.token_urlsafe(24)
+    webhook.secret_hash, webhook.updated_at = hash_secret(secret), utcnow()
+    session.add(webhook)
+    return secret
+
+
+def delete_inbound_webhook(session: Session, webhook: InboundWebhook) -> None:
+    """The endpoint and its call log; the leads it brought in stay with their client."""
+    for call in session.exec(select(InboundWebhookCall).where(
+            InboundWebhookCall.webhook_id == webhook.id)).all():
+        session.delete(call)
+    session.flush()  # the calls reference the webhook: they go first
+    session.delete(webhook)
+
+
 def list_inbound_webhooks(session: Session, company_id: str,
                           client_id: str | None = None) -> Sequence[InboundWebhook]:
     query = select(InboundWebhook).where(InboundWebhook.company_id == company_id)

@@ -4,7 +4,8 @@
 string with `field_mapping` — and client_id) and returns its `webhookUrl` with the secret in it,
 this once. `GET /api/webhook-workbench` lists them, never with the secret. The outreach tool
 calls `POST /api/webhook-workbench/hooks/{id}/{secret}` with no API key: the secret in the URL
-authenticates it.
+authenticates it. Beyond the document (what anyone with a leaked URL or a retired tool needs):
+`PUT` edits one by `id`, `DELETE ?id=` removes it, `POST /rotate?id=` replaces its secret.
 """
 
 from __future__ import annotations
@@ -13,20 +14,23 @@ import hashlib
 import json
 from typing import Any, Literal
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, delete, get, post, put
 from litestar.datastructures import State
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import authenticate
 from api.errors import InvalidFormat, InvalidValue, NotFound, NoValidCredentials
 from api.management_requests import query_text, read_body
-from storage.clock import iso_z
+from storage.clock import iso_z, utcnow
 from storage.database import session_scope
 from storage.inbound_webhooks import (
     authenticated_webhook,
+    company_webhook,
     create_inbound_webhook,
+    delete_inbound_webhook,
     list_inbound_webhooks,
     record_call,
+    rotate_secret,
     seen_call,
     upsert_inbound_leads,
 )
@@ -44,6 +48,15 @@ class WebhookCreate(BaseModel):
     description: str | None = Field(default=None, max_length=2000)
     platformConfig: str | None = Field(default=None, max_length=100_000)  # noqa: N815
     client_id: str = Field(min_length=1, max_length=120)
+
+
+class WebhookUpdate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: str = Field(min_length=1, max_length=120)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=2000)
+    platformConfig: str | None = Field(default=None, max_length=100_000)  # noqa: N815
+    client_id: str | None = Field(default=None, min_length=1, max_length=120)
 
 
 def _platform_config(raw: str | None) -> dict[str, Any]:
@@ -77,6 +90,23 @@ def _base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
+def _hook_url(request: Request, webhook: InboundWebhook, secret: str) -> str:
+    return f"{_base_url(request)}{HOOK_PATH}/{webhook.id}/{secret}"
+
+
+def _owned_webhook(session: Any, company_id: str, webhook_id: str) -> InboundWebhook:
+    webhook = company_webhook(session, company_id, webhook_id)
+    if webhook is None:
+        raise NotFound(f"No webhook {webhook_id}", details={"field": "id", "issue": webhook_id})
+    return webhook
+
+
+def _known_client(session: Any, company_id: str, client_id: str) -> None:
+    if find_client(session, company_id, client_id) is None:
+        raise NotFound(f"No client {client_id}",
+                       details={"field": "client_id", "issue": client_id})
+
+
 class WebhookWorkbenchController(Controller):
     path = "/api/webhook-workbench"
     tags = ["Webhook workbench"]
@@ -88,15 +118,59 @@ class WebhookWorkbenchController(Controller):
         config = _platform_config(body.platformConfig)
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
-            if find_client(session, caller.company_id, body.client_id) is None:
-                raise NotFound(f"No client {body.client_id}",
-                               details={"field": "client_id", "issue": body.client_id})
+            _known_client(session, caller.company_id, body.client_id)
             webhook, secret = create_inbound_webhook(
                 session, company_id=caller.company_id, client_id=body.client_id,
                 name=body.name, platform=body.platform, description=body.description,
                 platform_config=config, created_by=caller.user_id)
             reply = public_webhook(webhook, _base_url(request))
-        reply["webhookUrl"] = f"{_base_url(request)}{HOOK_PATH}/{webhook.id}/{secret}"
+        reply["webhookUrl"] = _hook_url(request, webhook, secret)
+        return {"success": True, "webhook": reply, "webhookUrl": reply["webhookUrl"]}
+
+    @put("/", summary="Update an inbound webhook (by id): name, description, mapping, client")
+    async def update_webhook(self, request: Request, state: State) -> dict[str, Any]:
+        """Changes only the fields given; the secret and URL stay the same."""
+        body = await read_body(request, WebhookUpdate)
+        config = (_platform_config(body.platformConfig) if body.platformConfig is not None
+                  else None)
+        with session_scope(state.engine) as session:
+            caller = authenticate(request, session)
+            webhook = _owned_webhook(session, caller.company_id, body.id)
+            if body.client_id is not None:
+                _known_client(session, caller.company_id, body.client_id)
+                webhook.client_id = body.client_id
+            if body.name is not None:
+                webhook.name = body.name
+            if "description" in body.model_fields_set:
+                webhook.description = body.description
+            if config is not None:
+                webhook.platform_config = config
+            webhook.updated_at = utcnow()
+            session.add(webhook)
+            reply = public_webhook(webhook, _base_url(request))
+        return {"success": True, "webhook": reply}
+
+    @delete("/", status_code=200, summary="Delete an inbound webhook (?id=); its URL stops working")
+    async def delete_webhook(self, request: Request, state: State) -> dict[str, Any]:
+        """The leads it brought in stay with their client."""
+        webhook_id = query_text(request, "id", required=True)
+        with session_scope(state.engine) as session:
+            caller = authenticate(request, session)
+            delete_inbound_webhook(session, _owned_webhook(session, caller.company_id,
+                                                           webhook_id))
+        return {"success": True, "deleted": webhook_id}
+
+    @post("/rotate", status_code=200,
+          summary="Give an inbound webhook (?id=) a new secret; the old URL stops working")
+    async def rotate_webhook(self, request: Request, state: State) -> dict[str, Any]:
+        """Returns the new `webhookUrl`, this once."""
+        webhook_id = query_text(request, "id", required=True)
+        with session_scope(state.engine) as session:
+            caller = authenticate(request, session)
+            webhook = _owned_webhook(session, caller.company_id, webhook_id)
+            secret = rotate_secret(session, webhook)
+            reply = public_webhook(webhook, _base_url(request))
+        reply["webhookUrl"] = _hook_url(request, webhook, secret)
         return {"success": True, "webhook": reply, "webhookUrl": reply["webhookUrl"]}
 
     @get("/", summary="List the company's inbound webhooks (without secrets)")

@@ -145,6 +145,12 @@ def test_capture_response_examples(  # noqa: PLR0915 - one straight walk through
         hook_path = hook_url[hook_url.index("/api/webhook-workbench/hooks/"):]
         call(http, "POST /api/webhook-workbench/hooks/{webhook_id}/{secret}", url=hook_path,
              json=body_for("POST /api/webhook-workbench/hooks/{webhook_id}/{secret}", "", ""))
+        hook_id = hook["webhook"]["id"]
+        call(http, "PUT /api/webhook-workbench",
+             json=body_for("PUT /api/webhook-workbench", client_id, "",
+                           **{"<webhook-id>": hook_id}))
+        call(http, "POST /api/webhook-workbench/rotate", params={"id": hook_id})
+        call(http, "DELETE /api/webhook-workbench", params={"id": hook_id})
 
         call(http, "POST /api/email-validate", json={"email": "john.smith@example.com"})
         call(http, "POST /api/email-verify", json={"email": "john.smith@example.com"})

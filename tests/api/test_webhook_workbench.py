@@ -118,3 +118,85 @@ def test_bad_webhook_definitions_are_refused(leadmill, changes, status, error_ty
 
 def test_workbench_needs_credentials(leadmill):
     assert httpx.get(f"{leadmill.base_url}{ROUTE}").status_code == 401
+
+
+def test_update_rotate_and_delete_an_inbound_webhook(leadmill):
+    with leadmill.client() as client:
+        created = create(client, "generic").json()
+        hook_id, old_url = created["webhook"]["id"], created["webhookUrl"]
+        mapping = {"person.mail": "email", "person.who": "name"}
+        updated = client.put(ROUTE, json={"id": hook_id, "name": "Renamed",
+                                          "platformConfig": json.dumps(
+                                              {"field_mapping": mapping})})
+        assert updated.status_code == 200, updated.text
+        assert updated.json()["webhook"]["name"] == "Renamed"
+        assert updated.json()["webhook"]["description"] == "test"  # untouched
+        # The new mapping applies to the next call, through the unchanged URL.
+        reply = httpx.post(old_url, json={"person": {"mail": "lin@example.com", "who": "Lin"}})
+        assert reply.json()["leadsAdded"] == 1
+
+        rotated = client.post(f"{ROUTE}/rotate", params={"id": hook_id})
+        assert rotated.status_code == 200, rotated.text
+        new_url = rotated.json()["webhookUrl"]
+        assert new_url != old_url and new_url.rsplit("/", 1)[0] == old_url.rsplit("/", 1)[0]
+        assert httpx.post(old_url, json={"email": "x@example.com"}).status_code == 401
+        assert httpx.post(new_url, json={"person": {"mail": "mo@example.com"}}).json()[
+            "leadsAdded"] == 1
+        assert new_url.rsplit("/", 1)[1] not in client.get(ROUTE).text
+
+        deleted = client.delete(ROUTE, params={"id": hook_id})
+        assert deleted.json() == {"success": True, "deleted": hook_id}
+        assert client.get(ROUTE).json()["total"] == 0
+        assert httpx.post(new_url, json={"email": "y@example.com"}).status_code == 401
+    # The leads it brought in stay with the client.
+    assert sorted(lead.email for lead in site_leads(leadmill)) == ["lin@example.com",
+                                                                    "mo@example.com"]
+
+
+@pytest.mark.parametrize(("method", "kwargs", "status", "error_type"), [
+    ("PUT", {"json": {"id": "whk_nope", "name": "x"}}, 404, "not_found"),
+    ("PUT", {"json": {"name": "no id"}}, 400, "missing_required_field"),
+    ("PUT", {"json": {"id": "<id>", "client_id": "site_unknown"}}, 404, "not_found"),
+    ("PUT", {"json": {"id": "<id>", "platformConfig": "[1]"}}, 400, "invalid_value"),
+    ("DELETE", {"params": {"id": "whk_nope"}}, 404, "not_found"),
+    ("DELETE", {}, 400, "missing_required_field"),
+    ("POST", {"params": {}}, 400, "missing_required_field"),
+])
+def test_bad_updates_deletes_and_rotations_are_refused(leadmill, method, kwargs, status,
+                                                       error_type):
+    with leadmill.client() as client:
+        hook_id = create(client, "generic").json()["webhook"]["id"]
+        if "json" in kwargs:
+            kwargs = {"json": json.loads(json.dumps(kwargs["json"]).replace("<id>", hook_id))}
+        path = f"{ROUTE}/rotate" if method == "POST" else ROUTE
+        response = client.request(method, path, **kwargs)
+        assert response.status_code == status, response.text
+        assert response.json()["errorType"] == error_type
+        assert client.get(ROUTE).json()["webhooks"][0]["name"] == "generic replies"
+
+
+def test_another_company_can_neither_see_nor_change_the_webhooks(leadmill):
+    from storage.tenancy import create_company, create_user, issue_api_key
+
+    with leadmill.client() as client:
+        created = create(client, "heyreach").json()
+    hook_id, url = created["webhook"]["id"], created["webhookUrl"]
+    engine = engine_for(leadmill.settings.sqlalchemy_url)
+    with Session(engine) as session:
+        other = create_company(session, "Other Inc", company_id="company-hooks-other")
+        intruder = create_user(session, other, "hooks@other.test", role="owner")
+        key = issue_api_key(session, intruder, "intruder")
+        intruder_id = intruder.id
+        session.commit()
+    headers = {"x-api-key": key, "x-user-id": intruder_id}
+    base = f"{leadmill.base_url}{ROUTE}"
+    assert httpx.get(base, headers=headers).json()["webhooks"] == []
+    assert httpx.put(base, headers=headers, json={"id": hook_id, "name": "mine"}
+                     ).status_code == 404
+    assert httpx.post(f"{base}/rotate", headers=headers, params={"id": hook_id}
+                      ).status_code == 404
+    assert httpx.delete(base, headers=headers, params={"id": hook_id}).status_code == 404
+    # The first company's endpoint is unchanged and its URL still works.
+    with leadmill.client() as client:
+        assert client.get(ROUTE).json()["webhooks"][0]["name"] == "heyreach replies"
+    assert httpx.post(url, json=PAYLOADS["heyreach"]).json()["leadsAdded"] == 1
