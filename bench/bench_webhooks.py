@@ -86,6 +86,7 @@ def bench_kill(base: Path, count: int) -> None:
     process.wait()
     at_kill = delivered_count(engine)
     received_at_kill = len(receiver.requests)
+    restarted_at = time.time()  # (a request the dying process sent may be read a bit later)
     restarted = start_api_process(settings, log_file)
     started = time.perf_counter()
     wait_until(lambda: delivered_count(engine) == count, 300, "not all delivered after restart")
@@ -94,12 +95,33 @@ def bench_kill(base: Path, count: int) -> None:
     restarted.terminate()
     restarted.wait(timeout=30)
     receipts = Counter(r["headers"]["uncodie-event-id"] for r in receiver.requests)
+    delivered_at = delivered_times(engine)
+    sent_after_success = sum(r["wall"] > delivered_at[r["headers"]["uncodie-event-id"]]
+                             for r in receiver.requests)
+    repeated = [event for event, n in receipts.items() if n > 1]
+    repeats_in_flight = all(
+        min(r["wall"] for r in receiver.requests if r["headers"]["uncodie-event-id"] == event)
+        < restarted_at for event in repeated)
     print(f"kill -9: {count} pending, {at_kill} recorded delivered and {received_at_kill} "
           f"received at the kill; after restart all {delivered_count(engine)} delivered in "
           f"{resumed_in:.1f} s; distinct event ids received {len(receipts)} "
-          f"(all ours: {set(receipts) == set(event_ids)}), total receipts "
-          f"{sum(receipts.values())}, received twice {sum(c > 1 for c in receipts.values())} "
-          f"(in flight at the kill), more than twice {sum(c > 2 for c in receipts.values())}")
+          f"(all ours: {set(receipts) == set(event_ids)}); requests sent after their success "
+          f"was recorded: {sent_after_success}; total requests {sum(receipts.values())}, "
+          f"events whose request was repeated {len(repeated)} (all first sent by the killed "
+          f"process, reply never recorded: {repeats_in_flight}), more than twice "
+          f"{sum(c > 2 for c in receipts.values())}; processed by a receiver dropping repeated "
+          f"Uncodie-Event-Id: {len(receipts)} events, each once")
+
+
+def delivered_times(engine) -> dict[str, float]:
+    from datetime import UTC
+
+    from storage.models import WebhookDelivery
+
+    with Session(engine) as session:
+        rows = session.exec(select(WebhookDelivery.id, WebhookDelivery.delivered_at)).all()
+    return {event: (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
+            for event, at in rows}
 
 
 def bench_throughput(base: Path, count: int, runs: int) -> None:

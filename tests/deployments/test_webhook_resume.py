@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections import Counter
+from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
@@ -43,6 +45,7 @@ def test_pending_deliveries_resume_after_kill_9_and_delivered_ones_are_never_res
         process.wait()
     assert len(before_kill) < EVENTS, "everything was delivered before the kill"
     received_before_restart = len(receiver.requests)
+    restarted_at = time.time()  # a request the dying process sent may be read a bit later
 
     restarted = start_api_process(settings, log_file)
     try:
@@ -62,4 +65,18 @@ def test_pending_deliveries_resume_after_kill_9_and_delivered_ones_are_never_res
     with Session(engine) as session:
         successes = Counter(a.delivery_id for a in session.exec(
             select(WebhookAttempt).where(WebhookAttempt.succeeded)).all())
+        delivered_at = {d.id: as_epoch(d.delivered_at)
+                        for d in session.exec(select(WebhookDelivery)).all()}
     assert successes == Counter({event_id: 1 for event_id in event_ids})
+    # Nothing is sent after its success was recorded, and every repeat is of a request the
+    # killed process had sent without living to record the reply.
+    assert all(r["wall"] <= delivered_at[r["headers"]["uncodie-event-id"]]
+               for r in receiver.requests)
+    for event_id in (e for e, count in receipts.items() if count > 1):
+        first = min(r["wall"] for r in receiver.requests
+                    if r["headers"]["uncodie-event-id"] == event_id)
+        assert first < restarted_at, event_id
+
+
+def as_epoch(moment: datetime) -> float:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
