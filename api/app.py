@@ -19,7 +19,7 @@ from api.errors import (
     handle_management_error,
     handle_unexpected,
 )
-from api.ratelimit import RateLimiter, RateLimitHeadersMiddleware
+from api.ratelimit import LoginThrottle, RateLimiter, RateLimitHeadersMiddleware
 from api.routes.admin import AdminController
 from api.routes.analytics import pipeline_analytics
 from api.routes.auth import AuthController
@@ -41,6 +41,7 @@ from api.routes.workbench import WORKBENCH_ROUTES
 from api.tokens import TokenIssuer, load_jwt_secret
 from storage.database import build_engine, create_schema
 from storage.lead_records import ensure_lead_page_indexes
+from storage.rate_counters import DatabaseCounters, MemoryCounters
 from storage.secrets import SecretBox
 from storage.settings import LeadmillSettings
 
@@ -68,6 +69,8 @@ def create_app(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     create_schema(engine)
     ensure_lead_page_indexes(engine)
+    counters = (DatabaseCounters(engine) if settings.rate_limit_backend == "database"
+                else MemoryCounters())
     # httpx logs every request at INFO; that is noise next to the API's own log.
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -96,7 +99,10 @@ def create_app(
             "secret_box": SecretBox.for_data_dir(settings.secret_key_file),
             "tokens": TokenIssuer(load_jwt_secret(settings.jwt_secret_file)),
             "rate_limiter": RateLimiter({"standard": settings.rate_limit_standard,
-                                         "premium": settings.rate_limit_premium}),
+                                         "premium": settings.rate_limit_premium}, counters),
+            "login_throttle": LoginThrottle(counters, settings.login_failures_per_username,
+                                            settings.login_failures_per_ip,
+                                            settings.login_window_seconds),
         }),
         exception_handlers={
             ApiError: handle_api_error,
