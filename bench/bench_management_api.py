@@ -8,6 +8,11 @@ the API (create_app, no executor work) with uvicorn on a loopback port in this p
 times whole HTTP requests from an httpx client with keep-alive: `GET /api/leads` pages of
 1,000 (with `total`) and bulk `GET /api/enrich-leads/list` pages of 5,000, first and deep
 pages. Median of `--runs` runs after one warm-up request each.
+
+Then the cost of rate limiting (`--overhead-requests` per run): one counter upsert alone
+(`DatabaseCounters.hit` against the same database), and a cheap authenticated request
+(`GET /api/clients`, 10 clients) served with `rate_limit_backend=database` and with `memory`.
+The premium limit is raised so that no benchmark request is refused.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import uvicorn
 from api.app import create_app
 from storage.database import build_engine, create_schema, session_scope
 from storage.lead_records import ensure_lead_page_indexes
+from storage.rate_counters import DatabaseCounters
 from storage.settings import LeadmillSettings
 from storage.tenancy import create_client, create_company, create_user, issue_api_key
 
@@ -102,6 +108,52 @@ def timed(http: httpx.Client, path: str, params: dict, runs: int,
     return seconds, cpu
 
 
+def request_overhead(base_url: str, key: str, requests: int, runs: int) -> list[float]:
+    """Per run, the median seconds of `requests` sequential `GET /api/clients`."""
+    medians = []
+    with httpx.Client(base_url=base_url, headers={"x-api-key": key}, timeout=60) as http:
+        http.get("/clients").raise_for_status()
+        for _ in range(runs):
+            seconds = []
+            for _ in range(requests):
+                started = time.perf_counter()
+                http.get("/clients").raise_for_status()
+                seconds.append(time.perf_counter() - started)
+            medians.append(statistics.median(seconds))
+    return medians
+
+
+def counter_overhead(settings: LeadmillSettings, requests: int, runs: int) -> list[float]:
+    """Per run, the mean seconds of one `DatabaseCounters.hit` (a new bucket per run)."""
+    engine = build_engine(settings.sqlalchemy_url)
+    counters = DatabaseCounters(engine)
+    means = []
+    for run in range(runs):
+        started = time.perf_counter()
+        for _ in range(requests):
+            counters.hit(f"bench:{run}:{time.time_ns()}", 60)
+        means.append((time.perf_counter() - started) / requests)
+    engine.dispose()
+    return means
+
+
+def report_overhead(settings: LeadmillSettings, key: str, requests: int, runs: int) -> None:
+    def line(label: str, values: list[float]) -> None:
+        runs_text = ", ".join(f"{value * 1e6:.0f}" for value in values)
+        print(f"{label}: median {statistics.median(values) * 1e6:.0f} us "
+              f"(runs: {runs_text}); load average {os.getloadavg()[0]:.1f}")
+
+    line(f"one rate-counter upsert (DatabaseCounters.hit), mean of {requests}",
+         counter_overhead(settings, requests, runs))
+    for backend in ("database", "memory"):
+        served = settings.model_copy(update={"api_port": free_port(),
+                                             "rate_limit_backend": backend})
+        server = serve(served)
+        line(f"GET /api/clients with rate_limit_backend={backend}, median of {requests}",
+             request_overhead(f"http://127.0.0.1:{served.api_port}/api", key, requests, runs))
+        server.should_exit = True
+
+
 def token_at(http: httpx.Client, path: str, params: dict, pages: int) -> str:
     token = None
     for _ in range(pages):
@@ -121,12 +173,15 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--overhead-requests", type=int, default=300)
     parser.add_argument("--keep", type=Path, default=None,
                         help="seed into this directory once and reuse it on later runs")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-management-") as scratch:
         data_dir = args.keep or Path(scratch)
-        settings = LeadmillSettings(data_dir=data_dir, api_port=free_port(), load_sample=False)
+        # Charged but never refused: the counters are shared and outlive a run with --keep.
+        settings = LeadmillSettings(data_dir=data_dir, api_port=free_port(), load_sample=False,
+                                    rate_limit_premium=1_000_000_000)
         key_file = data_dir / "bench-key.txt"
         if key_file.exists():
             key = key_file.read_text()
@@ -164,6 +219,7 @@ def main() -> None:
                   f"load average {os.getloadavg()[0]:.1f}")
         http.close()
         server.should_exit = True
+        report_overhead(settings, key, args.overhead_requests, args.runs)
 
 
 if __name__ == "__main__":
