@@ -108,18 +108,25 @@ def timed(http: httpx.Client, path: str, params: dict, runs: int,
     return seconds, cpu
 
 
-def request_overhead(base_url: str, key: str, requests: int, runs: int) -> list[float]:
-    """Per run, the median seconds of `requests` sequential `GET /api/clients`."""
-    medians = []
-    with httpx.Client(base_url=base_url, headers={"x-api-key": key}, timeout=60) as http:
+def request_overhead(base_urls: dict[str, str], key: str, requests: int, runs: int
+                     ) -> dict[str, list[float]]:
+    """Per backend and run, the median seconds of `requests` sequential `GET /api/clients`;
+    the backends take turns within each run, so load changes hit both alike."""
+    medians: dict[str, list[float]] = {backend: [] for backend in base_urls}
+    clients = {backend: httpx.Client(base_url=url, headers={"x-api-key": key}, timeout=60)
+               for backend, url in base_urls.items()}
+    for http in clients.values():
         http.get("/clients").raise_for_status()
-        for _ in range(runs):
+    for _ in range(runs):
+        for backend, http in clients.items():
             seconds = []
             for _ in range(requests):
                 started = time.perf_counter()
                 http.get("/clients").raise_for_status()
                 seconds.append(time.perf_counter() - started)
-            medians.append(statistics.median(seconds))
+            medians[backend].append(statistics.median(seconds))
+    for http in clients.values():
+        http.close()
     return medians
 
 
@@ -145,12 +152,16 @@ def report_overhead(settings: LeadmillSettings, key: str, requests: int, runs: i
 
     line(f"one rate-counter upsert (DatabaseCounters.hit), mean of {requests}",
          counter_overhead(settings, requests, runs))
+    servers, urls = [], {}
     for backend in ("database", "memory"):
         served = settings.model_copy(update={"api_port": free_port(),
                                              "rate_limit_backend": backend})
-        server = serve(served)
+        servers.append(serve(served))
+        urls[backend] = f"http://127.0.0.1:{served.api_port}/api"
+    for backend, medians in request_overhead(urls, key, requests, runs).items():
         line(f"GET /api/clients with rate_limit_backend={backend}, median of {requests}",
-             request_overhead(f"http://127.0.0.1:{served.api_port}/api", key, requests, runs))
+             medians)
+    for server in servers:
         server.should_exit = True
 
 
@@ -174,6 +185,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--overhead-requests", type=int, default=300)
+    parser.add_argument("--overhead-only", action="store_true",
+                        help="only the rate-limit overhead part")
     parser.add_argument("--keep", type=Path, default=None,
                         help="seed into this directory once and reuse it on later runs")
     args = parser.parse_args()
@@ -211,7 +224,7 @@ def main() -> None:
             ("GET /api/enrich-leads/list, 5,000 of one client", "/enrich-leads/list",
              {**bulk, "clientId": "client-3"}, 5000),
         ]
-        for label, path, params, expect in cases:
+        for label, path, params, expect in [] if args.overhead_only else cases:
             seconds, cpu = timed(http, path, params, args.runs, expect)
             runs = ", ".join(f"{value * 1000:.0f}" for value in seconds)
             print(f"{label}: median {statistics.median(seconds) * 1000:.0f} ms (runs: {runs}); "

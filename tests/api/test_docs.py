@@ -48,7 +48,7 @@ def test_every_route_has_a_summary_and_a_description(leadmill):
 # Operations that take no body, and the one whose only reply is an error (every user already
 # belongs to exactly one company, so POST /api/company always answers already_exists).
 BODYLESS = {"POST /api/agents/sales/leadGeneration/deliveries/{delivery_id}/redeliver"}
-ERROR_ONLY = {"POST /api/company"}
+ERROR_ONLY: set[str] = set()
 
 
 def _examples(content: dict) -> dict:
