@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.clock import utcnow
@@ -41,7 +41,7 @@ class RefreshToken(SQLModel, table=True):
     session_id: str = Field(foreign_key="loginsession.id", index=True)
     token_hash: str
     issued_at: datetime = Field(default_factory=utcnow)
-    expires_at: datetime
+    expires_at: datetime = Field(index=True)
     rotated_at: datetime | None = Field(default=None,
                                         description="Set when it was exchanged for a new one.")
 
@@ -57,8 +57,12 @@ def new_token_ids() -> tuple[str, str]:
 
 
 def start_login_session(session: Session, user_id: str, session_id: str) -> LoginSession:
+    """A new family for a password login; refresh tokens past their expiry (useless: the JWT's
+    own `exp` refuses them first) are deleted on the way, so rows do not pile up."""
     login = LoginSession(id=session_id, user_id=user_id)
     session.add(login)
+    table = RefreshToken.__table__
+    session.connection().execute(delete(table).where(table.c.expires_at < utcnow()))
     session.flush()
     return login
 

@@ -156,3 +156,21 @@ def test_failed_logins_are_throttled_per_client_ip(app) -> None:
     assert log_in(app).status_code == 200
     wait_until(lambda: log_in(app, local_address="127.0.0.3").status_code == 200, 30,
                "the IP stayed locked")
+
+
+def test_a_login_deletes_refresh_tokens_past_their_expiry(app) -> None:
+    from datetime import timedelta
+
+    from storage.clock import utcnow
+    from storage.database import session_scope
+
+    tokens_of(app)
+    engine = engine_for(app.settings.sqlalchemy_url)
+    with session_scope(engine) as session:
+        family = session.exec(select(LoginSession)).first()
+        session.add(RefreshToken(jti="long-expired", session_id=family.id, token_hash="x",
+                                 expires_at=utcnow() - timedelta(days=1)))
+    tokens_of(app)
+    with Session(engine) as session:
+        assert session.get(RefreshToken, "long-expired") is None
+        assert session.exec(select(RefreshToken)).first() is not None
