@@ -121,6 +121,18 @@ def test_a_member_cannot_change_or_delete_another_members_records(team) -> None:
     assert bob.delete("/api/leads", params={"id": own["id"]}).json()["deleted"] == 1
 
 
+def test_a_member_cannot_process_another_members_lead(team) -> None:
+    first = team["leads"][0]
+    for path, body in (("/api/leads/process/sdr", {"fields": ["message1"]}),
+                       ("/api/leads/process/enrich", {"services": ["companyUrl"]}),
+                       ("/api/leads/process/copyright", {"processes": [1]})):
+        assert_refused(team["bob"].post(path, json={"leadId": first, **body}),
+                       403, "owner_mismatch")
+    trigger = team["bob"].post("/api/trigger", json={
+        "task": "lead-sdr", "payload": {"leadId": first, "fields": ["message1"]}})
+    assert_refused(trigger, 403, "owner_mismatch")
+
+
 def test_owner_admin_and_the_creator_may_change_a_record(team) -> None:
     first, second, third = team["leads"]
     owner, alice = team["owner"], team["alice"]
