@@ -86,10 +86,18 @@ def serve(settings: LeadmillSettings) -> uvicorn.Server:
     app = create_app(settings, IdleExecutor())
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=settings.api_port,
                                            log_level="warning", access_log=False))
-    threading.Thread(target=server.run, daemon=True).start()
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
     while not server.started:
         time.sleep(0.05)
+    server.thread = thread  # type: ignore[attr-defined]
     return server
+
+
+def stop(server: uvicorn.Server) -> None:
+    """Let the app run its shutdown hooks (they unfreeze what start-up froze)."""
+    server.should_exit = True
+    server.thread.join(timeout=30)  # type: ignore[attr-defined]
 
 
 def timed(http: httpx.Client, path: str, params: dict, runs: int,
@@ -162,7 +170,7 @@ def report_overhead(settings: LeadmillSettings, key: str, requests: int, runs: i
         line(f"GET /api/clients with rate_limit_backend={backend}, median of {requests}",
              medians)
     for server in servers:
-        server.should_exit = True
+        stop(server)
 
 
 def token_at(http: httpx.Client, path: str, params: dict, pages: int) -> str:
@@ -231,7 +239,7 @@ def main() -> None:
                   f"CPU median {statistics.median(cpu) * 1000:.0f} ms; "
                   f"load average {os.getloadavg()[0]:.1f}")
         http.close()
-        server.should_exit = True
+        stop(server)
         report_overhead(settings, key, args.overhead_requests, args.runs)
 
 
