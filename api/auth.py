@@ -6,6 +6,14 @@ Accepted credentials, tried in order:
 2. `Authorization: Bearer <API key>` or `x-api-key: <API key>` — keys are looked up by their
    SHA-256. With `x-user-id`, that id must be the key owner's (else owner_mismatch).
 
+An access token must belong to a live login session (`sid`; storage.auth_sessions): logging out
+or a detected refresh-token reuse stops it before it expires.
+
+Owner-based isolation (the document's first layer): every member reads the company's records,
+but only the record's owner — or an owner/admin of the company — may change or delete a record
+another user created (`require_record_owner`, errorType owner_mismatch). Records with no owner
+(leads the pipeline found) are the company's: any member may change them.
+
 Every authenticated request is charged against its credential's rate limit (api/ratelimit.py).
 Failures take the envelope of the path: the command API (`/api/agents/...`) answers
 UNAUTHORIZED / QUOTA_EXCEEDED, every other route the lead-management errorTypes.
@@ -32,6 +40,7 @@ from api.errors import (
 )
 from api.ratelimit import STATE_KEY, RateLimiter
 from api.tokens import ForeignTokenError, TokenError, TokenExpiredError, TokenIssuer, looks_like_jwt
+from storage.auth_sessions import live_login_session
 from storage.models import User
 from storage.tenancy import API_KEY_PREFIX, find_api_key
 
@@ -40,17 +49,22 @@ ADMIN_ROLES = ("owner", "admin")
 
 @dataclass(frozen=True)
 class Caller:
-    company_id: str
+    company_id: str  # "" only for a user without a company (see `authenticate`)
     user_id: str
     key_id: str  # the API key's id; "" for a user token
     tier: str
     role: str = "member"
     username: str = ""
     method: str = "api_key"  # api_key | jwt
+    session_id: str = ""  # the access token's login session (`sid`); "" for an API key
 
     @property
     def is_admin(self) -> bool:
         return self.role in ADMIN_ROLES
+
+    @property
+    def has_company(self) -> bool:
+        return bool(self.company_id)
 
 
 def presented_key(request: Request) -> str | None:
@@ -64,11 +78,20 @@ def presented_key(request: Request) -> str | None:
     return None
 
 
-def authenticate(request: Request, session: Session) -> Caller:
-    """The caller behind the request's credentials, charged against its rate limit."""
+def authenticate(request: Request, session: Session, *, company_required: bool = True
+                 ) -> Caller:
+    """The caller behind the request's credentials, charged against its rate limit.
+
+    A user who has not created a company yet may only reach the routes that pass
+    `company_required=False` (`/api/company`); elsewhere they get insufficient_permissions.
+    """
     try:
         caller = _identify(request, session)
         _charge(request, caller)
+        if company_required and not caller.has_company:
+            raise InsufficientPermissions(
+                "You do not belong to a company yet", details={"company_id": None},
+                recommendation="Create your company with POST /api/company {\"name\": ...}.")
     except ManagementError as error:
         if not uses_command_envelope(request):
             raise
@@ -82,6 +105,28 @@ def require_admin(caller: Caller) -> None:
     """Owner/admin-only operations; API keys act with their owner's role."""
     if not caller.is_admin:
         raise InsufficientPermissions(details=f"your role is {caller.role}")
+
+
+def may_change(caller: Caller, record_owner: str | None) -> bool:
+    """Whether the caller may update or delete a record of its company owned by `record_owner`."""
+    return record_owner is None or record_owner == caller.user_id or caller.is_admin
+
+
+def require_record_owner(caller: Caller, record_owner: str | None, kind: str,
+                         record_id: str) -> None:
+    """Refuse (403 owner_mismatch) a change to another member's record, unless owner/admin."""
+    if not may_change(caller, record_owner):
+        raise RecordOwnerMismatch(kind, [record_id])
+
+
+class RecordOwnerMismatch(OwnerMismatch):
+    recommendation = ("Ask the record's owner, or an owner or admin of your company, to make "
+                      "this change.")
+
+    def __init__(self, kind: str, record_ids: list[str]) -> None:
+        super().__init__(f"This {kind} belongs to another user" if len(record_ids) == 1 else
+                         f"Some {kind}s belong to other users",
+                         details={"ids": record_ids, "issue": "owned by another user"})
 
 
 def _identify(request: Request, session: Session) -> Caller:
@@ -122,8 +167,12 @@ def _by_access_token(tokens: TokenIssuer, session: Session, token: str) -> Calle
     if user is None:
         raise NoValidCredentials("The access token's user no longer exists",
                                  details="unknown sub")
-    return Caller(company_id=user.company_id, user_id=user.id, key_id="", tier="standard",
-                  role=user.role, username=user.username, method="jwt")
+    login = live_login_session(session, str(claims.get("sid") or ""))
+    if login is None or login.user_id != user.id:
+        raise NoValidCredentials("The access token's session has ended",
+                                 details="logged out or revoked; log in again")
+    return Caller(company_id=user.company_id or "", user_id=user.id, key_id="", tier="standard",
+                  role=user.role, username=user.username, method="jwt", session_id=login.id)
 
 
 def _charge(request: Request, caller: Caller) -> None:

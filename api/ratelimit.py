@@ -1,20 +1,21 @@
-"""Per-credential rate limits (requests per minute by tier) and their X-RateLimit-* headers.
+"""Rate limits: requests per minute per credential (by tier), failed logins per username and
+per client IP, and the X-RateLimit-* / Retry-After headers of the answer.
 
-A fixed one-minute window per API key or per user token, counted in this process's memory:
-with several API processes each enforces its own window (a shared counter, e.g. Redis, would
-be needed for a global limit). `authenticate` charges the request and leaves the window's
-numbers on the request state; `RateLimitHeadersMiddleware` writes them on every response,
-errors included.
+Counting lives in `storage.rate_counters`: by default in the operational database, so every API
+process on it enforces one global window per credential (`rate_limit_backend=memory` counts per
+process instead). `authenticate` charges the request and leaves the window's numbers on the
+request state; `RateLimitHeadersMiddleware` writes them on every response, errors included.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
 from dataclasses import dataclass
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from storage.rate_counters import Counters
 
 STATE_KEY = "leadmill_rate_limit"
 
@@ -27,39 +28,60 @@ class RateWindow:
     allowed: bool
 
     def headers(self) -> dict[str, str]:
-        return {"X-RateLimit-Limit": str(self.limit),
-                "X-RateLimit-Remaining": str(self.remaining),
-                "X-RateLimit-Reset": str(self.reset_epoch)}
+        headers = {"X-RateLimit-Limit": str(self.limit),
+                   "X-RateLimit-Remaining": str(self.remaining),
+                   "X-RateLimit-Reset": str(self.reset_epoch)}
+        if not self.allowed:
+            headers["Retry-After"] = str(max(math.ceil(self.reset_epoch - time.time()), 1))
+        return headers
 
 
 class RateLimiter:
-    """Counts requests per credential in fixed one-minute windows."""
+    """Counts requests per credential in fixed windows (one minute by default)."""
 
-    def __init__(self, limits: dict[str, int], window_seconds: float = 60.0) -> None:
+    def __init__(self, limits: dict[str, int], counters: Counters,
+                 window_seconds: int = 60) -> None:
         self._limits = dict(limits)
+        self._counters = counters
         self._window = window_seconds
-        self._counts: dict[str, tuple[float, int]] = {}
-        self._lock = threading.Lock()
 
     def limit_for(self, tier: str) -> int:
         return self._limits.get(tier, self._limits["standard"])
 
     def charge(self, credential: str, tier: str) -> RateWindow:
         limit = self.limit_for(tier)
-        now = time.time()
-        with self._lock:
-            started, count = self._counts.get(credential, (now, 0))
-            if now - started >= self._window:
-                started, count = now, 0
-            allowed = count < limit
-            if allowed:
-                count += 1
-            self._counts[credential] = (started, count)
-            if len(self._counts) > 100_000:  # forget idle credentials
-                self._counts = {key: value for key, value in self._counts.items()
-                                if now - value[0] < self._window}
-        return RateWindow(limit, max(limit - count, 0),
-                          math.ceil(started + self._window), allowed)
+        count, started = self._counters.hit(f"req:{credential}", self._window)
+        return RateWindow(limit, max(limit - count, 0), started + self._window, count <= limit)
+
+
+class LoginThrottle:
+    """Failed `POST /api/auth` logins per username and per client IP in short fixed windows.
+
+    A throttled attempt is refused before its password is checked (Argon2 is the expensive
+    part an attacker would make us pay). Only failures count, and a window is short, so the
+    real user is locked out at most until the window ends, never for good.
+    """
+
+    def __init__(self, counters: Counters, per_username: int, per_ip: int,
+                 window_seconds: int = 60) -> None:
+        self._counters = counters
+        self._limits = {"user": per_username, "ip": per_ip}
+        self._window = window_seconds
+
+    def _buckets(self, username: str, ip: str) -> dict[str, str]:
+        return {"user": f"login-user:{username}", "ip": f"login-ip:{ip}"}
+
+    def check(self, username: str, ip: str) -> RateWindow | None:
+        """A refusing window if the username or the IP has used up its failures, else None."""
+        for kind, bucket in self._buckets(username, ip).items():
+            count, started = self._counters.peek(bucket, self._window)
+            if count >= self._limits[kind]:
+                return RateWindow(self._limits[kind], 0, started + self._window, False)
+        return None
+
+    def record_failure(self, username: str, ip: str) -> None:
+        for bucket in self._buckets(username, ip).values():
+            self._counters.hit(bucket, self._window)
 
 
 class RateLimitHeadersMiddleware:

@@ -67,14 +67,19 @@ class TokenIssuer:
                    **claims}
         return jwt.encode(payload, self.secret, algorithm=ALGORITHM)
 
-    def issue(self, user_id: str, username: str, company_id: str) -> dict[str, Any]:
-        """The documented `tokens` object for a user."""
+    def issue(self, user_id: str, username: str, company_id: str | None, *,
+              session_id: str | None = None, refresh_jti: str | None = None) -> dict[str, Any]:
+        """The documented `tokens` object for a user. Every token carries its login session
+        (`sid`); the refresh token's `jti` is the one stored for it (storage.auth_sessions)."""
+        sid = session_id or str(uuid.uuid4())
         return {
-            "accessToken": self._encode({"sub": user_id, "token_use": "access"},
+            "accessToken": self._encode({"sub": user_id, "token_use": "access", "sid": sid},
                                         self.access_seconds),
             "idToken": self._encode({"sub": user_id, "token_use": "id", "email": username,
-                                     "company_id": company_id}, self.access_seconds),
-            "refreshToken": self._encode({"sub": user_id, "token_use": "refresh"},
+                                     "company_id": company_id, "sid": sid},
+                                    self.access_seconds),
+            "refreshToken": self._encode({"sub": user_id, "token_use": "refresh", "sid": sid,
+                                          "jti": refresh_jti or uuid.uuid4().hex},
                                          self.refresh_seconds),
             "expiresIn": self.access_seconds,
         }

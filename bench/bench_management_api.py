@@ -8,6 +8,11 @@ the API (create_app, no executor work) with uvicorn on a loopback port in this p
 times whole HTTP requests from an httpx client with keep-alive: `GET /api/leads` pages of
 1,000 (with `total`) and bulk `GET /api/enrich-leads/list` pages of 5,000, first and deep
 pages. Median of `--runs` runs after one warm-up request each.
+
+Then the cost of rate limiting (`--overhead-requests` per run): one counter upsert alone
+(`DatabaseCounters.hit` against the same database), and a cheap authenticated request
+(`GET /api/clients`, 10 clients) served with `rate_limit_backend=database` and with `memory`.
+The premium limit is raised so that no benchmark request is refused.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import uvicorn
 from api.app import create_app
 from storage.database import build_engine, create_schema, session_scope
 from storage.lead_records import ensure_lead_page_indexes
+from storage.rate_counters import DatabaseCounters
 from storage.settings import LeadmillSettings
 from storage.tenancy import create_client, create_company, create_user, issue_api_key
 
@@ -80,10 +86,18 @@ def serve(settings: LeadmillSettings) -> uvicorn.Server:
     app = create_app(settings, IdleExecutor())
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=settings.api_port,
                                            log_level="warning", access_log=False))
-    threading.Thread(target=server.run, daemon=True).start()
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
     while not server.started:
         time.sleep(0.05)
+    server.thread = thread  # type: ignore[attr-defined]
     return server
+
+
+def stop(server: uvicorn.Server) -> None:
+    """Let the app run its shutdown hooks (they unfreeze what start-up froze)."""
+    server.should_exit = True
+    server.thread.join(timeout=30)  # type: ignore[attr-defined]
 
 
 def timed(http: httpx.Client, path: str, params: dict, runs: int,
@@ -100,6 +114,63 @@ def timed(http: httpx.Client, path: str, params: dict, runs: int,
         body = reply.json()
         assert len(body.get("leads", body.get("items", []))) == expect, body.keys()
     return seconds, cpu
+
+
+def request_overhead(base_urls: dict[str, str], key: str, requests: int, runs: int
+                     ) -> dict[str, list[float]]:
+    """Per backend and run, the median seconds of `requests` sequential `GET /api/clients`;
+    the backends take turns within each run, so load changes hit both alike."""
+    medians: dict[str, list[float]] = {backend: [] for backend in base_urls}
+    clients = {backend: httpx.Client(base_url=url, headers={"x-api-key": key}, timeout=60)
+               for backend, url in base_urls.items()}
+    for http in clients.values():
+        http.get("/clients").raise_for_status()
+    for _ in range(runs):
+        for backend, http in clients.items():
+            seconds = []
+            for _ in range(requests):
+                started = time.perf_counter()
+                http.get("/clients").raise_for_status()
+                seconds.append(time.perf_counter() - started)
+            medians[backend].append(statistics.median(seconds))
+    for http in clients.values():
+        http.close()
+    return medians
+
+
+def counter_overhead(settings: LeadmillSettings, requests: int, runs: int) -> list[float]:
+    """Per run, the mean seconds of one `DatabaseCounters.hit` (a new bucket per run)."""
+    engine = build_engine(settings.sqlalchemy_url)
+    counters = DatabaseCounters(engine)
+    means = []
+    for run in range(runs):
+        started = time.perf_counter()
+        for _ in range(requests):
+            counters.hit(f"bench:{run}:{time.time_ns()}", 60)
+        means.append((time.perf_counter() - started) / requests)
+    engine.dispose()
+    return means
+
+
+def report_overhead(settings: LeadmillSettings, key: str, requests: int, runs: int) -> None:
+    def line(label: str, values: list[float]) -> None:
+        runs_text = ", ".join(f"{value * 1e6:.0f}" for value in values)
+        print(f"{label}: median {statistics.median(values) * 1e6:.0f} us "
+              f"(runs: {runs_text}); load average {os.getloadavg()[0]:.1f}")
+
+    line(f"one rate-counter upsert (DatabaseCounters.hit), mean of {requests}",
+         counter_overhead(settings, requests, runs))
+    servers, urls = [], {}
+    for backend in ("database", "memory"):
+        served = settings.model_copy(update={"api_port": free_port(),
+                                             "rate_limit_backend": backend})
+        servers.append(serve(served))
+        urls[backend] = f"http://127.0.0.1:{served.api_port}/api"
+    for backend, medians in request_overhead(urls, key, requests, runs).items():
+        line(f"GET /api/clients with rate_limit_backend={backend}, median of {requests}",
+             medians)
+    for server in servers:
+        stop(server)
 
 
 def token_at(http: httpx.Client, path: str, params: dict, pages: int) -> str:
@@ -121,12 +192,17 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--overhead-requests", type=int, default=300)
+    parser.add_argument("--overhead-only", action="store_true",
+                        help="only the rate-limit overhead part")
     parser.add_argument("--keep", type=Path, default=None,
                         help="seed into this directory once and reuse it on later runs")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-management-") as scratch:
         data_dir = args.keep or Path(scratch)
-        settings = LeadmillSettings(data_dir=data_dir, api_port=free_port(), load_sample=False)
+        # Charged but never refused: the counters are shared and outlive a run with --keep.
+        settings = LeadmillSettings(data_dir=data_dir, api_port=free_port(), load_sample=False,
+                                    rate_limit_premium=1_000_000_000)
         key_file = data_dir / "bench-key.txt"
         if key_file.exists():
             key = key_file.read_text()
@@ -156,14 +232,15 @@ def main() -> None:
             ("GET /api/enrich-leads/list, 5,000 of one client", "/enrich-leads/list",
              {**bulk, "clientId": "client-3"}, 5000),
         ]
-        for label, path, params, expect in cases:
+        for label, path, params, expect in [] if args.overhead_only else cases:
             seconds, cpu = timed(http, path, params, args.runs, expect)
             runs = ", ".join(f"{value * 1000:.0f}" for value in seconds)
             print(f"{label}: median {statistics.median(seconds) * 1000:.0f} ms (runs: {runs}); "
                   f"CPU median {statistics.median(cpu) * 1000:.0f} ms; "
                   f"load average {os.getloadavg()[0]:.1f}")
         http.close()
-        server.should_exit = True
+        stop(server)
+        report_overhead(settings, key, args.overhead_requests, args.runs)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""`leadmill auth` (log in and save the tokens) and `leadmill generate-key`."""
+"""`leadmill auth` (log in and save the tokens), `leadmill logout` and `leadmill generate-key`."""
 
 from __future__ import annotations
 
@@ -19,6 +19,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--base-url", default=None, help=f"default: {DEFAULT_BASE_URL}")
     parser.set_defaults(handler=run_auth)
 
+    text = ("log out: end the saved login session on the server and forget its tokens "
+            "(a Leadmill extension)")
+    parser = subparsers.add_parser("logout", help=text, description=text)
+    parser.add_argument("--all", action="store_true", help="end every session of your user")
+    parser.add_argument("--base-url", default=None)
+    parser.set_defaults(handler=run_logout)
+
     text = "issue an API key for agents and scripts (shown once)"
     parser = subparsers.add_parser("generate-key", help=text, description=text)
     parser.add_argument("--name", required=True)
@@ -38,6 +45,21 @@ def run_auth(args: argparse.Namespace) -> int:
         return 1
     print(f"Logged in as {credentials['email']} at {credentials['base_url']}; "
           f"tokens saved to {auth_file()}")
+    return 0
+
+
+def run_logout(args: argparse.Namespace) -> int:
+    try:
+        if os.environ.get("LEADMILL_API_KEY"):
+            raise CliError("LEADMILL_API_KEY is set: API keys are revoked with DELETE "
+                           "/api/agent-api-keys, not logged out")
+        client = ApiClient.from_saved(args.base_url)
+        reply = client.request("POST", "/auth/logout", body={"allSessions": args.all})
+    except CliError as exc:
+        sys.stderr.write(f"leadmill logout: {exc}\n")
+        return 1
+    auth_file().unlink(missing_ok=True)
+    print(f"Logged out ({reply['revoked']} session(s) ended); removed {auth_file()}")
     return 0
 
 

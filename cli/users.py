@@ -1,7 +1,8 @@
 """`leadmill users create`: add a user who can log in (`POST /api/auth`), directly in the DB.
 
 Works on the instance's data directory, with no server running. Without `--company`, a new
-company is created with the user as its owner.
+company is created with the user as its owner; with `--no-company` the user has none until they
+create it with `POST /api/company` (self-service onboarding).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     group.add_argument("--company", default=None, help="id of an existing company to join")
     group.add_argument("--company-name", default=None,
                        help="name of a new company (default: the username's)")
+    group.add_argument("--no-company", action="store_true",
+                       help="no company: the user creates one with POST /api/company")
     create.add_argument("--role", choices=ROLES, default=None,
                         help="default: owner of a new company, member of an existing one")
     create.add_argument("--data-dir", type=Path, default=None,
@@ -58,7 +61,9 @@ def run_create_user(args: argparse.Namespace) -> int:
     with session_scope(engine) as session:
         if session.exec(select(User).where(User.username == username)).first():
             return _fail(f"a user named {username} already exists")
-        if args.company:
+        if args.no_company:
+            company, role = None, args.role or "member"
+        elif args.company:
             company = session.get(Company, args.company)
             if company is None:
                 return _fail(f"no company {args.company}")
@@ -67,8 +72,9 @@ def run_create_user(args: argparse.Namespace) -> int:
             company = create_company(session, args.company_name or username)
             role = args.role or "owner"
         user = create_user(session, company, username, role=role, password_hash=password_hash)
-        print(f"created user {user.username} (id {user.id}, role {role}) "
-              f"in company {company.id} ({company.name})")
+        where = (f"in company {company.id} ({company.name})" if company else
+                 "without a company (POST /api/company creates it)")
+        print(f"created user {user.username} (id {user.id}, role {role}) {where}")
     engine.dispose()
     return 0
 

@@ -47,12 +47,20 @@ def engine_for(url: str) -> Engine:
 def create_schema(engine: Engine) -> None:
     """Create every table that does not exist yet."""
     # Importing the modules registers their tables on SQLModel.metadata.
-    from storage import maintenance, models, platform_admins  # noqa: F401
+    from storage import (  # noqa: F401
+        auth_sessions,
+        maintenance,
+        models,
+        platform_admins,
+        rate_counters,
+    )
 
     SQLModel.metadata.create_all(engine)
     from storage.lead_sources import upgrade_command_columns
+    from storage.schema_upgrades import upgrade_tenancy_columns
 
     upgrade_command_columns(engine)
+    upgrade_tenancy_columns(engine)
 
 
 @contextmanager

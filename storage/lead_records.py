@@ -34,7 +34,7 @@ WRITABLE_FIELDS = {
 READ_FIELDS = {
     "id": "id", "client_id": "site_id", "company_id": "company_id", **WRITABLE_FIELDS,
     "score": "score", "verified": "verified", "matchReasons": "match_reasons",
-    "source": "source", "commandId": "command_id", "createdAt": "created_at",
+    "source": "source", "commandId": "command_id", "owner": "owner", "createdAt": "created_at",
     "updatedAt": "updated_at",
 }
 
@@ -74,9 +74,10 @@ def existing_by_identity(session: Session, company_id: str, client_id: str,
 
 
 def new_or_revived_lead(existing: Lead | None, company_id: str, client_id: str, key: str,
-                        values: dict[str, Any], now: datetime) -> Lead:
-    """A new lead, or the deleted record of the same person brought back with `values`."""
-    values = {**values, "name": _display_name(values)}
+                        values: dict[str, Any], now: datetime, owner: str | None) -> Lead:
+    """A new lead, or the deleted record of the same person brought back with `values`; either
+    way `owner` (the creating user) owns it."""
+    values = {**values, "name": _display_name(values), "owner": owner}
     if existing is None:
         return Lead(id=str(uuid.uuid4()), company_id=company_id, site_id=client_id,
                     dedupe_key=key, source="api", created_at=now, updated_at=now, **values)

@@ -27,7 +27,9 @@ class Company(SQLModel, table=True):
 class User(SQLModel, table=True):
     id: str = Field(primary_key=True,
                     description="The owner id (JWT sub); the command API's userId.")
-    company_id: str = Field(foreign_key="company.id", index=True)
+    company_id: str | None = Field(
+        default=None, foreign_key="company.id", index=True,
+        description="None until the user creates a company (POST /api/company).")
     username: str = Field(unique=True, index=True)
     password_hash: str | None = None
     role: str = Field(default="member", description="owner | admin | member")
@@ -149,6 +151,9 @@ class Lead(SQLModel, table=True):
     source: str | None = None
     source_record_id: str | None = None
     command_id: str | None = Field(default=None, description="The command that first found it.")
+    owner: str | None = Field(
+        default=None, description="The user who created it through the API (JWT sub, or the "
+        "API key's owner); None for leads the pipeline found: the company's, editable by all.")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow, index=True)
     deleted_at: datetime | None = None

@@ -68,6 +68,14 @@ class LeadmillSettings(BaseSettings):
         default=100, ge=1, description="Requests per minute of a standard key or user token."
     )
     rate_limit_premium: int = Field(default=1000, ge=1, description="... of a premium key.")
+    rate_limit_backend: Literal["database", "memory"] = Field(
+        default="database", description="Where request counters live: the operational DB "
+        "(shared by every API process on it) or this process's memory (per process).")
+    login_failures_per_username: int = Field(
+        default=10, ge=1, description="Failed logins of one username per login window.")
+    login_failures_per_ip: int = Field(
+        default=50, ge=1, description="Failed logins from one client IP per login window.")
+    login_window_seconds: int = Field(default=60, ge=1, le=3600)
 
     @field_validator("data_dir")
     @classmethod

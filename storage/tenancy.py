@@ -28,7 +28,7 @@ def create_company(session: Session, name: str, company_id: str | None = None) -
 
 def create_user(
     session: Session,
-    company: Company,
+    company: Company | None,
     username: str,
     *,
     user_id: str | None = None,
@@ -37,7 +37,7 @@ def create_user(
 ) -> User:
     user = User(
         id=user_id or str(uuid.uuid4()),
-        company_id=company.id,
+        company_id=company.id if company else None,
         username=username,
         role=role,
         password_hash=password_hash,

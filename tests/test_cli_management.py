@@ -84,3 +84,22 @@ def test_cli_refreshes_an_expired_token(leadmill, tmp_path: Path) -> None:
     listed = leadmill_cli(["leads", "list", "--client-id", "site_456abc"], env)
     assert listed.returncode == 0, listed.stderr
     assert json.loads(auth_file.read_text())["token"] != expired["accessToken"]
+
+
+def test_cli_logout_ends_the_session_and_forgets_the_tokens(leadmill, tmp_path: Path) -> None:
+    auth_file = tmp_path / "auth.json"
+    env = {**os.environ, "LEADMILL_AUTH_FILE": str(auth_file),
+           "LEADMILL_PASSWORD": leadmill.credentials["password"]}
+    env.pop("LEADMILL_API_KEY", None)
+    logged = leadmill_cli(["auth", "--email", leadmill.credentials["username"], "--base-url",
+                           leadmill.base_url], env)
+    assert logged.returncode == 0, logged.stderr
+    saved = json.loads(auth_file.read_text())
+    out = leadmill_cli(["logout"], env)
+    assert out.returncode == 0, out.stderr
+    assert "1 session(s) ended" in out.stdout and not auth_file.exists()
+    refused = httpx.get(f"{leadmill.base_url}/api/company",
+                        headers={"Authorization": f"Bearer {saved['token']}"})
+    assert refused.status_code == 401
+    again = leadmill_cli(["logout"], env)
+    assert again.returncode == 1 and "not logged in" in again.stderr

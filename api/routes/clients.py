@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, or_, select
 
-from api.auth import authenticate
+from api.auth import authenticate, require_record_owner
 from api.errors import AlreadyExists, NotFound
 from api.management_requests import query_bool, query_text, read_body
 from storage.clock import iso_z, utcnow
@@ -105,6 +105,7 @@ class ClientController(Controller):
             client = live_client(session, caller.company_id, body.id)
             if client is None:
                 raise _not_found(body.id, "id")
+            require_record_owner(caller, client.owner, "client", client.id)
             changes = body.model_dump(exclude_unset=True, exclude={"id"})
             if "clientName" in changes and changes["clientName"] is not None:
                 client.client_name = changes["clientName"].strip()
@@ -126,6 +127,7 @@ class ClientController(Controller):
             client = live_client(session, caller.company_id, identifier)
             if client is None:
                 raise _not_found(identifier, "id")
+            require_record_owner(caller, client.owner, "client", client.id)
             now = utcnow()
             client.deleted_at = now
             client.updated_at = now

@@ -7,16 +7,17 @@ from typing import Any, Literal
 from litestar import Controller, Request, get, post, put
 from litestar.datastructures import State
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from api.auth import authenticate, require_admin
-from api.errors import AlreadyExists, InsufficientPermissions, InvalidValue
+from api.errors import AlreadyExists, InsufficientPermissions, InvalidValue, NotFound
 from api.management_requests import read_body
 from storage.clock import iso_z, utcnow
 from storage.database import session_scope
 from storage.models import Company, User
 from storage.passwords import MIN_PASSWORD_LENGTH, hash_password
-from storage.tenancy import create_user
+from storage.tenancy import create_company, create_user
 
 
 class CompanyWrite(BaseModel):
@@ -44,29 +45,48 @@ def public_company(session: Session, company: Company, role: str) -> dict[str, A
             "createdAt": iso_z(company.created_at), "updatedAt": iso_z(company.updated_at)}
 
 
+def _already_in_company(company_id: str | None) -> AlreadyExists:
+    return AlreadyExists("You already belong to a company", details={"company_id": company_id},
+                         recommendation="Use PUT /api/company to rename it; a user belongs to "
+                         "one company.")
+
+
 class CompanyController(Controller):
     path = "/api/company"
     tags = ["Company"]
 
     @get("", summary="The caller's company")
     async def get_company(self, request: Request, state: State) -> dict[str, Any]:
-        """The company your credentials belong to, with your role."""
+        """The company your credentials belong to, with your role (404 before you create one)."""
         with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
+            caller = authenticate(request, session, company_required=False)
+            if not caller.has_company:
+                raise NotFound("You do not belong to a company yet",
+                               details={"company_id": None},
+                               recommendation="Create one with POST /api/company {\"name\"}.")
             company = session.get(Company, caller.company_id)
             return {"success": True, "company": public_company(session, company, caller.role)}
 
     @post("", status_code=201, summary="Create a company")
     async def create_company(self, request: Request, state: State) -> dict[str, Any]:
-        """Every Leadmill user already belongs to exactly one company (`leadmill users create`
-        makes one for a user without): this answers already_exists with the caller's company."""
-        await read_body(request, CompanyWrite)
+        """`{name}`: a user without a company (`leadmill users create --no-company`) creates
+        one and becomes its owner (201); a user who already has one gets 409 already_exists.
+        """
+        body = await read_body(request, CompanyWrite)
         with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            raise AlreadyExists("You already belong to a company",
-                                details={"company_id": caller.company_id},
-                                recommendation="Use PUT /api/company to rename it; create "
-                                "users for another company with `leadmill users create`.")
+            caller = authenticate(request, session, company_required=False)
+            if caller.has_company:
+                raise _already_in_company(caller.company_id)
+            company = create_company(session, body.name.strip())
+            # Conditional, so two concurrent requests of the same user make one company.
+            table = User.__table__
+            joined = session.connection().execute(
+                update(table).where(table.c.id == caller.user_id, table.c.company_id.is_(None))
+                .values(company_id=company.id, role="owner")).rowcount
+            if joined != 1:
+                raise _already_in_company(None)
+            session.expire_all()  # the caller's User row was read before the UPDATE
+            return {"success": True, "company": public_company(session, company, "owner")}
 
     @put("", summary="Update the company (owner/admin)")
     async def update_company(self, request: Request, state: State) -> dict[str, Any]:

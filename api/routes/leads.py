@@ -13,7 +13,7 @@ from litestar.datastructures import State
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Session
 
-from api.auth import authenticate
+from api.auth import Caller, RecordOwnerMismatch, authenticate, may_change
 from api.errors import (
     AlreadyExists,
     Conflict,
@@ -119,9 +119,10 @@ def _identity_or_error(values: dict[str, Any], field: str) -> str:
     return key
 
 
-def _create(session: Session, company_id: str, items: list[LeadCreate], prefix: str,
+def _create(session: Session, caller: Caller, items: list[LeadCreate], prefix: str,
             ) -> tuple[list[Any], list[dict[str, Any]]]:
-    """Create leads; returns the created leads and, per refused item, why."""
+    """Create leads owned by the caller; returns the created leads and, per refused item, why."""
+    company_id = caller.company_id
     now = utcnow()
     created: list[Any] = []
     skipped: list[dict[str, Any]] = []
@@ -145,7 +146,8 @@ def _create(session: Session, company_id: str, items: list[LeadCreate], prefix: 
             if record is not None and record.deleted_at is None:
                 skipped.append(_skip(index, item, AlreadyExistsLead(key, record.id)))
                 continue
-            lead = new_or_revived_lead(record, company_id, client_id, key, values, now)
+            lead = new_or_revived_lead(record, company_id, client_id, key, values, now,
+                                       caller.user_id)
             existing[key] = lead
             session.add(lead)
             created.append(lead)
@@ -168,14 +170,24 @@ def _skip(index: int, item: LeadCreate | dict[str, Any], error: ManagementError
             "errorType": error.error_type, "details": error.details, "_error": error}
 
 
-def _update(session: Session, company_id: str, items: list[LeadUpdate]) -> list[Any]:
-    """Update every lead or none: an unknown id or an identity clash refuses the whole batch."""
+def _refuse_others_leads(caller: Caller, leads: list[Any]) -> None:
+    """Owner-based isolation: all or nothing, like the rest of a batch."""
+    foreign = [lead.id for lead in leads if not may_change(caller, lead.owner)]
+    if foreign:
+        raise RecordOwnerMismatch("lead", foreign)
+
+
+def _update(session: Session, caller: Caller, items: list[LeadUpdate]) -> list[Any]:
+    """Update every lead or none: an unknown id, another member's lead or an identity clash
+    refuses the whole batch."""
+    company_id = caller.company_id
     ids = [item.id for item in items]
     found = {lead.id: lead for lead in live_leads(session, company_id, ids)}
     missing = [lead_id for lead_id in ids if lead_id not in found]
     if missing:
         raise NotFound("No such lead" if len(missing) == 1 else "Some leads do not exist",
                        details={"field": "id", "ids": missing})
+    _refuse_others_leads(caller, list(found.values()))
     now = utcnow()
     for item in items:
         lead = found[item.id]
@@ -235,7 +247,7 @@ class LeadController(Controller):
             caller = authenticate(request, session)
             if raw_items is None:
                 item = validate(LeadCreate, body)
-                created, skipped = _create(session, caller.company_id, [item], "")
+                created, skipped = _create(session, caller, [item], "")
                 if skipped:
                     raise skipped[0]["_error"]
                 return {"success": True, "lead": public_lead(created[0])}
@@ -248,7 +260,7 @@ class LeadController(Controller):
                     positions.append(index)
                 except ManagementError as error:
                     invalid.append(_skip(index, raw if isinstance(raw, dict) else {}, error))
-            created, skipped = _create(session, caller.company_id, valid, "leads[")
+            created, skipped = _create(session, caller, valid, "leads[")
             for entry in skipped:
                 entry["index"] = positions[entry["index"]]
             return {"success": True, "created": len(created),
@@ -268,14 +280,15 @@ class LeadController(Controller):
             for index, raw in enumerate(raw_items)]
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
-            leads = _update(session, caller.company_id, items)
+            leads = _update(session, caller, items)
             if raw_items is None:
                 return {"success": True, "lead": public_lead(leads[0])}
             return {"success": True, "updated": len(leads)}
 
     @delete("/leads", status_code=200, summary="Delete a lead (?id=) or a batch {ids: [...]}")
     async def delete_leads(self, request: Request, state: State) -> dict[str, Any]:
-        """Soft-deletes `?id=` or a body `{ids: [...]}` → `{deleted}`."""
+        """Soft-deletes `?id=` or a body `{ids: [...]}` → `{deleted}`; another member's lead
+        is refused (owner_mismatch, the whole batch) unless you are an owner or admin."""
         lead_id = query_text(request, "id")
         raw = await request.body()
         ids = [lead_id] if lead_id else _ids_from(raw)
@@ -284,6 +297,7 @@ class LeadController(Controller):
             leads = live_leads(session, caller.company_id, ids)
             if lead_id and not leads:
                 raise NotFound(f"No lead {lead_id}", details={"field": "id"})
+            _refuse_others_leads(caller, leads)
             deleted = soft_delete(leads, session)
             gone = {lead.id for lead in leads}
             return {"success": True, "deleted": deleted,

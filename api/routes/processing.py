@@ -15,7 +15,7 @@ from litestar.datastructures import State
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from api.auth import authenticate
+from api.auth import authenticate, require_record_owner
 from api.management_requests import parse_json_object, validate
 from api.processing_plans import (
     CopyrightRequest,
@@ -62,6 +62,8 @@ async def start_processing(request: Request, state: State, model: type[BaseModel
         caller = authenticate(request, session)
         body = validate(model, parse_json_object(raw))
         plan = planner(session, state.secret_box, caller.company_id, body)
+        # Processing writes on the lead: owner-based isolation as for PUT /api/leads.
+        require_record_owner(caller, plan.lead.owner, "lead", plan.lead.id)
         run = store_plan(session, state.flow_launcher.instance, caller.company_id, plan)
         reply = plan_reply(plan, run)
     if run is not None:

@@ -11,7 +11,7 @@ from litestar.datastructures import State
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
-from api.auth import authenticate
+from api.auth import authenticate, require_record_owner
 from api.errors import InvalidValue, NotFound
 from api.management_requests import (
     keyset_page,
@@ -131,6 +131,7 @@ class SearchHistoryController(Controller):
             if row is None or row.company_id != caller.company_id:
                 raise NotFound(f"No search history {body.id}",
                                details={"field": "id", "issue": "not found"})
+            require_record_owner(caller, row.owner, "search", row.id)
             apply_fields(row, body.model_dump(exclude_unset=True, exclude={"id"}))
             session.add(row)
             return {"success": True, "searchHistory": public_search(row)}

@@ -20,7 +20,7 @@ from litestar.datastructures import State
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, select
 
-from api.auth import authenticate
+from api.auth import authenticate, require_record_owner
 from api.errors import InvalidFormat, InvalidValue, NotFound
 from api.management_requests import parse_json_object, query_int, query_text, validate
 from storage.clock import iso_z, utcnow
@@ -147,7 +147,9 @@ class TerritoryController(Controller):
                 TerritoryCompany.client_id == body.client_id,
                 TerritoryCompany.name_key == name_key)).first()
             created = record is None
-            if record is None:
+            if record is not None:
+                require_record_owner(caller, record.owner, "tracked company", record.id)
+            else:
                 record = TerritoryCompany(id=str(uuid.uuid4()), company_id=caller.company_id,
                                           client_id=body.client_id, name_key=name_key,
                                           company_name=body.companyName, owner=caller.user_id)

@@ -18,7 +18,7 @@ from litestar.datastructures import State
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import col, select
 
-from api.auth import authenticate
+from api.auth import authenticate, require_record_owner
 from api.errors import InvalidValue, NotFound
 from api.management_requests import parse_json_object, query_int, query_text, validate
 from api.processing_plans import (
@@ -120,6 +120,7 @@ class TriggerController(Controller):
                 model, planner = PLANNERS[body.task]
                 payload = validate(model, body.payload, prefix="payload.")
                 plan = planner(session, state.secret_box, caller.company_id, payload)
+                require_record_owner(caller, plan.lead.owner, "lead", plan.lead.id)
                 run = store_plan(session, instance, caller.company_id, plan)
             else:
                 if body.payload:

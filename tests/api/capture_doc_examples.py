@@ -12,6 +12,8 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import httpx
+
 from api.doc_examples import (
     CLIENT_PLACEHOLDER,
     EXAMPLES_DIR,
@@ -20,6 +22,7 @@ from api.doc_examples import (
 )
 from storage.clock import utcnow
 from storage.database import engine_for, session_scope
+from storage.passwords import hash_password
 from storage.platform_admins import grant_platform_admin
 from storage.tenancy import create_company, create_user, issue_api_key
 from tests.fixtures.servers import wait_until
@@ -89,7 +92,16 @@ def test_capture_response_examples(  # noqa: PLR0915 - one straight walk through
         call(http, "DELETE /api/agent-api-keys", params={"id": key_id})
         call(http, "GET /api/company")
         call(http, "PUT /api/company", json={"name": "Acme Corporation"})
-        call(http, "POST /api/company", json={"name": "Acme Corp"}, expect=409)
+        with session_scope(engine_for(leadmill.settings.sqlalchemy_url)) as session:
+            create_user(session, None, "founder@acme.com",
+                        password_hash=hash_password("a-long-password"))
+        founder = call(http, "POST /api/auth", json={"username": "founder@acme.com",
+                                                     "password": "a-long-password"})["tokens"]
+        # The demo key's x-api-key would win over a bearer token: a client of its own.
+        with httpx.Client(base_url=leadmill.base_url, timeout=30, headers={
+                "Authorization": f"Bearer {founder['accessToken']}"}) as founder_http:
+            call(founder_http, "POST /api/company", json={"name": "Acme Corp"})
+            call(founder_http, "POST /api/auth/logout", json={"allSessions": False})
         call(http, "POST /api/company/users", json=body_for("POST /api/company/users", "", ""))
 
         client = call(http, "POST /api/clients", json=body_for("POST /api/clients", "", ""))

@@ -96,4 +96,7 @@ def test_another_company_sees_nothing_of_the_first(leadmill) -> None:
         demo_key = session.get(ApiKey, demo_key_id)
         assert demo_key.revoked_at is None
     engine.dispose()
+    # Logging out everywhere ends only the intruder's own sessions, never the first company's.
+    logout = httpx.post(f"{base}/auth/logout", headers=as_jwt, json={"allSessions": True})
+    assert logout.status_code == 200 and logout.json()["revoked"] == 1
     assert httpx.get(f"{base}/company", headers=owner).json()["company"]["name"] == "Demo Company"

@@ -1,0 +1,67 @@
+"""Bring a database made by an older Leadmill up to the current tables (create_all adds
+tables, never columns, and never changes a column).
+
+Each step checks first, so running them on every start is cheap and idempotent.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData, Table, inspect, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.schema import CreateTable
+
+
+def upgrade_tenancy_columns(engine: Engine) -> None:
+    """`lead.owner` (owner-based isolation) and a nullable `user.company_id` (users who have
+    not created their company yet)."""
+    inspector = inspect(engine)
+    tables = set(inspector.get_table_names())
+    if "lead" in tables and "owner" not in {c["name"] for c in inspector.get_columns("lead")}:
+        with engine.begin() as connection:
+            connection.execute(text("ALTER TABLE lead ADD COLUMN owner VARCHAR"))
+    if "user" in tables:
+        company = next(c for c in inspector.get_columns("user") if c["name"] == "company_id")
+        if not company["nullable"]:
+            _allow_null_company(engine)
+
+
+def _allow_null_company(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            connection.execute(text('ALTER TABLE "user" ALTER COLUMN company_id DROP NOT NULL'))
+        return
+    # SQLite cannot drop a NOT NULL: rebuild the table (sqlite.org/lang_altertable.html, the
+    # 12 steps), with foreign keys off so the tables that reference users keep their rows.
+    from storage.models import User
+
+    current: Table = User.__table__  # type: ignore[assignment]
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
+            _rebuild_user_table(connection, current)
+            connection.commit()
+        finally:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+def _rebuild_user_table(connection: Connection, current: Table) -> None:
+    columns = [column["name"] for column in inspect(connection).get_columns("user")]
+    wanted = [name for name in columns if name in current.c]
+    # A private MetaData holding the tables the foreign keys name, so nothing is added to
+    # SQLModel's own (create_all would make the copy everywhere).
+    private = MetaData()
+    for referenced in {fk.column.table for fk in current.foreign_keys}:
+        referenced.to_metadata(private)
+    replacement = current.to_metadata(private, name="user_rebuilt")
+    connection.execute(CreateTable(replacement))
+    names = ", ".join(f'"{name}"' for name in wanted)
+    connection.exec_driver_sql(
+        f'INSERT INTO user_rebuilt ({names}) SELECT {names} FROM "user"')
+    connection.exec_driver_sql('DROP TABLE "user"')
+    connection.exec_driver_sql('ALTER TABLE user_rebuilt RENAME TO "user"')
+    for index in current.indexes:
+        index.create(connection)
+    problems = [row for row in connection.exec_driver_sql("PRAGMA foreign_key_check")
+                if row[2] == "user"]
+    if problems:
+        raise RuntimeError(f"rebuilding the user table broke foreign keys: {problems[:5]}")

@@ -1,0 +1,75 @@
+"""A database made before owner-based isolation (no `lead.owner`, `user.company_id` NOT NULL)
+is brought up to date by `create_schema`, on SQLite and on a real PostgreSQL server, keeping
+its rows and its foreign keys."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import MetaData, inspect, text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel
+
+from storage.database import build_engine, create_schema, session_scope
+from storage.models import ApiKey, Company, Lead, User
+from storage.tenancy import create_user
+from tests.fixtures.postgres import database_url, postgres_server  # noqa: F401 - fixtures
+
+
+def make_old_database(url: str) -> None:
+    """The tables as an older Leadmill made them, with a company, a user, a key and a lead."""
+    from storage import auth_sessions, maintenance, platform_admins, rate_counters  # noqa: F401
+
+    old = MetaData()
+    for table in SQLModel.metadata.sorted_tables:
+        table.to_metadata(old)
+    old.tables["user"].c.company_id.nullable = False
+    engine = build_engine(url)
+    old.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE lead DROP COLUMN owner"))
+    with session_scope(engine) as session:
+        session.add(Company(id="c1", name="Old Co"))
+        session.flush()
+        session.add(User(id="u1", company_id="c1", username="old@example.com", role="owner"))
+        session.flush()
+        session.add(ApiKey(id="k1", company_id="c1", user_id="u1", name="k", key_hash="h",
+                           key_prefix="lm_"))
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO lead (id, company_id, site_id, dedupe_key, name, status, match_reasons,"
+            " verified, created_at, updated_at) VALUES ('l1', 'c1', 's1', 'k', 'Old Lead', "
+            "'new', '[]', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+    engine.dispose()
+
+
+def test_old_database_gets_lead_owner_and_users_without_company(
+    tmp_path, database_url  # noqa: F811
+) -> None:
+    url = database_url or f"sqlite:///{tmp_path / 'old.db'}"
+    make_old_database(url)
+    engine = build_engine(url)
+    create_schema(engine)
+    create_schema(engine)  # idempotent: a second start changes nothing
+    inspector = inspect(engine)
+    assert "owner" in {column["name"] for column in inspector.get_columns("lead")}
+    company = next(c for c in inspector.get_columns("user") if c["name"] == "company_id")
+    assert company["nullable"]
+    assert {index["name"] for index in inspector.get_indexes("user")} >= {
+        "ix_user_username", "ix_user_company_id"}
+    with session_scope(engine) as session:
+        assert session.get(User, "u1").username == "old@example.com"
+        assert session.get(ApiKey, "k1").user_id == "u1"
+        assert session.get(Lead, "l1").owner is None
+        create_user(session, None, "founder@example.com", user_id="u2")
+    with Session(engine) as session:
+        assert session.get(User, "u2").company_id is None
+        # The rebuilt table still enforces its keys: a duplicate username, a key of no user.
+        session.add(User(id="u3", username="old@example.com"))
+        with pytest.raises(IntegrityError):
+            session.flush()
+        session.rollback()
+        session.add(ApiKey(id="k2", company_id="c1", user_id="nobody", name="k",
+                           key_hash="h2", key_prefix="lm_"))
+        with pytest.raises(IntegrityError):
+            session.flush()
+    engine.dispose()
