@@ -209,10 +209,12 @@ def test_unknown_command_and_route_are_not_found(leadmill):
 def test_storage_failure_is_a_system_error_without_internals(leadmill):
     """A broken operational DB answers SYSTEM_ERROR (500) and says nothing of its internals."""
     engine = engine_for(leadmill.settings.sqlalchemy_url)
+    # PostgreSQL refuses to drop a table others reference; CASCADE drops those constraints.
+    cascade = " CASCADE" if engine.dialect.name == "postgresql" else ""
     with engine.begin() as connection:
-        connection.execute(text("DROP TABLE commandlead"))
-        connection.execute(text("DROP TABLE webhookdelivery"))
-        connection.execute(text("DROP TABLE command"))
+        connection.execute(text(f"DROP TABLE commandlead{cascade}"))
+        connection.execute(text(f"DROP TABLE webhookdelivery{cascade}"))
+        connection.execute(text(f"DROP TABLE command{cascade}"))
     with leadmill.client() as client:
         response = client.post(ROUTE, json=DOCUMENTED_EXAMPLE)
     assert response.status_code == 500
