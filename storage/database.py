@@ -50,9 +50,10 @@ def create_schema(engine: Engine) -> None:
     from storage import maintenance, models, platform_admins  # noqa: F401
 
     SQLModel.metadata.create_all(engine)
-    from storage.lead_sources import upgrade_command_columns
+    from storage.lead_sources import upgrade_command_columns, widen_lead_revenue
 
     upgrade_command_columns(engine)
+    widen_lead_revenue(engine)
 
 
 @contextmanager

@@ -91,3 +91,17 @@ def upgrade_command_columns(engine: Engine) -> None:
     if "source_errors" not in present:
         with engine.begin() as connection:
             connection.execute(text("ALTER TABLE command ADD COLUMN source_errors JSON"))
+
+
+def widen_lead_revenue(engine: Engine) -> None:
+    """Make `lead.revenue_usd` BIGINT in a PostgreSQL database created while it was INTEGER
+    (revenues above $2,147,483,647 failed to store there); SQLite needs nothing."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as connection:
+        kind = connection.execute(text(
+            "SELECT data_type FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = 'lead' "
+            "AND column_name = 'revenue_usd'")).scalar()
+        if kind == "integer":
+            connection.execute(text("ALTER TABLE lead ALTER COLUMN revenue_usd TYPE BIGINT"))

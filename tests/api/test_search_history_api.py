@@ -100,6 +100,8 @@ def test_cursor_pages_never_skip_or_repeat_while_searches_are_added(app, tenant)
     ("POST", {"searchDescription": "x"}, None, 400, "missing_required_field", "searchName"),
     ("POST", {"searchName": "x", "status": "paused"}, None, 400, "invalid_value", "status"),
     ("POST", {"searchName": "x", "tags": "a,b"}, None, 400, "invalid_format", "tags"),
+    ("POST", {"searchName": "x", "resultsCount": 2**31}, None, 400, "invalid_value",
+     "resultsCount"),
     ("POST", {"searchName": "x", "client_id": "site_456abc"}, None, 404, "not_found",
      "client_id"),
     ("PUT", {"status": "running"}, None, 400, "missing_required_field", "id"),

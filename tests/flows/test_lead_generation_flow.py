@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from storage.database import engine_for
-from storage.models import Command
+from storage.models import Command, Lead
 from tests.fixtures.examples import example
 from tests.fixtures.servers import make_settings, start_in_thread, wait_until
 
@@ -127,3 +127,18 @@ def test_prospect_store_without_matches_completes_with_no_leads(
     assert data["status"] == "completed"
     assert data["leads_generated"] == []
     assert data["summary"]["total_leads"] == 0
+
+
+def test_leads_at_companies_with_billions_in_revenue_are_stored(leadmill):
+    """Revenue above 2^31 - 1 USD (5,579 of the 100,000 sample prospects) fits the lead store."""
+    body = example(maxLeads=3)
+    body["leadGenData"]["searchCriteria"] = {"minRevenueUSD": 3_000_000_000}
+    with leadmill.client() as client:
+        command_id = client.post(ROUTE, json=body).json()["data"]["command_id"]
+        data = wait_until(lambda: finished(client, command_id), 90, "command did not finish")
+        leads = client.get(f"{ROUTE}/leads/{command_id}").json()["data"]["leads"]
+    assert data["status"] == "completed", data
+    assert len(leads) == 3
+    with Session(engine_for(leadmill.settings.sqlalchemy_url)) as session:
+        stored = session.exec(select(Lead.revenue_usd).where(Lead.site_id == "site_456abc")).all()
+    assert len(stored) == 3 and min(stored) >= 3_000_000_000
