@@ -12,6 +12,7 @@ from tests.fixtures import dns as dns_fixtures
 from tests.fixtures import smtp as smtp_fixtures
 from tests.fixtures.servers import RunningLeadmill, make_settings, start_in_thread
 
+pytestmark = pytest.mark.sqlite_only("checks addresses over SMTP and DNS and stores nothing")
 mail_server = smtp_fixtures.mail_server
 mx_dns_server = dns_fixtures.mx_dns_server
 

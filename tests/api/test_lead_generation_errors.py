@@ -77,6 +77,7 @@ INVALID = [
 ]
 
 
+@pytest.mark.sqlite_only("request validation answers before anything is stored")
 @pytest.mark.parametrize(("body", "field", "issue"), INVALID,
                          ids=[case[1] + "-" + str(i) for i, case in enumerate(INVALID)])
 def test_invalid_requests_name_the_field_and_store_nothing(leadmill, body, field, issue):
@@ -94,6 +95,7 @@ def test_invalid_requests_name_the_field_and_store_nothing(leadmill, body, field
     assert count_commands(leadmill) == before
 
 
+@pytest.mark.sqlite_only("request validation answers before anything is stored")
 @pytest.mark.parametrize("raw", [b"{not json", b"", b"[1, 2]", b'"text"', b"\xff\xfe",
                                  b'{"siteId": "site_456abc", "leadGenData": '])
 def test_malformed_bodies_are_invalid_requests(leadmill, raw):
@@ -104,6 +106,7 @@ def test_malformed_bodies_are_invalid_requests(leadmill, raw):
     assert count_commands(leadmill) == 0
 
 
+@pytest.mark.sqlite_only("request validation answers before anything is stored")
 def test_oversized_body_is_refused_with_413(leadmill):
     body = example()
     body["leadGenData"]["productOffering"]["padding"] = "x" * (leadmill.settings.max_body_bytes + 1)
@@ -114,6 +117,7 @@ def test_oversized_body_is_refused_with_413(leadmill):
     assert count_commands(leadmill) == 0
 
 
+@pytest.mark.sqlite_only("request validation answers before anything is stored")
 @pytest.mark.parametrize("fields", [{}, {"roles": []}, {"industries": [], "locations": []}])
 def test_audience_without_usable_criteria_is_insufficient_data(leadmill, fields):
     with leadmill.client() as client:
