@@ -80,6 +80,17 @@ def test_two_workers_run_commands_handed_out_by_priority_queue(
         assert all(run.deployment_id is not None for run in runs)
         assert {name: queues[name] for name in QUEUE_PRIORITIES} == QUEUE_PRIORITIES
         assert {"worker-a", "worker-b"} <= online
+        # Each finished run asked the warehouse-sync deployment for a (debounced) run: the
+        # warehouse has every lead without waiting for the minutely schedule.
+        from sqlmodel import func, select
+
+        from storage.models import Lead
+
+        with Session(engine_for(settings.sqlalchemy_url)) as session:
+            stored = session.exec(select(func.count()).select_from(Lead)).one()
+        wait_until(lambda: _synced_after_commands(settings.data_dir) and
+                   _warehouse_leads(settings.warehouse_db) == stored, 180,
+                   "no warehouse sync after the commands", every=1)
     finally:
         running.stop()
         for process, log in workers:
@@ -171,6 +182,28 @@ def test_two_workers_with_prefect_and_leadmill_on_postgresql(
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
             log.close()
+
+
+def _synced_after_commands(data_dir: Path) -> bool:
+    """A warehouse-sync run that finished commands requested for `data_dir` has completed."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
+
+    with get_client(sync_client=True) as prefect:
+        runs = prefect.read_flow_runs(flow_run_filter=FlowRunFilter(
+            tags=FlowRunFilterTags(all_=["after-commands"])))
+    return any(run.parameters.get("data_dir") == str(data_dir) and run.state is not None
+               and run.state.is_completed() for run in runs)
+
+
+def _warehouse_leads(warehouse_db: Path) -> int:
+    import duckdb
+
+    try:
+        with duckdb.connect(str(warehouse_db), read_only=True) as con:
+            return con.sql("SELECT count(*) FROM leads").fetchall()[0][0]
+    except duckdb.Error:  # the views are being rebuilt: ask again
+        return -1
 
 
 def _healthy(base: str) -> bool:
