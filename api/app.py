@@ -39,6 +39,7 @@ from api.routes.webhook_deliveries import WebhookDeliveryController
 from api.routes.webhooks_workbench import WebhookWorkbenchController
 from api.routes.website_analysis import analyze_site
 from api.routes.workbench import WORKBENCH_ROUTES
+from api.text_guard import refuse_nul_characters
 from api.tokens import TokenIssuer, load_jwt_secret
 from storage.database import build_engine, create_schema
 from storage.lead_records import ensure_lead_page_indexes
@@ -126,6 +127,7 @@ def create_app(
             Exception: handle_unexpected,
         },
         middleware=[RateLimitHeadersMiddleware],
+        before_request=refuse_nul_characters,
         on_startup=[start_executor, document_examples, freeze_startup_objects],
         on_shutdown=[stop_executor, gc.unfreeze],
         request_max_body_size=settings.max_body_bytes,

@@ -24,8 +24,9 @@ def build_local_app(settings: LeadmillSettings):  # -> Litestar, imported lazily
     upgrade_outbox_schema(engine)
     trigger = WarehouseSyncTrigger(str(settings.data_dir))
     if settings.executor == "deployment":
-        # Scale-out: runs go to `prefect worker` processes; the scheduler's periodic sync
-        # brings their leads into the warehouse.
+        # Scale-out: runs go to `prefect worker` processes; each finished run there asks the
+        # `warehouse-sync` deployment for a sync (flows/warehouse_sync.py), and its minutely
+        # schedule catches anything a request missed.
         from deployments.deployment_executor import DeploymentExecutor
 
         executor = DeploymentExecutor(settings, engine, settings.executor_instance)

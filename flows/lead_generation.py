@@ -16,6 +16,7 @@ from prefect.states import Cancelled, State
 from prefect.tasks import exponential_backoff
 
 from flows.research_stage import gather_candidates
+from flows.warehouse_sync import request_warehouse_sync
 from storage.commands import get_command, record_run_state
 from storage.database import engine_for_data_dir, session_scope
 from storage.settings import LeadmillSettings
@@ -49,6 +50,10 @@ def _record_state(_flow: Any, flow_run: FlowRun, state: State) -> None:
         record_run_state(session, parameters["command_id"], state.type.value, error)
     if failed:
         record_command_event(engine, parameters["command_id"], FAILED_EVENT)
+    if flow_run.deployment_id is not None:
+        # On a worker (deployment mode): the warehouse follows soon, not only every minute.
+        # In-process runs have no deployment; the local executor asks its own trigger.
+        request_warehouse_sync(parameters["data_dir"])
 
 
 def _cancel_requested(flow_run_id: str | None) -> bool:

@@ -57,10 +57,11 @@ def create_schema(engine: Engine) -> None:
 
     SQLModel.metadata.create_all(engine)
     from storage.lead_sources import upgrade_command_columns
-    from storage.schema_upgrades import upgrade_tenancy_columns
+    from storage.schema_upgrades import upgrade_tenancy_columns, widen_lead_revenue
 
     upgrade_command_columns(engine)
     upgrade_tenancy_columns(engine)
+    widen_lead_revenue(engine)
 
 
 @contextmanager

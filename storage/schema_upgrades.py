@@ -65,3 +65,17 @@ def _rebuild_user_table(connection: Connection, current: Table) -> None:
                 if row[2] == "user"]
     if problems:
         raise RuntimeError(f"rebuilding the user table broke foreign keys: {problems[:5]}")
+
+
+def widen_lead_revenue(engine: Engine) -> None:
+    """Make `lead.revenue_usd` BIGINT in a PostgreSQL database created while it was INTEGER
+    (revenues above $2,147,483,647 failed to store there); SQLite needs nothing."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as connection:
+        kind = connection.execute(text(
+            "SELECT data_type FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = 'lead' "
+            "AND column_name = 'revenue_usd'")).scalar()
+        if kind == "integer":
+            connection.execute(text("ALTER TABLE lead ALTER COLUMN revenue_usd TYPE BIGINT"))

@@ -39,7 +39,8 @@ for _name, _value in FAST_SQLITE_SERVER.items():
 
 import pytest  # noqa: E402
 
-pytest_plugins = ["tests.fixtures.servers", "tests.fixtures.company_site"]
+pytest_plugins = ["tests.fixtures.servers", "tests.fixtures.company_site",
+                  "tests.fixtures.postgres"]
 
 
 def pytest_sessionfinish(session, exitstatus):  # noqa: ARG001

@@ -43,7 +43,7 @@ class SearchHistoryFields(BaseModel):
     category: str | None = None
     tags: list[str] | None = None
     status: SearchStatus | None = None
-    resultsCount: int | None = Field(default=None, ge=0)
+    resultsCount: int | None = Field(default=None, ge=0, le=2**31 - 1)  # an INTEGER column
     errorMessage: str | None = None
 
 

@@ -10,8 +10,10 @@ from tests.api.tenant_helpers import Tenant, create_tenant, start_module_instanc
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory, prefect_server, sample_prospect_dir) -> Iterator:
-    running = start_module_instance(tmp_path_factory.mktemp("campaigns"), sample_prospect_dir)
+def app(tmp_path_factory, prefect_server, sample_prospect_dir, module_database_url
+        ) -> Iterator:
+    running = start_module_instance(tmp_path_factory.mktemp("campaigns"), sample_prospect_dir,
+                                    database_url=module_database_url)
     yield running
     running.stop()
 

@@ -6,20 +6,15 @@ from __future__ import annotations
 
 from storage.warehouse import ensure_warehouse, sync_leads, sync_tables
 from tests.fixtures.examples import example
-from tests.fixtures.postgres import database_url, postgres_server  # noqa: F401 - fixtures
 from tests.fixtures.servers import make_settings, start_in_thread, wait_until
 
 ROUTE = "/api/agents/sales/leadGeneration"
 
 
 def test_command_recurring_search_and_warehouse_on_each_database(
-    tmp_path, prefect_server, sample_prospect_dir, database_url, monkeypatch  # noqa: F811
+    tmp_path, prefect_server, sample_prospect_dir, database_url
 ):
     from flows.recurring_search import recurring_search
-
-    if database_url is not None:
-        # Tasks get only the data dir and take the URL from the environment, as in production.
-        monkeypatch.setenv("LEADMILL_DATABASE_URL", database_url)
 
     settings = make_settings(tmp_path / "data", sample_prospect_dir, database_url=database_url)
     running = start_in_thread(settings)

@@ -6,9 +6,11 @@ import json
 import re
 
 import httpx
+import pytest
 
 from api.doc_examples import CLIENT_PLACEHOLDER, LEAD_PLACEHOLDER, request_docs
 
+pytestmark = pytest.mark.sqlite_only("the OpenAPI schema and docs pages read no database")
 
 def test_schema_page_loads_only_local_assets(leadmill):
     page = httpx.get(f"{leadmill.base_url}/schema")

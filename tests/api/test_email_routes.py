@@ -12,19 +12,21 @@ from tests.fixtures import dns as dns_fixtures
 from tests.fixtures import smtp as smtp_fixtures
 from tests.fixtures.servers import RunningLeadmill, make_settings, start_in_thread
 
+pytestmark = pytest.mark.sqlite_only("checks addresses over SMTP and DNS and stores nothing")
 mail_server = smtp_fixtures.mail_server
 mx_dns_server = dns_fixtures.mx_dns_server
 
 
 @pytest.fixture
-def email_api(tmp_path: Path, prefect_server: str, mail_server, mx_dns_server
-              ) -> Iterator[RunningLeadmill]:
+def email_api(tmp_path: Path, prefect_server: str, mail_server, mx_dns_server,
+              database_url: str | None) -> Iterator[RunningLeadmill]:
     _, smtp_port = mail_server
     mx_dns_server.records.update({"acme.example.com": [(10, "127.0.0.1.")],
                                   "nullmx.example.com": [(0, ".")]})
     settings = make_settings(
         tmp_path / "data", tmp_path / "no-prospects", email_smtp_port=smtp_port,
         email_nameservers=f"127.0.0.1:{mx_dns_server.port}", email_greylist_retry_seconds=0.05,
+        database_url=database_url,
     )
     running = start_in_thread(settings)
     yield running

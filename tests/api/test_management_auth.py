@@ -116,10 +116,11 @@ def test_issued_key_works_with_its_owner_and_stops_when_revoked(leadmill) -> Non
 
 
 def test_rate_limit_answers_429_in_the_envelope_of_the_path(
-    tmp_path: Path, prefect_server: str, sample_prospect_dir: Path
+    tmp_path: Path, prefect_server: str, sample_prospect_dir: Path, database_url: str | None
 ) -> None:
     running = start_in_thread(make_settings(tmp_path / "data", sample_prospect_dir,
-                                            rate_limit_standard=3, rate_limit_premium=5))
+                                            rate_limit_standard=3, rate_limit_premium=5,
+                                            database_url=database_url))
     try:
         key = {"x-api-key": running.credentials["api_key"]}  # the premium demo key
         replies = [httpx.get(f"{running.base_url}/api/agent-api-keys", headers=key)

@@ -17,7 +17,7 @@ Broken Row,CTO,not-an-email,Nowhere,,10,USA
 
 @pytest.fixture
 def own_store_leadmill(
-    tmp_path: Path, prefect_server: str, sample_prospect_dir: Path
+    tmp_path: Path, prefect_server: str, sample_prospect_dir: Path, database_url: str | None
 ) -> Iterator[RunningLeadmill]:
     """An instance whose prospect store holds the shared sample (linked) and its own imports,
     so imports never reach the session's shared sample directory."""
@@ -25,7 +25,7 @@ def own_store_leadmill(
     store.mkdir()
     for sample in sample_prospect_dir.glob("*.parquet"):
         (store / sample.name).symlink_to(sample)
-    running = start_in_thread(make_settings(tmp_path / "data", store))
+    running = start_in_thread(make_settings(tmp_path / "data", store, database_url=database_url))
     yield running
     running.stop()
 

@@ -24,8 +24,10 @@ DOCUMENTED = {
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory, prefect_server, sample_prospect_dir) -> Iterator:
-    running = start_module_instance(tmp_path_factory.mktemp("search"), sample_prospect_dir)
+def app(tmp_path_factory, prefect_server, sample_prospect_dir, module_database_url
+        ) -> Iterator:
+    running = start_module_instance(tmp_path_factory.mktemp("search"), sample_prospect_dir,
+                                    database_url=module_database_url)
     yield running
     running.stop()
 
@@ -98,6 +100,8 @@ def test_cursor_pages_never_skip_or_repeat_while_searches_are_added(app, tenant)
     ("POST", {"searchDescription": "x"}, None, 400, "missing_required_field", "searchName"),
     ("POST", {"searchName": "x", "status": "paused"}, None, 400, "invalid_value", "status"),
     ("POST", {"searchName": "x", "tags": "a,b"}, None, 400, "invalid_format", "tags"),
+    ("POST", {"searchName": "x", "resultsCount": 2**31}, None, 400, "invalid_value",
+     "resultsCount"),
     ("POST", {"searchName": "x", "client_id": "site_456abc"}, None, 404, "not_found",
      "client_id"),
     ("PUT", {"status": "running"}, None, 400, "missing_required_field", "id"),

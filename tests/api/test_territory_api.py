@@ -21,8 +21,10 @@ COMPANIES = [  # company, industry, leads, created
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory, prefect_server, sample_prospect_dir) -> Iterator:
-    running = start_module_instance(tmp_path_factory.mktemp("territory"), sample_prospect_dir)
+def app(tmp_path_factory, prefect_server, sample_prospect_dir, module_database_url
+        ) -> Iterator:
+    running = start_module_instance(tmp_path_factory.mktemp("territory"), sample_prospect_dir,
+                                    database_url=module_database_url)
     yield running
     running.stop()
 

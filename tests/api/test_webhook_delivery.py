@@ -110,13 +110,14 @@ def test_deliveries_require_an_api_key(leadmill):
 
 
 def test_failed_command_sends_a_signed_failed_event(
-    tmp_path, prefect_server, sample_prospect_dir, receiver_factory
+    tmp_path, prefect_server, sample_prospect_dir, receiver_factory, database_url
 ):
     data_dir = tmp_path / "data"
     prospects = data_dir / "prospects"
     prospects.mkdir(parents=True)
     (prospects / "broken.parquet").write_bytes(b"PAR1 this is not a parquet file")
-    running = start_in_thread(make_settings(data_dir, sample_prospect_dir))
+    running = start_in_thread(make_settings(data_dir, sample_prospect_dir,
+                                            database_url=database_url))
     receiver = receiver_factory()
     try:
         with running.client() as client:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 ROUTE = "/api/agents/sales/websiteAnalysis"
+pytestmark = pytest.mark.sqlite_only("reads a website and stores nothing")
 
 
 def test_site_is_read_into_command_suggestions(leadmill_reading_loopback, company_site):

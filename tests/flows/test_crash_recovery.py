@@ -13,7 +13,7 @@ from tests.fixtures.servers import make_settings, start_api_process, wait_until
 
 
 def test_status_reports_failed_when_the_process_running_it_is_killed(
-    tmp_path, prefect_server, sample_prospect_dir, receiver_factory
+    tmp_path, prefect_server, sample_prospect_dir, receiver_factory, database_url
 ):
     from deployments.stack import prepare_data
 
@@ -21,7 +21,8 @@ def test_status_reports_failed_when_the_process_running_it_is_killed(
     data_dir = tmp_path / "data"
     (data_dir / "prospects").mkdir(parents=True)
     (data_dir / "prospects" / "broken.parquet").write_bytes(b"PAR1 not a parquet file")
-    settings = make_settings(data_dir, sample_prospect_dir, retry_backoff_seconds=60)
+    settings = make_settings(data_dir, sample_prospect_dir, retry_backoff_seconds=60,
+                             database_url=database_url)
     credentials = prepare_data(settings)
     receiver = receiver_factory()
     base = f"http://127.0.0.1:{settings.api_port}/api/agents/sales/leadGeneration"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from storage.database import engine_for
-from storage.models import Command
+from storage.models import Command, Lead
 from tests.fixtures.examples import example
 from tests.fixtures.servers import make_settings, start_in_thread, wait_until
 
@@ -60,7 +60,7 @@ def test_run_is_named_after_site_and_command_and_publishes_artifacts(leadmill):
 
 
 def test_high_priority_commands_start_before_lower_ones(
-    tmp_path, prefect_server, sample_prospect_dir
+    tmp_path, prefect_server, sample_prospect_dir, database_url
 ):
     """With one worker busy, queued commands start high → medium → low, whatever their order."""
     # A broken file next to the sample keeps the first command's research failing and waiting
@@ -68,7 +68,8 @@ def test_high_priority_commands_start_before_lower_ones(
     data_dir = tmp_path / "data"
     broken = stalling_prospect_dir(data_dir / "prospects", sample_prospect_dir)
     running = start_in_thread(make_settings(data_dir, sample_prospect_dir, executor_workers=1,
-                                            retry_backoff_seconds=2))
+                                            retry_backoff_seconds=2,
+                                            database_url=database_url))
     try:
         with running.client() as client:
             blocker = example(maxLeads=1, priority="low")
@@ -87,14 +88,15 @@ def test_high_priority_commands_start_before_lower_ones(
 
 
 def test_status_reports_failed_with_the_stage_and_error_when_research_fails(
-    tmp_path, prefect_server, sample_prospect_dir
+    tmp_path, prefect_server, sample_prospect_dir, database_url
 ):
     """A corrupt prospect store fails the research task (after its retries): failed, research."""
     data_dir = tmp_path / "data"
     prospects = data_dir / "prospects"
     prospects.mkdir(parents=True)
     (prospects / "broken.parquet").write_bytes(b"PAR1 this is not a parquet file")
-    running = start_in_thread(make_settings(data_dir, sample_prospect_dir))
+    running = start_in_thread(make_settings(data_dir, sample_prospect_dir,
+                                            database_url=database_url))
     try:
         with running.client() as client:
             command_id = client.post(ROUTE, json=example(maxLeads=3)).json()["data"]["command_id"]
@@ -109,9 +111,10 @@ def test_status_reports_failed_with_the_stage_and_error_when_research_fails(
 
 
 def test_prospect_store_without_matches_completes_with_no_leads(
-    tmp_path: Path, prefect_server, sample_prospect_dir
+    tmp_path: Path, prefect_server, sample_prospect_dir, database_url
 ):
-    running = start_in_thread(make_settings(tmp_path / "data", sample_prospect_dir))
+    running = start_in_thread(make_settings(tmp_path / "data", sample_prospect_dir,
+                                            database_url=database_url))
     body = example(maxLeads=5)
     body["leadGenData"]["targetAudience"] = {"locations": ["Atlantis"], "roles": ["Sea King"]}
     body["leadGenData"]["searchCriteria"] = {"excludedTerms": ["the", "and", "a"]}
@@ -124,3 +127,18 @@ def test_prospect_store_without_matches_completes_with_no_leads(
     assert data["status"] == "completed"
     assert data["leads_generated"] == []
     assert data["summary"]["total_leads"] == 0
+
+
+def test_leads_at_companies_with_billions_in_revenue_are_stored(leadmill):
+    """Revenue above 2^31 - 1 USD (5,579 of the 100,000 sample prospects) fits the lead store."""
+    body = example(maxLeads=3)
+    body["leadGenData"]["searchCriteria"] = {"minRevenueUSD": 3_000_000_000}
+    with leadmill.client() as client:
+        command_id = client.post(ROUTE, json=body).json()["data"]["command_id"]
+        data = wait_until(lambda: finished(client, command_id), 90, "command did not finish")
+        leads = client.get(f"{ROUTE}/leads/{command_id}").json()["data"]["leads"]
+    assert data["status"] == "completed", data
+    assert len(leads) == 3
+    with Session(engine_for(leadmill.settings.sqlalchemy_url)) as session:
+        stored = session.exec(select(Lead.revenue_usd).where(Lead.site_id == "site_456abc")).all()
+    assert len(stored) == 3 and min(stored) >= 3_000_000_000

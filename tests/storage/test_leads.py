@@ -64,3 +64,27 @@ def test_a_person_found_again_is_updated_and_linked_not_duplicated(tmp_path):
         ranks = session.exec(select(CommandLead.rank).where(CommandLead.command_id == "cmd_2")
                              .order_by(CommandLead.rank)).all()
     assert ranks == [1, 2]
+
+
+def test_a_postgresql_lead_store_made_with_an_integer_revenue_is_widened_to_bigint():
+    """Databases created before revenue_usd was BIGINT take revenues above 2^31 - 1 after the
+    next start (create_schema), keeping their rows."""
+    from sqlalchemy import text
+
+    from tests.fixtures.postgres import create_database, drop_database, pg_server_or_skip
+
+    url = create_database(pg_server_or_skip())
+    engine = build_engine(url)
+    try:
+        create_schema(engine)
+        with engine.begin() as connection:
+            connection.execute(text("ALTER TABLE lead ALTER COLUMN revenue_usd TYPE INTEGER"))
+        create_schema(engine)
+        with engine.begin() as connection:
+            kind = connection.execute(text(
+                "SELECT data_type FROM information_schema.columns WHERE table_name = 'lead' "
+                "AND column_name = 'revenue_usd'")).scalar()
+        assert kind == "bigint"
+    finally:
+        engine.dispose()
+        drop_database(url)
