@@ -18,6 +18,17 @@ ROUTE = "/api/agents/sales/leadGeneration"
 PREFECT = str(Path(sys.executable).with_name("prefect"))
 
 
+def stop_processes(processes) -> None:
+    """SIGTERM each (process, log) group, SIGKILL what has not stopped 30 s later."""
+    for process, log in processes:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
 def _env(data_dir: Path) -> dict[str, str]:
     return {**os.environ, "LEADMILL_HOME": str(ROOT), "LEADMILL_DATA_DIR": str(data_dir),
             "PYTHONPATH": str(ROOT)}
@@ -93,13 +104,7 @@ def test_two_workers_run_commands_handed_out_by_priority_queue(
                    "no warehouse sync after the commands", every=1)
     finally:
         running.stop()
-        for process, log in workers:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-            log.close()
+        stop_processes(workers)
 
 
 def test_two_workers_with_prefect_and_leadmill_on_postgresql(
@@ -175,13 +180,7 @@ def test_two_workers_with_prefect_and_leadmill_on_postgresql(
                   for run_id in run_ids]
         assert queues == priorities
     finally:
-        for process, log in reversed(processes):
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-            log.close()
+        stop_processes(reversed(processes))
 
 
 def _synced_after_commands(data_dir: Path) -> bool:
@@ -296,10 +295,4 @@ def test_one_busy_worker_starts_queued_commands_high_then_medium_then_low(
                              submitted, strict=True))
         assert [priority for _, priority in started] == ["high", "medium", "low"]
     finally:
-        for process, log in reversed(processes):
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-            log.close()
+        stop_processes(reversed(processes))
