@@ -32,7 +32,13 @@ class RequestDoc:
 def request_docs() -> dict[tuple[str, str], RequestDoc]:
     """Imported lazily: the route modules import api.docs' neighbours."""
     from api.processing_plans import CopyrightRequest, EnrichRequest, SdrRequest
-    from api.routes.auth import ApiKeyRequest, LoginRequest, LogoutRequest, RefreshRequest
+    from api.routes.auth import (
+        ApiKeyRequest,
+        LoginRequest,
+        LogoutRequest,
+        PasswordChange,
+        RefreshRequest,
+    )
     from api.routes.campaigns import CampaignCreate
     from api.routes.clients import ClientCreate, ClientUpdate
     from api.routes.company import CompanyWrite, UserCreate
@@ -62,6 +68,9 @@ def request_docs() -> dict[tuple[str, str], RequestDoc]:
             {"refreshToken": "eyJhbGciOiJIUzI1NiIs...<JWT>"}, RefreshRequest, "Refresh tokens"),
         ("POST", "/api/auth/logout"): RequestDoc({"allSessions": False}, LogoutRequest,
                                                  "Log out of this session"),
+        ("POST", "/api/auth/password"): RequestDoc(
+            {"currentPassword": "a-long-password", "newPassword": "an-even-longer-password"},
+            PasswordChange, "Change the password"),
         ("POST", "/api/agent-api-keys"): RequestDoc(
             {"name": "CRM sync", "description": "Nightly export", "tier": "standard"},
             ApiKeyRequest),

@@ -1,4 +1,5 @@
-"""`POST /api/auth` (log in, refresh) and the agent API keys: issue, list, revoke."""
+"""`POST /api/auth` (log in, refresh), logout and password change, and the agent API keys:
+issue, list, revoke."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlmodel import Session, select
 from api.auth import Caller, authenticate, presented_key
 from api.errors import (
     InsufficientPermissions,
+    InvalidValue,
     ManagementError,
     NotFound,
     NoValidCredentials,
@@ -35,7 +37,7 @@ from storage.auth_sessions import (
 from storage.clock import iso_z
 from storage.database import session_scope
 from storage.models import ApiKey, User
-from storage.passwords import verify_password
+from storage.passwords import hash_password, verify_password
 from storage.tenancy import find_api_key, issue_api_key, revoke_api_key
 
 
@@ -55,6 +57,12 @@ class LogoutRequest(BaseModel):
     refreshToken: str | None = Field(default=None, min_length=1,  # noqa: N815 - as in /auth
                                      max_length=8192)
     allSessions: bool = False  # noqa: N815
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    currentPassword: str = Field(min_length=1, max_length=1024)  # noqa: N815
+    newPassword: str = Field(min_length=1, max_length=1024)  # noqa: N815
 
 
 class ApiKeyRequest(BaseModel):
@@ -128,6 +136,42 @@ class AuthController(Controller):
                 revoked = revoke_login_session(session, caller.session_id, "logout")
         return {"success": True, "revoked": revoked}
 
+    @post("/auth/password", status_code=200,
+          summary="Change your password: every login session ends (Leadmill)")
+    async def change_password(self, request: Request, state: State) -> dict[str, Any]:
+        """A Leadmill extension. With `Authorization: Bearer <accessToken>` and `{"currentPassword",
+        "newPassword"}`: the new password (8+ characters) replaces the old one, every login
+        session of the user ends (all its tokens stop working, on every device) and fresh
+        tokens for a new session come back. A wrong current password counts as a failed login.
+        """
+        change = validate(PasswordChange, parse_json_object(await request.body()))
+        refused: ManagementError | None = None
+        with session_scope(state.engine) as session:
+            caller = authenticate(request, session, company_required=False)
+            if caller.method != "jwt":
+                raise NoValidCredentials("Change a password with the user's access token",
+                                         details="API keys act for a user; they cannot "
+                                         "change the user's password")
+            user = session.get(User, caller.user_id)
+            ip = _client_ip(request)
+            throttle = _unthrottled(request, state, user.username, ip)
+            if not verify_password(user.password_hash, change.currentPassword):
+                throttle.record_failure(user.username, ip)
+                # Raised after the commit, like the login's refusals; nothing was changed.
+                refused = NoValidCredentials("The current password is wrong",
+                                             details={"field": "currentPassword"})
+            else:
+                try:
+                    user.password_hash = hash_password(change.newPassword)
+                except ValueError as exc:
+                    raise InvalidValue(str(exc), details={"field": "newPassword"}) from None
+                session.add(user)
+                revoked = revoke_user_sessions(session, user.id, "password_changed")
+                tokens = _issue_tokens(state, session, user, None)
+        if refused is not None:
+            raise refused
+        return {"success": True, "revoked": revoked, "tokens": tokens}
+
     @post("/agent-api-keys", status_code=201, summary="Issue an API key")
     async def issue_key(self, request: Request, state: State) -> dict[str, Any]:
         """A new key for the caller; the key is shown once, only its hash is stored."""
@@ -183,10 +227,8 @@ def _client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _logging_in_user(request: Request, state: State, session: Session,
-                     login: LoginRequest) -> User:
-    username = login.username.strip().lower()
-    ip = _client_ip(request)
+def _unthrottled(request: Request, state: State, username: str, ip: str) -> LoginThrottle:
+    """The login throttle, once it has let this username and IP try a password (else 429)."""
     throttle: LoginThrottle = state.login_throttle
     window = throttle.check(username, ip)
     if window is not None:
@@ -195,6 +237,14 @@ def _logging_in_user(request: Request, state: State, session: Session,
                           details={"limit": window.limit, "reset": window.reset_epoch,
                                    "retryAfter": window.headers()["Retry-After"]},
                           recommendation="Wait for Retry-After seconds, then log in again.")
+    return throttle
+
+
+def _logging_in_user(request: Request, state: State, session: Session,
+                     login: LoginRequest) -> User:
+    username = login.username.strip().lower()
+    ip = _client_ip(request)
+    throttle = _unthrottled(request, state, username, ip)
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None:
         user = session.exec(select(User).where(User.username == login.username.strip())).first()

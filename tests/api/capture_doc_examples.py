@@ -102,6 +102,12 @@ def test_capture_response_examples(  # noqa: PLR0915 - one straight walk through
                 "Authorization": f"Bearer {founder['accessToken']}"}) as founder_http:
             call(founder_http, "POST /api/company", json={"name": "Acme Corp"})
             call(founder_http, "POST /api/auth/logout", json={"allSessions": False})
+        again = http.post("/api/auth", json={"username": "founder@acme.com",
+                                             "password": "a-long-password"}).json()["tokens"]
+        with httpx.Client(base_url=leadmill.base_url, timeout=30, headers={
+                "Authorization": f"Bearer {again['accessToken']}"}) as founder_http:
+            call(founder_http, "POST /api/auth/password",
+                 json=body_for("POST /api/auth/password", "", ""))
         call(http, "POST /api/company/users", json=body_for("POST /api/company/users", "", ""))
 
         client = call(http, "POST /api/clients", json=body_for("POST /api/clients", "", ""))

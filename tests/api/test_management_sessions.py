@@ -174,3 +174,52 @@ def test_a_login_deletes_refresh_tokens_past_their_expiry(app) -> None:
     with Session(engine) as session:
         assert session.get(RefreshToken, "long-expired") is None
         assert session.exec(select(RefreshToken)).first() is not None
+
+
+def change_password(app, access: str, **body) -> httpx.Response:
+    return httpx.post(f"{app.base_url}/api/auth/password",
+                      headers={"Authorization": f"Bearer {access}"}, json=body)
+
+
+def test_changing_the_password_ends_every_session_and_only_the_new_one_logs_in(app) -> None:
+    from storage.passwords import hash_password
+    from storage.tenancy import create_user
+
+    name, old, new = "changer@demo.test", "old-password-1", "new-password-2"
+    with Session(engine_for(app.settings.sqlalchemy_url)) as session:
+        create_user(session, None, name, password_hash=hash_password(old))
+        session.commit()
+    phone = log_in(app, old, name).json()["tokens"]
+    laptop = log_in(app, old, name).json()["tokens"]
+
+    wrong = change_password(app, laptop["accessToken"], currentPassword="not-it",
+                            newPassword=new)
+    assert wrong.status_code == 401 and error_type(wrong) == "no_valid_credentials"
+    short = change_password(app, laptop["accessToken"], currentPassword=old, newPassword="x")
+    assert short.status_code == 400 and error_type(short) == "invalid_value"
+    missing = change_password(app, laptop["accessToken"], currentPassword=old)
+    assert missing.status_code == 400 and error_type(missing) == "missing_required_field"
+    with_key = httpx.post(f"{app.base_url}/api/auth/password",
+                          headers={"x-api-key": app.credentials["api_key"]},
+                          json={"currentPassword": old, "newPassword": new})
+    assert with_key.status_code == 401
+    # None of those changed anything: both sessions still live, the old password still works.
+    assert company(app, phone["accessToken"]).status_code != 401
+    assert log_in(app, old, name).status_code == 200
+
+    changed = change_password(app, laptop["accessToken"], currentPassword=old, newPassword=new)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["revoked"] >= 3
+    fresh = changed.json()["tokens"]
+    for tokens in (phone, laptop):
+        assert company(app, tokens["accessToken"]).status_code == 401
+        assert error_type(refresh(app, tokens["refreshToken"])) == "no_valid_tokens"
+    assert company(app, fresh["accessToken"]).status_code != 401
+    assert refresh(app, fresh["refreshToken"]).status_code == 200
+    assert log_in(app, old, name).status_code == 401
+    assert log_in(app, new, name).status_code == 200
+    with Session(engine_for(app.settings.sqlalchemy_url)) as session:
+        from storage.models import User
+
+        stored = session.exec(select(User).where(User.username == name)).one().password_hash
+    assert new not in stored and old not in stored
