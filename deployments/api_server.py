@@ -17,11 +17,9 @@ def build_local_app(settings: LeadmillSettings):  # -> Litestar, imported lazily
     from deployments.warehouse_trigger import WarehouseSyncTrigger
     from deployments.webhook_dispatcher import WebhookDispatcher
     from storage.database import build_engine, create_schema
-    from storage.webhook_outbox import upgrade_outbox_schema
 
     engine = build_engine(settings.sqlalchemy_url)
     create_schema(engine)
-    upgrade_outbox_schema(engine)
     trigger = WarehouseSyncTrigger(str(settings.data_dir))
     if settings.executor == "deployment":
         # Scale-out: runs go to `prefect worker` processes; each finished run there asks the

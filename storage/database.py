@@ -45,7 +45,7 @@ def engine_for(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet."""
+    """Create every table that does not exist yet and upgrade the ones an older Leadmill made."""
     # Importing the modules registers their tables on SQLModel.metadata.
     from storage import (  # noqa: F401
         auth_sessions,
@@ -56,12 +56,15 @@ def create_schema(engine: Engine) -> None:
     )
 
     SQLModel.metadata.create_all(engine)
+    # Then bring tables made by an older Leadmill up to date (create_all never alters one).
     from storage.lead_sources import upgrade_command_columns
     from storage.schema_upgrades import upgrade_tenancy_columns, widen_lead_revenue
+    from storage.webhook_outbox import upgrade_outbox_schema
 
     upgrade_command_columns(engine)
     upgrade_tenancy_columns(engine)
     widen_lead_revenue(engine)
+    upgrade_outbox_schema(engine)
 
 
 @contextmanager
