@@ -118,6 +118,11 @@ class LeadmillSettings(BaseSettings):
         return self.data_dir / "prefect"
 
     @property
+    def prefect_auth_file(self) -> Path:
+        """The Prefect server's auth string (deployments.prefect_env), created on first start."""
+        return self.data_dir / "prefect-auth.secret"
+
+    @property
     def secret_key_file(self) -> Path:
         return self.data_dir / "secret.key"
 

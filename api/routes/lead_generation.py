@@ -33,6 +33,7 @@ from storage.commands import (
 from storage.database import session_scope
 from storage.lead_sources import sources_by_lead
 from storage.models import Command
+from storage.platform_admins import is_platform_admin
 from storage.tenancy import find_client, find_user
 from tasks.analysis import build_command_object
 from tasks.delivery import webhook_target_problem
@@ -132,8 +133,11 @@ class LeadGenerationController(Controller):
                 rows = command_leads(session, command.id)
                 sources = sources_by_lead(session, [lead.id for lead, _ in rows])
                 leads = [public_lead(lead, link, sources[lead.id]) for lead, link in rows]
+            # The Prefect UI is the operators' back office (every tenant's runs): its link is
+            # for platform admins only.
+            operator = is_platform_admin(session, caller.user_id)
             reply = status_reply(command, leads, TYPICAL_RUN_SECONDS,
-                                 state.settings.prefect_ui_url)
+                                 state.settings.prefect_ui_url if operator else None)
             if command.webhook_url:
                 # Delivery is separate from the run: the command completes once its leads are
                 # stored; each webhook event's own state is shown here.
