@@ -21,6 +21,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
 log = logging.getLogger(__name__)
 
 SITE_LISTS_DIR = "site-lists"
@@ -75,3 +78,15 @@ def adopt_legacy_site_dirs(
     if moved:
         log.info("moved %d prospect folders to the per-company layout", moved)
     return moved
+
+
+def adopt_legacy_site_dirs_of_db(engine: Engine, prospect_dir: Path) -> int:
+    """`adopt_legacy_site_dirs` for the clients of the operational DB behind `engine`."""
+    from storage.models import Client
+
+    if not (prospect_dir / LEGACY_SITES_DIR).is_dir():
+        return 0
+    with Session(engine) as session:
+        clients = session.exec(
+            select(Client.company_id, Client.client_id, Client.created_at)).all()
+    return adopt_legacy_site_dirs(prospect_dir, clients)
