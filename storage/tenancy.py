@@ -131,8 +131,8 @@ def operator_client(session: Session, client_id: str, company_id: str | None = N
         query = query.where(Client.company_id == company_id)
     found = session.exec(query.order_by(Client.company_id)).all()
     if not found:
-        raise LookupError(f"no live client {client_id!r}"
-                          + (f" in company {company_id!r}" if company_id else ""))
+        raise LookupError(f"no site {client_id}" + (f" in company {company_id}" if company_id
+                                                      else ""))
     if len(found) > 1:
         companies = ", ".join(client.company_id for client in found)
         raise LookupError(f"several companies have a client {client_id!r} ({companies}); "
