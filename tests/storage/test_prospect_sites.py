@@ -83,3 +83,27 @@ def test_old_layout_folders_move_to_their_owner_and_no_one_else(tmp_path):
     assert _names(store, "company-a", "site-1") == {"Alice"}
     assert _names(store, "company-b", "site-1") == set()
     assert adopt_legacy_site_dirs(store, clients) == 0
+
+
+def test_the_api_start_adopts_old_folders_from_the_operational_db(tmp_path):
+    from storage.database import build_engine, create_schema, session_scope
+    from storage.prospect_sites import adopt_legacy_site_dirs_of_db
+    from storage.tenancy import create_client, create_company, create_user
+
+    store = tmp_path / "store"
+    _import(store, tmp_path, "company-a", "site-1", "Alice")
+    legacy = store / LEGACY_SITES_DIR / "site-1"
+    legacy.parent.mkdir(parents=True)
+    site_dir(store, "company-a", "site-1").rename(legacy)
+    engine = build_engine(f"sqlite:///{tmp_path / 'leadmill.db'}")
+    create_schema(engine)
+    with session_scope(engine) as session:
+        for company_id in ("company-a", "company-b"):  # A's client first, as before issue 12
+            company = create_company(session, company_id, company_id=company_id)
+            owner = create_user(session, company, f"owner@{company_id}.test", role="owner")
+            create_client(session, company, owner, "Site", client_id="site-1")
+            session.flush()
+    assert adopt_legacy_site_dirs_of_db(engine, store) == 1
+    assert _names(store, "company-a", "site-1") == {"Alice"}
+    assert _names(store, "company-b", "site-1") == set()
+    engine.dispose()
