@@ -97,7 +97,8 @@ def status_reply(
     """The status object: progress while running, the complete response once completed.
 
     Beside the documented fields: `prefect_run_url`, the command's run in the Prefect UI, once
-    the run exists.
+    the run exists and only when `prefect_ui_url` is given — the caller passes it for
+    operators (platform admins) alone, never for tenants.
     """
     status = command_status(command)
     reply: dict[str, Any] = {"command_id": command.id, "site_id": command.site_id,

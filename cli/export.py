@@ -17,6 +17,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("export", help=text, description=text)
     parser.add_argument("--output", type=Path, required=True, help="the file to write")
     parser.add_argument("--site", default=None, help="only this siteId (default: every site)")
+    parser.add_argument("--company", default=None,
+                        help="only this company's leads (needed with --site when several "
+                        "companies use the siteId)")
     parser.add_argument("--layout", choices=("leadmill", "hubspot", "salesforce"),
                         default="leadmill", help="column names and values (default: leadmill)")
     parser.add_argument("--format", choices=("csv", "parquet"), default=None,
@@ -38,6 +41,7 @@ def run_export(args: argparse.Namespace) -> int:
     from storage.settings import LeadmillSettings
     from storage.warehouse import open_warehouse
     from storage.warehouse_export import export_leads
+    from storage.warehouse_report import warehouse_site_company
 
     settings = LeadmillSettings(data_dir=args.data_dir) if args.data_dir else LeadmillSettings()
     output_format = args.format or ("parquet" if args.output.suffix == ".parquet" else "csv")
@@ -53,9 +57,11 @@ def run_export(args: argparse.Namespace) -> int:
     except (FileNotFoundError, duckdb.Error) as error:
         return _fail(str(error))
     try:
+        company = (warehouse_site_company(con, args.site, args.company) if args.site
+                   else args.company)
         rows = export_leads(con, args.output, layout=args.layout, output_format=output_format,
-                            site_id=args.site, since=since)
-    except (duckdb.Error, OSError, ValueError) as error:
+                            site_id=args.site, since=since, company_id=company)
+    except (duckdb.Error, OSError, ValueError, LookupError) as error:
         return _fail(str(error).strip())
     finally:
         con.close()

@@ -23,6 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     importing.add_argument("file", type=Path)
     importing.add_argument("--site", required=True, help="The site (client id) it belongs to")
+    importing.add_argument("--company", default=None,
+                           help="The site's company id (needed when several companies use the "
+                           "site id, or when there is no operational DB yet)")
     importing.add_argument("--format", choices=["csv", "jsonl", "parquet"], default=None,
                            help="Default: from the file name")
     importing.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD",
@@ -39,24 +42,26 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _known_site(settings: object, site_id: str) -> bool | None:
-    """True/False when the operational DB exists and does/doesn't know the site; None: no DB."""
-    from sqlmodel import select
+def _site_company(settings: object, site_id: str, company_id: str | None) -> str:
+    """The company of site `site_id`: from the operational DB when it exists, else `--company`.
 
+    Raises:
+        LookupError: the site is unknown, ambiguous, or its company cannot be told.
+    """
     from storage.database import build_engine, session_scope
-    from storage.models import Client
+    from storage.tenancy import operator_client
 
     url = settings.sqlalchemy_url  # type: ignore[attr-defined]
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        return None
+        if company_id:
+            return company_id
+        raise LookupError("there is no operational DB yet: name the site's company with --company")
     engine = build_engine(url)
     try:
         with session_scope(engine) as session:
-            found = session.exec(select(Client.id).where(
-                Client.client_id == site_id, Client.deleted_at.is_(None))).first()  # type: ignore[union-attr]
+            return operator_client(session, site_id, company_id).company_id
     finally:
         engine.dispose()
-    return found is not None
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -74,8 +79,10 @@ def run_import(args: argparse.Namespace) -> int:
         overrides = parse_overrides(args.map)
     except ValueError as exc:
         return _fail(str(exc))
-    if _known_site(settings, args.site) is False:
-        return _fail(f"site {args.site!r} is not a client in {settings.sqlalchemy_url}")
+    try:
+        company_id = _site_company(settings, args.site, args.company)
+    except LookupError as exc:
+        return _fail(f"site {args.site!r}: {exc}")
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description:<9}"), BarColumn(),
                   TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(), console=console,
@@ -88,7 +95,8 @@ def run_import(args: argparse.Namespace) -> int:
 
         try:
             report = import_prospects(
-                settings.prospect_dir, args.file, args.site, file_format=args.format,
+                settings.prospect_dir, args.file, args.site, company_id=company_id,
+                file_format=args.format,
                 overrides=overrides, country_codes=country_code_lookup(), dry_run=args.dry_run,
                 progress=advance)
         except ImportRefused as exc:

@@ -16,6 +16,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     text = "write an HTML report (charts, breakdowns, commands) of a site's leads"
     parser = subparsers.add_parser("report", help=text, description=text)
     parser.add_argument("--site", required=True, help="the siteId")
+    parser.add_argument("--company", default=None,
+                        help="the site's company id (needed when several companies use the siteId)")
     parser.add_argument("--start", default=None, help="ISO date, inclusive (default: 30 days ago)")
     parser.add_argument("--end", default=None, help="ISO date, exclusive (default: tomorrow)")
     parser.add_argument("--output", type=Path, default=Path("report.html"))
@@ -39,7 +41,7 @@ def run_report(args: argparse.Namespace) -> int:
 
     from storage.settings import LeadmillSettings
     from storage.warehouse import open_warehouse
-    from storage.warehouse_report import site_report_data
+    from storage.warehouse_report import site_report_data, warehouse_site_company
     from tasks.site_report import render_site_report
 
     settings = LeadmillSettings(data_dir=args.data_dir) if args.data_dir else LeadmillSettings()
@@ -56,9 +58,12 @@ def run_report(args: argparse.Namespace) -> int:
     except (FileNotFoundError, duckdb.Error) as error:
         return _fail(str(error))
     try:
-        data = site_report_data(con, args.site, start, end)
+        company = warehouse_site_company(con, args.site, args.company)
+        data = site_report_data(con, args.site, start, end, company)
     except duckdb.Error as error:
         return _fail(str(error).strip())
+    except LookupError as error:
+        return _fail(str(error))
     finally:
         con.close()
     args.output.write_text(render_site_report(data), encoding="utf-8")

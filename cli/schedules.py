@@ -33,6 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     timing.add_argument("--interval", type=int, help="seconds between runs (at least 60)")
     create.add_argument("--timezone", default="UTC", help="IANA name, default UTC")
     create.add_argument("--paused", action="store_true", help="create it paused")
+    create.add_argument("--company", default=None,
+                        help="the site's company id (needed when several companies use the siteId)")
     for name in ("pause", "resume", "delete"):
         action = actions.add_parser(name, parents=[common], help=f"{name} a schedule")
         action.add_argument("schedule_id")
@@ -83,24 +85,25 @@ def run_schedules(args: argparse.Namespace) -> int:
 
 
 def _create(args: argparse.Namespace, settings, session):  # -> RecurringSearch
-    from sqlmodel import col, select
-
+    from api.command_target import command_site
     from api.errors import SiteNotFound
     from api.routes.lead_generation import _without_secret
     from api.routes.schedules import check_timing
     from api.schemas import parse_lead_generation_request
-    from storage.models import Client, RecurringSearch
+    from storage.models import RecurringSearch
     from storage.recurring_searches import new_schedule_id
     from storage.secrets import SecretBox
+    from storage.tenancy import operator_client
     from tasks.delivery import webhook_target_problem
 
     check_timing(args.cron, args.interval, args.timezone)
     parsed = parse_lead_generation_request(args.request.read_bytes())
-    client = session.exec(
-        select(Client).where(Client.client_id == parsed.siteId, col(Client.deleted_at).is_(None))
-    ).first()
-    if client is None:
-        raise SiteNotFound(field="siteId", issue=f"no site {parsed.siteId}")
+    try:
+        site = operator_client(session, parsed.siteId, args.company)
+    except LookupError as exc:
+        raise SiteNotFound(field="siteId", issue=str(exc)) from None
+    # The API's rule from here: the request's userId must be a user of the site's company.
+    client = command_site(session, site.company_id, parsed)
     if parsed.webhook is not None:
         problem = webhook_target_problem(parsed.webhook.url, settings.allowed_webhook_hosts)
         if problem:

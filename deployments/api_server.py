@@ -17,9 +17,12 @@ def build_local_app(settings: LeadmillSettings):  # -> Litestar, imported lazily
     from deployments.warehouse_trigger import WarehouseSyncTrigger
     from deployments.webhook_dispatcher import WebhookDispatcher
     from storage.database import build_engine, create_schema
+    from storage.prospect_sites import adopt_legacy_site_dirs_of_db
 
     engine = build_engine(settings.sqlalchemy_url)
     create_schema(engine)
+    # Prospect lists imported before client ids were per company move to per-company folders.
+    adopt_legacy_site_dirs_of_db(engine, settings.prospect_dir)
     trigger = WarehouseSyncTrigger(str(settings.data_dir))
     if settings.executor == "deployment":
         # Scale-out: runs go to `prefect worker` processes; each finished run there asks the

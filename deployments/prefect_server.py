@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from deployments.prefect_env import prefect_environment
+from deployments.prefect_env import prefect_server_environment
 from storage.settings import LeadmillSettings
 
 
@@ -23,6 +23,19 @@ def prefect_is_healthy(api_url: str) -> bool:
         return httpx.get(f"{api_url}/health", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def prefect_accepts_auth(api_url: str, auth_string: str) -> bool:
+    """Whether the server at `api_url` takes `auth_string` (health checks need none)."""
+    from base64 import b64encode
+
+    token = b64encode(auth_string.encode()).decode()
+    try:
+        reply = httpx.get(f"{api_url}/admin/version", timeout=5,
+                          headers={"Authorization": f"Basic {token}"})
+    except httpx.HTTPError:
+        return False
+    return reply.status_code == 200
 
 
 def wait_for_prefect(api_url: str, timeout: float, process: subprocess.Popen | None = None) -> None:
@@ -38,10 +51,13 @@ def wait_for_prefect(api_url: str, timeout: float, process: subprocess.Popen | N
 
 
 def start_prefect_server(settings: LeadmillSettings, log_file: Path) -> subprocess.Popen:
-    """Start `prefect server start` on 127.0.0.1:<prefect_port>, logging to `log_file`."""
+    """Start `prefect server start` on 127.0.0.1:<prefect_port>, logging to `log_file`.
+
+    Loopback only, and locked with the data dir's auth string (`prefect_env`): it holds every
+    tenant's runs, so nothing reaches it without that string, whoever shares the machine."""
     settings.prefect_home.mkdir(parents=True, exist_ok=True)
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, **prefect_environment(settings)}
+    env = {**os.environ, **prefect_server_environment(settings)}
     prefect = Path(sys.executable).with_name("prefect")
     command = [str(prefect), "server", "start", "--host", "127.0.0.1",
                "--port", str(settings.prefect_port)]

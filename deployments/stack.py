@@ -21,8 +21,14 @@ from pathlib import Path
 
 import httpx
 
-from deployments.prefect_env import prefect_api_url, prefect_environment
-from deployments.prefect_server import prefect_is_healthy, start_prefect_server, wait_for_prefect
+from deployments.prefect_env import prefect_api_url, prefect_auth_string, prefect_environment
+from deployments.prefect_server import (
+    PrefectServerError,
+    prefect_accepts_auth,
+    prefect_is_healthy,
+    start_prefect_server,
+    wait_for_prefect,
+)
 from storage.settings import LeadmillSettings
 
 log = logging.getLogger("leadmill.stack")
@@ -103,7 +109,8 @@ def banner(settings: LeadmillSettings, credentials: dict) -> str:
     return f"""
 Leadmill is running.
   API         {api}   (docs: {api}/schema, tester: {api}/tester)
-  Prefect UI  http://127.0.0.1:{settings.prefect_port}
+  Prefect UI  http://127.0.0.1:{settings.prefect_port}   (operators only; its login is the
+              string in {settings.prefect_auth_file})
   Data        {settings.data_dir}   (logs in {settings.data_dir / 'logs'})
   Demo key    {credentials['api_key']}   (also in {settings.credentials_file})
   Demo site   {credentials['site_id']}   user {credentials['user_id']}
@@ -133,6 +140,11 @@ def run_stack(settings: LeadmillSettings) -> int:
     try:
         prefect = None
         if prefect_is_healthy(api_url):
+            if not prefect_accepts_auth(api_url, prefect_auth_string(settings)):
+                raise PrefectServerError(
+                    f"a Prefect server already answers at {api_url} but refuses this data "
+                    f"dir's auth string ({settings.prefect_auth_file}); stop it, or set "
+                    "PREFECT_API_AUTH_STRING to its string")
             log.info("reusing the Prefect server at %s", api_url)
         else:
             log.info("starting the Prefect server on port %s", settings.prefect_port)

@@ -21,6 +21,7 @@ from storage.commands import get_command, record_run_state
 from storage.database import engine_for_data_dir, session_scope
 from storage.settings import LeadmillSettings
 from tasks.analysis import analyze_command
+from tasks.artifact_text import markdown_text
 from tasks.criteria import Prospect, SearchSpec
 from tasks.dedupe import dedupe_leads
 from tasks.delivery import FAILED_EVENT, enqueue_webhook, record_command_event
@@ -139,10 +140,10 @@ def lead_generation(command_id: str, data_dir: str, site_id: str = "") -> dict[s
 
     key = command_id.replace("_", "-").lower()
     create_table_artifact(table=leads_table(leads), key=f"{key}-leads",
-                          description=f"Leads of {command_id}")
+                          description=markdown_text(f"Leads of {command_id}"))
     create_markdown_artifact(markdown=leads_markdown(command_id, summary, leads),
                              key=f"{key}-summary",
-                             description=f"Summary of {command_id}")
+                             description=markdown_text(f"Summary of {command_id}"))
     progress.stage("done")
     logger.info("%s: %d leads, average score %s", command_id, len(leads),
                 summary["average_match_score"])

@@ -15,6 +15,7 @@ from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from storage.settings import LeadmillSettings
+from tasks.artifact_text import markdown_text
 from tasks.criteria import Prospect, SearchSpec
 from tasks.hard_filters import within_hard_limits
 from tasks.research import research_prospects
@@ -47,7 +48,7 @@ def gather_candidates(data_dir: str, run_key: str, company_id: str, spec: Search
     for source in plan["people"]:
         if source == "prospects":
             futures[source] = research_prospects.with_options(retry_delay_seconds=backoff).submit(
-                str(settings.prospect_dir), spec, pool_size)
+                str(settings.prospect_dir), spec, pool_size, company_id)
         else:
             futures[source] = search_provider.with_options(retry_delay_seconds=backoff).submit(
                 data_dir, company_id, site_id, source, spec, pool_size)
@@ -73,7 +74,7 @@ def gather_candidates(data_dir: str, run_key: str, company_id: str, spec: Search
     if len(report) + len(errors) > 1 or errors:
         create_markdown_artifact(markdown=sources_markdown(run_key, report, errors),
                                  key=f"{run_key.replace('_', '-').lower()}-sources",
-                                 description=f"Research sources of {run_key}")
+                                 description=markdown_text(f"Research sources of {run_key}"))
     return candidates, errors
 
 

@@ -32,10 +32,13 @@ def get_command(session: Session, command_id: str, company_id: str | None = None
     return session.exec(query).first()
 
 
-def leads_requested_since(session: Session, site_id: str, since: datetime) -> int:
-    """Leads a site has asked for since `since`, not counting commands that failed."""
+def leads_requested_since(session: Session, company_id: str, site_id: str,
+                          since: datetime) -> int:
+    """Leads a site (client `site_id` of `company_id`) has asked for since `since`, not counting
+    commands that failed. Another company's site with the same id never counts."""
     total = session.exec(
         select(func.coalesce(func.sum(Command.leads_requested), 0)).where(
+            Command.company_id == company_id,
             Command.site_id == site_id,
             Command.created_at >= since,
             col(Command.run_state).not_in(["FAILED", "CRASHED", "CANCELLED"]),

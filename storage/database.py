@@ -58,12 +58,17 @@ def create_schema(engine: Engine) -> None:
     SQLModel.metadata.create_all(engine)
     # Then bring tables made by an older Leadmill up to date (create_all never alters one).
     from storage.lead_sources import upgrade_command_columns
-    from storage.schema_upgrades import upgrade_tenancy_columns, widen_lead_revenue
+    from storage.schema_upgrades import (
+        scope_client_ids_to_companies,
+        upgrade_tenancy_columns,
+        widen_lead_revenue,
+    )
     from storage.webhook_outbox import upgrade_outbox_schema
 
     upgrade_command_columns(engine)
     upgrade_tenancy_columns(engine)
     widen_lead_revenue(engine)
+    scope_client_ids_to_companies(engine)
     upgrade_outbox_schema(engine)
 
 

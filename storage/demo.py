@@ -18,10 +18,17 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from storage.database import session_scope
-from storage.models import Client, Company, User
+from storage.models import Company, User
 from storage.passwords import hash_password, verify_password
 from storage.secrets import write_private_json
-from storage.tenancy import create_client, create_company, create_user, find_api_key, issue_api_key
+from storage.tenancy import (
+    client_id_in_use,
+    create_client,
+    create_company,
+    create_user,
+    find_api_key,
+    issue_api_key,
+)
 
 DEMO_COMPANY_ID = "company-demo"
 DEMO_SITE_ID = "site_456abc"
@@ -36,7 +43,7 @@ def ensure_demo_tenant(engine: Engine, credentials_file: Path) -> dict[str, Any]
             session, "Demo Company", company_id=DEMO_COMPANY_ID)
         user = session.get(User, DEMO_USER_ID) or create_user(
             session, company, DEMO_USERNAME, user_id=DEMO_USER_ID, role="owner")
-        if session.query(Client).filter(Client.client_id == DEMO_SITE_ID).first() is None:
+        if not client_id_in_use(session, company.id, DEMO_SITE_ID):
             create_client(session, company, user, "Demo Site", client_id=DEMO_SITE_ID,
                           company_url="https://demo-site.example.com",
                           description="The documentation's example site")

@@ -48,11 +48,18 @@ class ApiKey(SQLModel, table=True):
     revoked_at: datetime | None = None
 
 
+CLIENT_ID_PER_COMPANY = "ux_client_company_client_id"
+
+
 class Client(SQLModel, table=True):
-    """A client of a company: a website leads are generated for. `client_id` is the siteId."""
+    """A client of a company: a website leads are generated for. `client_id` is the siteId,
+    unique within its company (deleted clients included) — not across companies, so that no
+    company learns which ids another one uses."""
+
+    __table_args__ = (Index(CLIENT_ID_PER_COMPANY, "company_id", "client_id", unique=True),)
 
     id: str = Field(primary_key=True)
-    client_id: str = Field(unique=True, index=True)
+    client_id: str = Field(index=True)
     company_id: str = Field(foreign_key="company.id", index=True)
     owner: str
     client_name: str

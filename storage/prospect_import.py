@@ -30,8 +30,9 @@ import pyarrow as pa
 from pydantic import BaseModel, Field
 
 from storage.prospect_columns import PROSPECT_FIELDS, map_columns
+from storage.prospect_sites import site_dir
 from storage.prospect_sql import bad_row_sql, staged_sql
-from storage.prospects import PROSPECT_COLUMNS, prospect_files, site_dir
+from storage.prospects import PROSPECT_COLUMNS, prospect_files
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,7 @@ def import_prospects(
     path: Path,
     site_id: str,
     *,
+    company_id: str,
     file_format: str | None = None,
     overrides: dict[str, str | None] | None = None,
     country_codes: dict[str, str] | None = None,
@@ -170,6 +172,7 @@ def import_prospects(
         prospect_dir: The prospect store.
         path: The file to import.
         site_id: The site (client id) the prospects belong to.
+        company_id: The site's company (client ids are unique within a company only).
         file_format: "csv", "jsonl" or "parquet"; None: from the file name.
         overrides: Column mapping overrides (`storage.prospect_columns.map_columns`).
         country_codes: Lower-case country name or alias → ISO-2 code, to fill `country_code`.
@@ -229,8 +232,8 @@ def import_prospects(
             "SELECT count(*) FROM staged").fetchall()[0][0]
 
         report_progress("dedupe", 2, 4)
-        existing = prospect_files(prospect_dir, site_id)
-        own = site_dir(prospect_dir, site_id)
+        existing = prospect_files(prospect_dir, site_id, company_id)
+        own = site_dir(prospect_dir, company_id, site_id)
         site_files = [f for f in existing if f.parent == own]
         source = source_name or f"import:{path.name}"
         fresh = "SELECT * EXCLUDE (_rowid, _reason) FROM staged WHERE _reason IS NULL"

@@ -11,7 +11,6 @@ nothing else of ours; research turns rows into prospects.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import logging
 import math
@@ -27,6 +26,8 @@ import duckdb
 import phonenumbers
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from storage.prospect_sites import site_dir
 
 log = logging.getLogger(__name__)
 
@@ -46,32 +47,24 @@ PROSPECT_COLUMNS: tuple[str, ...] = tuple(PROSPECT_SCHEMA.names)
 # Imported lists belong to one site and carry its id; the generated sample has no `site_id`
 # column and is visible to every site.
 IMPORT_SCHEMA = PROSPECT_SCHEMA.append(pa.field("site_id", pa.string()))
-SITES_DIR = "sites"
 
 
-def site_dir(prospect_dir: Path, site_id: str) -> Path:
-    """Where a site's imported lists live: `<prospects>/sites/<site id>/`.
-
-    Site ids are client identifiers; one that is not a plain file name is hashed, so no site id
-    can name a path outside its own directory.
-    """
-    safe = site_id if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}", site_id) else (
-        "h-" + hashlib.sha256(site_id.encode()).hexdigest()[:32])
-    return prospect_dir / SITES_DIR / safe
-
-
-def prospect_files(prospect_dir: Path, site_id: str | None = None) -> list[Path]:
+def prospect_files(
+    prospect_dir: Path, site_id: str | None = None, company_id: str | None = None
+) -> list[Path]:
     """Return the prospect lists a search of `site_id` reads, sorted so every reader sees one
     order: the shared lists directly under `prospect_dir` (the sample), plus the site's imports.
 
-    Keeping imports in per-site directories means the file list is the site filter: a search
-    of the sample alone scans exactly what it scanned before imports existed.
+    A site is a client of a company: its imports are read only when both ids are given (its
+    folder is `storage.prospect_sites.site_dir`). Keeping imports in per-site directories means
+    the file list is the site filter: a search of the sample alone scans exactly what it
+    scanned before imports existed.
     """
     if not prospect_dir.is_dir():
         return []
     files = sorted(p for p in prospect_dir.glob("*.parquet") if p.is_file())
-    if site_id:
-        own = site_dir(prospect_dir, site_id)
+    if site_id and company_id:
+        own = site_dir(prospect_dir, company_id, site_id)
         if own.is_dir():
             files += sorted(p for p in own.glob("*.parquet") if p.is_file())
     return files
@@ -83,9 +76,11 @@ def _source_sql(files: list[Path]) -> str:
     return f"read_parquet([{quoted}], union_by_name=true)"
 
 
-def count_prospects(prospect_dir: Path, site_id: str | None = None) -> int:
+def count_prospects(
+    prospect_dir: Path, site_id: str | None = None, company_id: str | None = None
+) -> int:
     """Count the prospects a search of `site_id` reads (0 when there are none)."""
-    files = prospect_files(prospect_dir, site_id)
+    files = prospect_files(prospect_dir, site_id, company_id)
     if not files:
         return 0
     # Parquet footers hold the row counts: no need to scan any 
@@ -94,7 +89,7 @@ def count_prospects(prospect_dir: Path, site_id: str | None = None) -> int:
 
 @contextmanager
 def open_prospects(
-    prospect_dir: Path, site_id: str | None = None
+    prospect_dir: Path, site_id: str | None = None, company_id: str | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield an in-memory DuckDB connection with a `prospects` view over every list.
 
@@ -104,10 +99,17 @@ def open_prospects(
     Args:
         prospect_dir: Directory holding the Parquet prospect lists.
         site_id: Also read this site's imported lists (None: the shared lists only).
+        company_id: The site's company (a site's lists are read only with it).
     """
-    files = prospect_files(prospect_dir, site_id)
+    files = prospect_files(prospect_dir, site_id, company_id)
     with duckdb.connect() as con:
-        if files:
+        if any(f.parent != prospect_dir for f in files):
+            # The folder is the site's; its rows carry the site id too, and a row of any other
+            # site is never read, whatever file landed in the folder.
+            site = str(site_id).replace("'", "''")
+            con.execute(f"CREATE VIEW prospects AS SELECT * FROM {_source_sql(files)} "
+                        f"WHERE site_id IS NULL OR site_id = '{site}'")
+        elif files:
             con.execute(f"CREATE VIEW prospects AS SELECT * FROM {_source_sql(files)}")
         else:
             con.register("prospects", PROSPECT_SCHEMA.empty_table())

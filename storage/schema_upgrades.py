@@ -67,6 +67,25 @@ def _rebuild_user_table(connection: Connection, current: Table) -> None:
         raise RuntimeError(f"rebuilding the user table broke foreign keys: {problems[:5]}")
 
 
+def scope_client_ids_to_companies(engine: Engine) -> None:
+    """`client.client_id` unique per company, no longer across companies: the global unique
+    index of an older database becomes a plain one, and the (company, client id) one is added."""
+    from storage.models import CLIENT_ID_PER_COMPANY
+
+    inspector = inspect(engine)
+    if "client" not in inspector.get_table_names():
+        return
+    indexes = {index["name"]: index for index in inspector.get_indexes("client")}
+    with engine.begin() as connection:
+        old = indexes.get("ix_client_client_id")
+        if old is not None and old.get("unique"):
+            connection.execute(text("DROP INDEX ix_client_client_id"))
+            connection.execute(text("CREATE INDEX ix_client_client_id ON client (client_id)"))
+        if CLIENT_ID_PER_COMPANY not in indexes:
+            connection.execute(text(f"CREATE UNIQUE INDEX {CLIENT_ID_PER_COMPANY} "
+                                    "ON client (company_id, client_id)"))
+
+
 def widen_lead_revenue(engine: Engine) -> None:
     """Make `lead.revenue_usd` BIGINT in a PostgreSQL database created while it was INTEGER
     (revenues above $2,147,483,647 failed to store there); SQLite needs nothing."""

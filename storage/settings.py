@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,9 @@ class LeadmillSettings(BaseSettings):
     prefect_ui_base: str | None = Field(
         default=None, validation_alias="LEADMILL_PREFECT_UI_URL",
         description="The Prefect UI's address for links; default http://127.0.0.1:<prefect port>.")
+    public_url: str | None = Field(
+        default=None, description="The API's address as callers outside reach it (inbound "
+        "webhook URLs are built from it); default http://<api host>:<api port>.")
     executor: Literal["local", "deployment"] = "local"
     executor_workers: int = Field(default=4, ge=1, le=64)
     instance_name: str | None = Field(
@@ -82,6 +86,24 @@ class LeadmillSettings(BaseSettings):
     def _absolute_data_dir(cls, value: Path) -> Path:
         return value.expanduser().resolve()
 
+    @field_validator("public_url")
+    @classmethod
+    def _plain_public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parsed = urlsplit(value.strip())
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ValueError("LEADMILL_PUBLIC_URL must be an http(s) URL with a host")
+        if parsed.query or parsed.fragment or parsed.username or parsed.password:
+            raise ValueError("LEADMILL_PUBLIC_URL takes no query, fragment or credentials")
+        return value.strip().rstrip("/")
+
+    @property
+    def public_base_url(self) -> str:
+        """Where links Leadmill hands out point: `LEADMILL_PUBLIC_URL`, never a request's Host
+        header (a caller could set that to a host of its choosing)."""
+        return self.public_url or f"http://{self.api_host}:{self.api_port}"
+
     @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'leadmill.db'}"
@@ -116,6 +138,11 @@ class LeadmillSettings(BaseSettings):
     @property
     def prefect_home(self) -> Path:
         return self.data_dir / "prefect"
+
+    @property
+    def prefect_auth_file(self) -> Path:
+        """The Prefect server's auth string (deployments.prefect_env), created on first start."""
+        return self.data_dir / "prefect-auth.secret"
 
     @property
     def secret_key_file(self) -> Path:

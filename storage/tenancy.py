@@ -108,6 +108,38 @@ def find_client(session: Session, company_id: str, client_id: str) -> Client | N
     ).first()
 
 
+def client_id_in_use(session: Session, company_id: str, client_id: str) -> bool:
+    """Whether `company_id` has, or had, a client `client_id` (a deleted client keeps its id).
+
+    Client ids are unique within a company only: other companies' ids are never consulted, so
+    creating a client reveals nothing about them.
+    """
+    return session.exec(select(Client.id).where(
+        Client.company_id == company_id, Client.client_id == client_id)).first() is not None
+
+
+def operator_client(session: Session, client_id: str, company_id: str | None = None) -> Client:
+    """The live client `client_id` for operator tools (the CLI) that name a site by its id.
+
+    Raises:
+        LookupError: no such live client, or several companies use the id and `company_id`
+            does not say which one is meant.
+    """
+    query = select(Client).where(Client.client_id == client_id,
+                                 Client.deleted_at.is_(None))  # type: ignore[union-attr]
+    if company_id:
+        query = query.where(Client.company_id == company_id)
+    found = session.exec(query.order_by(Client.company_id)).all()
+    if not found:
+        raise LookupError(f"no site {client_id}" + (f" in company {company_id}" if company_id
+                                                      else ""))
+    if len(found) > 1:
+        companies = ", ".join(client.company_id for client in found)
+        raise LookupError(f"several companies have a client {client_id!r} ({companies}); "
+                          "name one with --company")
+    return found[0]
+
+
 def find_user(session: Session, company_id: str, user_id: str) -> User | None:
     return session.exec(
         select(User).where(User.id == user_id, User.company_id == company_id)

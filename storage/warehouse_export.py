@@ -71,7 +71,8 @@ def _identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def export_query(layout: str, site_id: str | None, since: datetime | None) -> tuple[str, dict]:
+def export_query(layout: str, site_id: str | None, since: datetime | None,
+                 company_id: str | None = None) -> tuple[str, dict]:
     """The SELECT over `leads` for `layout`, with its parameters; newest leads last."""
     columns = ", ".join(f"{expression} AS {_identifier(name)}"
                         for name, expression in LAYOUTS[layout])
@@ -79,6 +80,9 @@ def export_query(layout: str, site_id: str | None, since: datetime | None) -> tu
     if site_id is not None:
         where.append("site_id = $site")
         params["site"] = site_id
+    if company_id is not None:
+        where.append("company_id = $company")
+        params["company"] = company_id
     if since is not None:
         where.append("created_at >= $since")
         params["since"] = since.replace(tzinfo=None)
@@ -94,13 +98,14 @@ def export_leads(
     output_format: str = "csv",
     site_id: str | None = None,
     since: datetime | None = None,
+    company_id: str | None = None,
 ) -> int:
     """Write the leads to `output`; returns how many rows were written."""
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; one of {', '.join(LAYOUTS)}")
     if output_format not in FORMATS:
         raise ValueError(f"unknown format {output_format!r}; one of {', '.join(FORMATS)}")
-    query, params = export_query(layout, site_id, since)
+    query, params = export_query(layout, site_id, since, company_id)
     table = con.sql(query, params=params).to_arrow_table()
     if output_format == "parquet":
         import pyarrow.parquet as pq

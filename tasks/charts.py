@@ -9,6 +9,8 @@ from collections import Counter
 from collections.abc import Iterable
 from html import escape
 
+from tasks.artifact_text import code_block_text, markdown_text
+
 SCORE_BUCKETS = tuple(f"{tenth / 10:.1f}–{(tenth + 1) / 10:.1f}" for tenth in range(10))
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
@@ -41,14 +43,16 @@ def unicode_bar_chart(title: str, counts: dict[str, int], width: int = 30) -> st
     if not counts:
         return f"### {title}\n\n_no leads_\n"
     largest = max(counts.values())
-    label_width = max(len(label) for label in counts)
-    lines = [f"{label.ljust(label_width)} │{_bar(count, largest, width).ljust(width)} {count}"
-             for label, count in counts.items()]
+    labels = {label: code_block_text(label, 40) for label in counts}
+    label_width = max(len(label) for label in labels.values())
+    lines = [f"{labels[label].ljust(label_width)} │{_bar(count, largest, width).ljust(width)} "
+             f"{count}" for label, count in counts.items()]
     return f"### {title}\n\n```\n" + "\n".join(lines) + "\n```\n"
 
 
 def markdown_table(title: str, header: tuple[str, str], counts: dict[str, int]) -> str:
-    rows = "\n".join(f"| {name} | {count} |" for name, count in counts.items())
+    """A two-column Markdown table of counts; the names are tenant text, escaped."""
+    rows = "\n".join(f"| {markdown_text(name)} | {count} |" for name, count in counts.items())
     return f"### {title}\n\n| {header[0]} | {header[1]} |\n| --- | ---: |\n{rows}\n"
 
 

@@ -10,6 +10,7 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
 from storage.commands import update_command
 from storage.database import engine_for_data_dir, session_scope
+from tasks.artifact_text import markdown_text
 
 log = logging.getLogger("leadmill.progress")
 
@@ -43,17 +44,17 @@ class CommandProgress:
             )
         self._publish(percentage, stage)
 
+    def _description(self, stage: str) -> str:
+        return markdown_text(f"{self.command_id}: {stage}")
+
     def _publish(self, percentage: int, stage: str) -> None:
         # The artifact is a view for people: never fail the command over it.
         try:
             if self._artifact_id is None:
                 self._artifact_id = create_progress_artifact(
-                    progress=float(percentage), description=f"{self.command_id}: {stage}"
-                )
+                    progress=float(percentage), description=self._description(stage))
             else:
-                update_progress_artifact(
-                    self._artifact_id, progress=float(percentage),
-                    description=f"{self.command_id}: {stage}",
-                )
+                update_progress_artifact(self._artifact_id, progress=float(percentage),
+                                         description=self._description(stage))
         except Exception as exc:  # noqa: BLE001
             log.warning("progress artifact for %s not updated: %s", self.command_id, exc)

@@ -86,7 +86,8 @@ def start_scheduled_command(
             command.webhook_metadata = webhook.get("metadata")
             command.webhook_secret_sealed = schedule.webhook_secret_sealed
         quota = client.lead_quota if client.lead_quota is not None else settings.site_lead_quota
-        used = leads_requested_since(session, client.client_id, _month_start(utcnow()))
+        used = leads_requested_since(session, client.company_id, client.client_id,
+                                     _month_start(utcnow()))
         over_quota = used + command.leads_requested > quota
         if over_quota:
             # The refusal is recorded where the team looks for its searches; no command runs.

@@ -1,15 +1,19 @@
-"""What the Prefect UI shows of a finished command: its leads as a table, its summary as text."""
+"""What the Prefect UI shows of a finished command: its leads as a table, its summary as text.
+
+Names, titles, companies and countries come from tenants' imports and researched sites: every
+one goes through `tasks.artifact_text` before it reaches an artifact."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from tasks.artifact_text import markdown_cells, markdown_text
 from tasks.charts import markdown_table, score_histogram, top_counts, unicode_bar_chart
 from tasks.criteria import ScoredLead
 
 
 def leads_table(leads: list[ScoredLead]) -> list[dict[str, Any]]:
-    return [
+    return markdown_cells([
         {
             "name": lead.prospect.name,
             "position": lead.prospect.title,
@@ -21,12 +25,11 @@ def leads_table(leads: list[ScoredLead]) -> list[dict[str, Any]]:
             "match_reasons": "; ".join(lead.match_reasons),
         }
         for lead in leads
-    ]
+    ])
 
 
 def _breakdown(title: str, counts: dict[str, int]) -> str:
-    rows = "\n".join(f"| {name} | {count} |" for name, count in counts.items())
-    return f"### {title}\n\n| value | leads |\n| --- | --- |\n{rows}\n"
+    return markdown_table(title, ("value", "leads"), counts)
 
 
 def leads_markdown(
@@ -35,7 +38,7 @@ def leads_markdown(
     """The command's summary, its breakdowns as tables, and (given its leads) a score
     histogram and leads by country as unicode bar charts the Prefect UI shows as text."""
     text = (
-        f"## Command {command_id}\n\n"
+        f"## Command {markdown_text(command_id)}\n\n"
         f"- leads: **{summary['total_leads']}**\n"
         f"- average match score: **{summary['average_match_score']}**\n"
         f"- verified: **{summary['verified_percentage']}%**\n\n"

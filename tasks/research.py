@@ -232,20 +232,23 @@ def _build_sql(query: _Query, cheap_filters: list[str]) -> str:
     )
 
 
-def search_prospects(prospect_dir: Path, spec: SearchSpec, pool_size: int) -> list[Prospect]:
+def search_prospects(prospect_dir: Path, spec: SearchSpec, pool_size: int,
+                     company_id: str | None = None) -> list[Prospect]:
     """Return the best `pool_size` candidates for `spec` from the prospect store.
 
     Args:
         prospect_dir: Directory of the prospect store (Parquet lists).
         spec: What the command looks for.
         pool_size: How many candidates to return at most.
+        company_id: The company of `spec.site_id`; the site's own imports are read only with it
+            (a client id names a site only within its company).
 
     Returns:
         Candidates passing every hard filter, best pre-rank first, ties by prospect id.
     """
     if pool_size <= 0:
         return []
-    with open_prospects(prospect_dir, spec.site_id) as con:
+    with open_prospects(prospect_dir, spec.site_id, company_id) as con:
         query = _Query()
         _add_hard_filters(query, spec)
         cheap_filters, query.where = query.where, []
@@ -262,10 +265,12 @@ def search_prospects(prospect_dir: Path, spec: SearchSpec, pool_size: int) -> li
 
 
 @task(name="research-prospects", retries=2)
-def research_prospects(prospect_dir: str, spec: SearchSpec, pool_size: int) -> list[Prospect]:
-    """Prefect task: find up to `pool_size` candidates for `spec` in the prospect store."""
+def research_prospects(prospect_dir: str, spec: SearchSpec, pool_size: int,
+                       company_id: str | None = None) -> list[Prospect]:
+    """Prefect task: find up to `pool_size` candidates for `spec` (of a site of `company_id`)
+    in the prospect store."""
     logger = task_logger(__name__)
-    candidates = search_prospects(Path(prospect_dir), spec, pool_size)
+    candidates = search_prospects(Path(prospect_dir), spec, pool_size, company_id)
     logger.info(
         "research found %d candidates (pool %d) in %s", len(candidates), pool_size, prospect_dir
     )

@@ -22,6 +22,7 @@ from storage.database import engine_for_data_dir, session_scope
 from storage.secrets import SecretBox
 from storage.service_settings import ServiceEndpoint, resolve_services
 from storage.settings import LeadmillSettings
+from tasks.artifact_text import markdown_text
 from tasks.criteria import Prospect, SearchSpec
 from tasks.dedupe import normalise_linkedin
 from tasks.provider_http import ProviderError, Spend
@@ -164,11 +165,14 @@ def record_source_errors(data_dir: str, command_id: str, errors: dict[str, str])
 def sources_markdown(command_id: str, results: dict[str, dict[str, Any]],
                      errors: dict[str, str]) -> str:
     """The research report for the Prefect UI: what each source found and spent, what failed."""
-    lines = [f"# Research sources of {command_id}", "", "| source | found | spent | error |",
+    lines = [f"# Research sources of {markdown_text(command_id)}", "",
+             "| source | found | spent | error |",
              "| --- | --- | --- | --- |"]
     for source, result in results.items():
         spend = ", ".join(f"{k} {v}" for k, v in result.get("spend", {}).items() if v)
-        lines.append(f"| {source} | {result.get('found', 0)} | {spend or '-'} | |")
+        lines.append(f"| {markdown_text(source)} | {result.get('found', 0)} | "
+                     f"{markdown_text(spend) or '-'} | |")
     for source, error in errors.items():
-        lines.append(f"| {source} | 0 | - | {error.replace('|', '/')} |")
+        # An error can quote a provider's or a website's reply: tenant-reachable text.
+        lines.append(f"| {markdown_text(source)} | 0 | - | {markdown_text(error)} |")
     return "\n".join(lines) + "\n"

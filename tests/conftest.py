@@ -7,6 +7,7 @@ before any test module imports Prefect.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import tempfile
@@ -36,6 +37,10 @@ os.environ.update({
 })
 for _name, _value in FAST_SQLITE_SERVER.items():
     os.environ.setdefault(_name, _value)
+# The session's Prefect server is locked like a real one: every client of the session (this
+# process, the API and worker processes it starts) presents the same auth string. Export
+# PREFECT_API_AUTH_STRING to reuse a locked server with LEADMILL_TEST_PREFECT_PORT.
+os.environ.setdefault("PREFECT_API_AUTH_STRING", f"leadmill-tests:{secrets.token_urlsafe(24)}")
 
 import pytest  # noqa: E402
 

@@ -80,3 +80,34 @@ def test_export_without_a_warehouse_says_so(tmp_path: Path) -> None:
                            str(tmp_path / "empty"), "--output", str(tmp_path / "x.csv")],
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "no warehouse" in done.stderr
+
+
+def test_a_site_id_two_companies_use_needs_the_company(synced: Store, tmp_path: Path) -> None:
+    from sqlmodel import Session
+
+    from storage.models import Company
+
+    with Session(synced.engine) as session:
+        session.add(Company(id="other", name="Other", created_at=T0, updated_at=T0))
+        session.commit()
+    synced.put("eve", T0 + timedelta(seconds=5), company_id="other", company="Evil Inc")
+    synced.sync()
+    out = tmp_path / "leads.csv"
+    mixed = export(synced, "--site", "site_a", "--output", str(out))
+    assert mixed.returncode == 2 and "several companies" in mixed.stderr
+    assert export(synced, "--site", "site_a", "--company", "acme", "--output",
+                  str(out)).returncode == 0
+    assert [row["id"] for row in rows(out)] == ["ann", "bob"]
+    assert export(synced, "--site", "site_a", "--company", "other", "--output",
+                  str(out)).returncode == 0
+    assert [row["id"] for row in rows(out)] == ["eve"]
+    report = tmp_path / "report.html"
+    command = [sys.executable, "-m", "cli.main", "report", "--data-dir",
+               str(synced.settings.data_dir), "--site", "site_a", "--start", "2000-01-01",
+               "--output", str(report)]
+    refused = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "several companies" in refused.stderr
+    done = subprocess.run([*command, "--company", "other"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "1 leads of site_a" in done.stderr

@@ -68,6 +68,18 @@ def test_stack_serves_stops_cleanly_and_reuses_its_data(tmp_path):
 
         assert wait_until(completed, 90, "command did not finish")["status"] == "completed"
         assert httpx.get(f"http://127.0.0.1:{prefect_port}/api/health").status_code == 200
+        # The back office is locked with a string generated into the data dir (0600), which
+        # the API, scheduler and executor present; nobody else gets in.
+        auth_file = data_dir / "prefect-auth.secret"
+        assert oct(auth_file.stat().st_mode & 0o777) == "0o600"
+        auth_string = auth_file.read_text().strip()
+        assert auth_string not in text
+        prefect_api = f"http://127.0.0.1:{prefect_port}/api"
+        for path in ("/flow_runs/filter", "/artifacts/filter", "/logs/filter"):
+            assert httpx.post(f"{prefect_api}{path}", json={}).status_code == 401
+        allowed = httpx.post(f"{prefect_api}/flow_runs/filter", json={},
+                             auth=tuple(auth_string.split(":", 1)))
+        assert command_id in allowed.text
 
         def warehouse_count() -> str | None:
             # What an analyst runs while the stack runs; a sync follows every finished command.
@@ -96,6 +108,7 @@ def test_stack_serves_stops_cleanly_and_reuses_its_data(tmp_path):
         assert again.poll() is None
         reused = json.loads((data_dir / "demo-credentials.json").read_text())
         assert reused["api_key"] == credentials["api_key"]
+        assert auth_file.read_text().strip() == auth_string
         assert sample.stat().st_mtime == generated_at
         status = httpx.get(f"{base}/api/agents/sales/leadGeneration/status/{command_id}",
                            headers=headers, timeout=10).json()["data"]

@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Controller, Request, delete, get, post, put
 from litestar.datastructures import State
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
 from api.auth import authenticate, require_record_owner
@@ -17,6 +18,7 @@ from storage.clock import iso_z, utcnow
 from storage.database import session_scope
 from storage.lead_records import soft_delete_client_leads
 from storage.models import Client
+from storage.tenancy import client_id_in_use
 
 MAX_TEXT = 2000
 
@@ -50,6 +52,11 @@ def live_client(session: Session, company_id: str, identifier: str) -> Client | 
     return session.exec(select(Client).where(
         Client.company_id == company_id, col(Client.deleted_at).is_(None),
         or_(Client.id == identifier, Client.client_id == identifier))).first()
+
+
+def _client_id_taken(client_id: str) -> AlreadyExists:
+    return AlreadyExists(f"Your company already has a client with client_id {client_id}",
+                         details={"field": "client_id"})
 
 
 def _not_found(identifier: str, field: str) -> NotFound:
@@ -86,14 +93,19 @@ class ClientController(Controller):
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
             client_id = body.client_id or str(uuid.uuid4())
-            if session.exec(select(Client).where(Client.client_id == client_id)).first():
-                raise AlreadyExists(f"A client with client_id {client_id} already exists",
-                                    details={"field": "client_id"})
+            # Unique within the caller's company only: whether another company uses the id
+            # is never looked at, so the answer cannot reveal it.
+            if client_id_in_use(session, caller.company_id, client_id):
+                raise _client_id_taken(client_id)
             client = Client(id=str(uuid.uuid4()), client_id=client_id,
                             company_id=caller.company_id, owner=caller.user_id,
                             client_name=body.clientName.strip(), company_url=body.companyURL,
                             description=body.description)
             session.add(client)
+            try:
+                session.flush()
+            except IntegrityError:  # the same id created at the same moment in this company
+                raise _client_id_taken(client_id) from None
             return {"success": True, "client": public_client(client)}
 
     @put("", summary="Update a client (by id)")

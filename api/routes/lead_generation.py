@@ -10,8 +10,9 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 
 from api.auth import authenticate
+from api.command_target import command_site
 from api.docs import request_body_operation
-from api.errors import CommandNotFound, InvalidRequest, QuotaExceeded, SiteNotFound, UserNotFound
+from api.errors import CommandNotFound, InvalidRequest, QuotaExceeded
 from api.routes.webhook_deliveries import delivery_states
 from api.schemas import LeadGenerationRequest, parse_lead_generation_request
 from api.status import (
@@ -33,7 +34,7 @@ from storage.commands import (
 from storage.database import session_scope
 from storage.lead_sources import sources_by_lead
 from storage.models import Command
-from storage.tenancy import find_client, find_user
+from storage.platform_admins import is_platform_admin
 from tasks.analysis import build_command_object
 from tasks.delivery import webhook_target_problem
 
@@ -84,13 +85,10 @@ class LeadGenerationController(Controller):
                 if problem:
                     raise InvalidRequest(field="webhook.url", issue=problem)
             payload = parsed.model_dump(mode="json")
-            client = find_client(session, caller.company_id, parsed.siteId)
-            if client is None:
-                raise SiteNotFound(field="siteId", issue=f"no site {parsed.siteId}")
-            if parsed.userId and find_user(session, caller.company_id, parsed.userId) is None:
-                raise UserNotFound(field="userId", issue=f"no user {parsed.userId}")
+            client = command_site(session, caller.company_id, parsed)
             quota = client.lead_quota if client.lead_quota is not None else settings.site_lead_quota
-            used = leads_requested_since(session, client.client_id, _month_start(utcnow()))
+            used = leads_requested_since(session, client.company_id, client.client_id,
+                                         _month_start(utcnow()))
             if used + parsed.maxLeads > quota:
                 raise QuotaExceeded(details={"quota": quota, "used": used,
                                              "requested": parsed.maxLeads})
@@ -132,8 +130,11 @@ class LeadGenerationController(Controller):
                 rows = command_leads(session, command.id)
                 sources = sources_by_lead(session, [lead.id for lead, _ in rows])
                 leads = [public_lead(lead, link, sources[lead.id]) for lead, link in rows]
+            # The Prefect UI is the operators' back office (every tenant's runs): its link is
+            # for platform admins only.
+            operator = is_platform_admin(session, caller.user_id)
             reply = status_reply(command, leads, TYPICAL_RUN_SECONDS,
-                                 state.settings.prefect_ui_url)
+                                 state.settings.prefect_ui_url if operator else None)
             if command.webhook_url:
                 # Delivery is separate from the run: the command completes once its leads are
                 # stored; each webhook event's own state is shown here.

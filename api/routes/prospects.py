@@ -91,7 +91,8 @@ async def import_prospect_list(request: Request, state: State) -> dict[str, Any]
                                        details={"field": "body", "issue": "send the file"})
         try:
             report = await anyio.to_thread.run_sync(lambda: import_prospects(
-                settings.prospect_dir, spool, site_id, file_format=file_format,
+                settings.prospect_dir, spool, site_id, company_id=caller.company_id,
+                file_format=file_format,
                 overrides=overrides, country_codes=country_code_lookup(),
                 source_name=f"import:{filename}" if filename else None, dry_run=dry_run))
         except ImportRefused as exc:

@@ -17,7 +17,8 @@ from litestar.datastructures import State
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.auth import authenticate
-from api.errors import InvalidRequest, ScheduleNotFound, SiteNotFound
+from api.command_target import command_site
+from api.errors import InvalidRequest, ScheduleNotFound
 from api.routes.lead_generation import _without_secret
 from api.schemas import parse_lead_generation_request
 from storage.clock import iso_z, utcnow
@@ -29,7 +30,6 @@ from storage.recurring_searches import (
     new_schedule_id,
     runs_of_schedule,
 )
-from storage.tenancy import find_client
 from tasks.delivery import webhook_target_problem
 
 MIN_INTERVAL_SECONDS = 60
@@ -118,9 +118,8 @@ class ScheduleController(Controller):
                                              state.settings.allowed_webhook_hosts)
             if problem:
                 raise InvalidRequest(field="command.webhook.url", issue=problem)
-        client = find_client(session, company_id, parsed.siteId)
-        if client is None:
-            raise SiteNotFound(field="command.siteId", issue=f"no site {parsed.siteId}")
+        # The command API's own rule: siteId and userId of the caller's company, or not found.
+        client = command_site(session, company_id, parsed, field_prefix="command.")
         schedule.site_id = client.client_id
         schedule.request = _without_secret(parsed.model_dump(mode="json"))
         secret = parsed.webhook.secret if parsed.webhook is not None else None

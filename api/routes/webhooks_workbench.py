@@ -87,7 +87,8 @@ def public_webhook(webhook: InboundWebhook, base_url: str) -> dict[str, Any]:
 
 
 def _base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    # The configured public address: a request's Host header is the caller's to choose.
+    return request.app.state.settings.public_base_url
 
 
 def _hook_url(request: Request, webhook: InboundWebhook, secret: str) -> str:
@@ -199,6 +200,11 @@ class WebhookWorkbenchController(Controller):
             if webhook is None:  # the same answer for an unknown id and a wrong secret
                 raise NoValidCredentials("The webhook URL is not valid",
                                          recommendation="Copy the webhookUrl shown at creation.")
+            if find_client(session, webhook.company_id, webhook.client_id) is None:
+                # Its client was deleted: the hook takes no more leads for it.
+                raise NotFound("This webhook's client no longer exists",
+                               details={"field": "client_id", "issue": "client deleted"},
+                               recommendation="Create a webhook for a live client.")
             try:
                 payload = json.loads(raw)
             except ValueError:

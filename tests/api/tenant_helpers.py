@@ -60,3 +60,30 @@ def start_module_instance(base_dir: Path, prospect_dir: Path, **overrides):
     from tests.fixtures.servers import make_settings, start_in_thread
 
     return start_in_thread(make_settings(base_dir / "data", prospect_dir, **overrides))
+
+
+def create_tenant_through_api(settings: LeadmillSettings, base_url: str, client_id: str,
+                              name: str = "Second Company") -> Tenant:
+    """A second company made the way a newcomer makes one: an account without a company (the
+    one step that is server-side only, `leadmill users create --no-company`), then over HTTP
+    log in, `POST /api/company`, `POST /api/clients` with `client_id`, `POST /api/agent-api-keys`.
+    """
+    from storage.passwords import hash_password
+
+    username, password = f"founder-{uuid.uuid4().hex[:8]}@example.com", "a long pass phrase"
+    with session_scope(engine_for(settings.sqlalchemy_url)) as session:
+        create_user(session, None, username, password_hash=hash_password(password))
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        tokens = http.post("/api/auth", json={"username": username, "password": password}
+                           ).json()["tokens"]
+        http.headers["Authorization"] = f"Bearer {tokens['accessToken']}"
+        company = http.post("/api/company", json={"name": name})
+        assert company.status_code == 201, company.text
+        client = http.post("/api/clients", json={"clientName": f"{name} site",
+                                                 "client_id": client_id})
+        assert client.status_code == 201, client.text
+        key = http.post("/api/agent-api-keys", json={"name": "tests", "tier": "premium"})
+        assert key.status_code == 201, key.text
+        body = key.json()
+    return Tenant(company.json()["company"]["id"], body["apiKey"]["owner"], client_id,
+                  body["apiKey"]["key"])

@@ -11,7 +11,12 @@ import sys
 from pathlib import Path
 
 from tests.fixtures.examples import example
-from tests.fixtures.servers import make_settings, start_in_thread, wait_until
+from tests.fixtures.servers import (
+    make_settings,
+    prefect_auth_headers,
+    start_in_thread,
+    wait_until,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTE = "/api/agents/sales/leadGeneration"
@@ -130,6 +135,8 @@ def test_two_workers_with_prefect_and_leadmill_on_postgresql(
     env = {**_env(settings.data_dir), "PREFECT_API_URL": api_url,
            "PREFECT_API_DATABASE_CONNECTION_URL": prefect_db,
            "PREFECT_HOME": str(tmp_path / "prefect-home"),
+           # Its own server, locked like the embedded one: API and workers share the string.
+           "PREFECT_SERVER_API_AUTH_STRING": os.environ["PREFECT_API_AUTH_STRING"],
            "LEADMILL_DATABASE_URL": leadmill_url, "LEADMILL_EXECUTOR": "deployment",
            "LEADMILL_API_PORT": str(settings.api_port),
            "LEADMILL_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
@@ -176,7 +183,8 @@ def test_two_workers_with_prefect_and_leadmill_on_postgresql(
 
         with Session(engine_for(leadmill_url)) as session:
             run_ids = [session.get(Command, c).flow_run_id for c in ids]
-        queues = [httpx.get(f"{api_url}/flow_runs/{run_id}").json()["work_queue_name"]
+        queues = [httpx.get(f"{api_url}/flow_runs/{run_id}",
+                            headers=prefect_auth_headers()).json()["work_queue_name"]
                   for run_id in run_ids]
         assert queues == priorities
     finally:
@@ -236,6 +244,7 @@ def test_one_busy_worker_starts_queued_commands_high_then_medium_then_low(
     settings = make_settings(tmp_path / "data", sample_prospect_dir, executor="deployment")
     env = {**_env(settings.data_dir), "PREFECT_API_URL": api_url,
            "PREFECT_HOME": str(tmp_path / "prefect-home"),
+           "PREFECT_SERVER_API_AUTH_STRING": os.environ["PREFECT_API_AUTH_STRING"],
            "PREFECT_WORKER_QUERY_SECONDS": "1",
            "LEADMILL_EXECUTOR": "deployment", "LEADMILL_API_PORT": str(settings.api_port),
            "LEADMILL_INSTANCE_NAME": settings.executor_instance}
@@ -287,7 +296,8 @@ def test_one_busy_worker_starts_queued_commands_high_then_medium_then_low(
 
             states = wait_until(all_done, 240, "the worker did not finish", every=0.5)
         assert states == ["completed"] * 3, (tmp_path / "worker.log").read_text()[-3000:]
-        runs = [httpx.get(f"{api_url}/flow_runs/{run_id}").json() for run_id in run_ids]
+        runs = [httpx.get(f"{api_url}/flow_runs/{run_id}", headers=prefect_auth_headers()).json()
+                for run_id in run_ids]
         assert [run["work_queue_name"] for run in runs] == submitted
         from datetime import datetime
 

@@ -30,8 +30,9 @@ Tom,Jones,Head of IT,,Omega Corp,omega.test,201-500,Canada,abc,,
 """
 
 
-def _import(store: Path, path: Path, site: str = "site_a", **kwargs):
-    return import_prospects(store, path, site, country_codes=country_code_lookup(), **kwargs)
+def _import(store: Path, path: Path, site: str = "site_a", company: str = "company-a", **kwargs):
+    return import_prospects(store, path, site, company_id=company,
+                            country_codes=country_code_lookup(), **kwargs)
 
 
 @pytest.mark.parametrize(("headers", "expected"), [
@@ -97,7 +98,7 @@ def test_reimporting_the_same_file_adds_nothing(tmp_path: Path) -> None:
     again = _import(store, source)
     assert (first.imported, again.imported, again.duplicates) == (2, 0, 2)
     assert again.output is None
-    assert count_prospects(store, "site_a") == 2
+    assert count_prospects(store, "site_a", "company-a") == 2
 
 
 def test_imports_are_visible_to_their_site_only(tmp_path: Path) -> None:
@@ -107,11 +108,13 @@ def test_imports_are_visible_to_their_site_only(tmp_path: Path) -> None:
     source.write_text(CRM_CSV)
     _import(store, source, site="site_a")
     assert count_prospects(store) == 200
-    assert count_prospects(store, "site_a") == 202
-    assert count_prospects(store, "site_b") == 200
+    assert count_prospects(store, "site_a", "company-a") == 202
+    assert count_prospects(store, "site_b", "company-a") == 200
     spec = SearchSpec(roles=["CTO"], locations=["United States"], count=5)
-    found_a = search_prospects(store, spec.model_copy(update={"site_id": "site_a"}), 500)
-    found_b = search_prospects(store, spec.model_copy(update={"site_id": "site_b"}), 500)
+    found_a = search_prospects(store, spec.model_copy(update={"site_id": "site_a"}), 500,
+                               "company-a")
+    found_b = search_prospects(store, spec.model_copy(update={"site_id": "site_b"}), 500,
+                               "company-a")
     assert "Jane Smith" in {p.name for p in found_a}
     assert "Jane Smith" not in {p.name for p in found_b}
     jane = next(p for p in found_a if p.name == "Jane Smith")
@@ -151,7 +154,8 @@ def test_unimportable_files_are_refused(
     path.write_text(content)
     with pytest.raises(ImportRefused, match=message):
         _import(tmp_path / "store", path)
-    assert not (tmp_path / "store").exists() or count_prospects(tmp_path / "store", "site_a") == 0
+    assert not (tmp_path / "store").exists() or count_prospects(
+        tmp_path / "store", "site_a", "company-a") == 0
 
 
 def test_cli_import_shows_mapping_and_bad_rows(tmp_path: Path) -> None:
@@ -159,7 +163,8 @@ def test_cli_import_shows_mapping_and_bad_rows(tmp_path: Path) -> None:
     source.write_text(CRM_CSV)
     data_dir = tmp_path / "data"
     command = [sys.executable, "-m", "cli.main", "prospects", "import", str(source),
-               "--site", "site_a", "--data-dir", str(data_dir), "--map", "Notes=description"]
+               "--site", "site_a", "--company", "company-a", "--data-dir", str(data_dir),
+               "--map", "Notes=description"]
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run(command, capture_output=True, text=True, cwd=root, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -73,3 +73,35 @@ def test_old_database_gets_lead_owner_and_users_without_company(
         with pytest.raises(IntegrityError):
             session.flush()
     engine.dispose()
+
+
+@pytest.mark.parametrize("database_backend", ["sqlite", "postgresql"], indirect=True)
+def test_old_database_gets_client_ids_unique_per_company_only(
+    tmp_path, database_url  # noqa: F811
+) -> None:
+    """Before issue 12 `client.client_id` was unique across companies (which told one company
+    the ids another uses); an older database is brought to per-company uniqueness."""
+    from storage.models import CLIENT_ID_PER_COMPANY, Client
+
+    url = database_url or f"sqlite:///{tmp_path / 'old.db'}"
+    make_old_database(url)
+    engine = build_engine(url)
+    with engine.begin() as connection:  # the old shape: one global unique index, no pair
+        connection.execute(text(f"DROP INDEX {CLIENT_ID_PER_COMPANY}"))
+        connection.execute(text("DROP INDEX ix_client_client_id"))
+        connection.execute(text("CREATE UNIQUE INDEX ix_client_client_id ON client (client_id)"))
+    create_schema(engine)
+    create_schema(engine)
+    indexes = {index["name"]: index for index in inspect(engine).get_indexes("client")}
+    assert not indexes["ix_client_client_id"]["unique"]
+    assert indexes[CLIENT_ID_PER_COMPANY]["unique"]
+    with session_scope(engine) as session:
+        session.add(Company(id="c2", name="Second Co"))
+        session.flush()
+        for record, company in (("r1", "c1"), ("r2", "c2")):
+            session.add(Client(id=record, client_id="site-1", company_id=company, owner="u1",
+                               client_name="Site"))
+    with pytest.raises(IntegrityError), session_scope(engine) as session:
+        session.add(Client(id="r3", client_id="site-1", company_id="c1", owner="u1",
+                           client_name="Twice"))
+    engine.dispose()
