@@ -58,13 +58,18 @@ def create_schema(engine: Engine) -> None:
     SQLModel.metadata.create_all(engine)
     # Then bring tables made by an older Leadmill up to date (create_all never alters one).
     from storage.lead_sources import upgrade_command_columns
-    from storage.schema_upgrades import upgrade_tenancy_columns, widen_lead_revenue
+    from storage.schema_upgrades import (
+        upgrade_lease_columns,
+        upgrade_tenancy_columns,
+        widen_lead_revenue,
+    )
     from storage.webhook_outbox import upgrade_outbox_schema
 
     upgrade_command_columns(engine)
     upgrade_tenancy_columns(engine)
     widen_lead_revenue(engine)
     upgrade_outbox_schema(engine)
+    upgrade_lease_columns(engine)
 
 
 @contextmanager

@@ -84,6 +84,10 @@ class Command(SQLModel, table=True):
     )
     flow_run_id: str | None = Field(default=None, index=True)
     executor_instance: str | None = None
+    lease_token: str | None = Field(
+        default=None, description="Proves which claim owns the running command (storage/leases).")
+    lease_until: datetime | None = Field(
+        default=None, description="When the lease runs out unless its process renews it.")
     stage: str = "queued"
     progress_percentage: int = 5
     leads_found: int = 0
@@ -373,6 +377,8 @@ class TriggeredRun(SQLModel, table=True):
     run_state: str = Field(default="QUEUED", description="QUEUED, then the Prefect state type.")
     flow_run_id: str | None = Field(default=None, index=True)
     executor_instance: str | None = None
+    lease_token: str | None = None
+    lease_until: datetime | None = None
     error: str | None = None
     result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow)
