@@ -12,6 +12,7 @@ from litestar.datastructures import State
 from api.auth import authenticate
 from api.docs import request_body_operation
 from api.errors import CommandNotFound, InvalidRequest, QuotaExceeded, SiteNotFound, UserNotFound
+from api.idempotency import idempotency_key, replay_or_refuse
 from api.routes.webhook_deliveries import delivery_states
 from api.schemas import LeadGenerationRequest, parse_lead_generation_request
 from api.status import (
@@ -31,6 +32,7 @@ from storage.commands import (
     new_command_id,
 )
 from storage.database import session_scope
+from storage.idempotency import record_key_reply, request_digest, take_key
 from storage.lead_sources import sources_by_lead
 from storage.models import Command
 from storage.tenancy import find_client, find_user
@@ -76,8 +78,12 @@ class LeadGenerationController(Controller):
         """
         body = await request.body()
         settings = state.settings
+        key = idempotency_key(request)
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
+            if key is not None and (first := take_key(session, caller.company_id, key,
+                                                      request_digest(body))):
+                return replay_or_refuse(first)  # no second command, no second quota charge
             parsed = parse_lead_generation_request(body)
             if parsed.webhook is not None:
                 problem = webhook_target_problem(parsed.webhook.url, settings.allowed_webhook_hosts)
@@ -116,6 +122,8 @@ class LeadGenerationController(Controller):
                 ahead, settings.executor_workers, TYPICAL_RUN_SECONDS)
             session.add(command)
             reply = accepted_reply(command)
+            if key is not None:
+                record_key_reply(session, caller.company_id, key, command.id, reply)
         state.executor.submit(command.id)
         return {"success": True, "data": reply}
 
