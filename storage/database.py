@@ -58,8 +58,10 @@ def create_schema(engine: Engine) -> None:
 
     SQLModel.metadata.create_all(engine)
     # Then bring tables made by an older Leadmill up to date (create_all never alters one).
+    from storage.change_sequence import install_change_sequence
     from storage.lead_sources import upgrade_command_columns
     from storage.schema_upgrades import (
+        add_watermark_sequence,
         upgrade_lease_columns,
         upgrade_tenancy_columns,
         widen_lead_revenue,
@@ -71,6 +73,8 @@ def create_schema(engine: Engine) -> None:
     widen_lead_revenue(engine)
     upgrade_outbox_schema(engine)
     upgrade_lease_columns(engine)
+    add_watermark_sequence(engine)
+    install_change_sequence(engine)
 
 
 @contextmanager

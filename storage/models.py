@@ -255,10 +255,12 @@ class InboundWebhookCall(SQLModel, table=True):
 
 
 class WarehouseWatermark(SQLModel, table=True):
-    """How far the warehouse sync has copied a table (the last `updated_at` it saw)."""
+    """How far the warehouse sync has copied a table: the last `change_seq` it read (the
+    watermark, storage/change_sequence.py) and the newest `updated_at` it saw (for people)."""
 
     table_name: str = Field(primary_key=True)
     synced_until: datetime
+    synced_seq: int | None = Field(default=None, sa_column=Column(BigInteger))
     updated_at: datetime = Field(default_factory=utcnow)
 
 

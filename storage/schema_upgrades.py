@@ -103,3 +103,14 @@ def upgrade_lease_columns(engine: Engine) -> None:
             # Every instance looks for expired leases every few seconds.
             connection.execute(text(f"CREATE INDEX IF NOT EXISTS ix_{table}_lease_until "
                                     f"ON {table} (lease_until)"))
+
+
+def add_watermark_sequence(engine: Engine) -> None:
+    """`warehousewatermark.synced_seq`: the warehouse sync's watermark on the change sequence
+    (storage/change_sequence.py) of a database made before it."""
+    inspector = inspect(engine)
+    if "warehousewatermark" not in inspector.get_table_names():
+        return
+    if "synced_seq" not in {c["name"] for c in inspector.get_columns("warehousewatermark")}:
+        with engine.begin() as connection:
+            connection.execute(text("ALTER TABLE warehousewatermark ADD COLUMN synced_seq BIGINT"))
