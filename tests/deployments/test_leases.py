@@ -156,3 +156,25 @@ def test_a_secret_that_cannot_be_opened_ends_failed_with_the_reason(engine, sett
     assert "could not be built" in delivery.last_error
     assert "does not match this instance's key" in delivery.last_error
     assert receiver.requests == []  # nothing was sent unsigned
+
+
+def test_a_failed_attempt_is_due_again_on_the_schedule_and_the_delivery_log_shows_when(
+        engine, settings, receiver_factory):
+    from api.routes.webhook_deliveries import public_delivery
+    from storage.clock import iso_z
+
+    receiver = receiver_factory(responses=[503])
+    [event_id] = completed_commands_with_events(engine, 1, receiver.url)
+    production = settings.model_copy(update={"webhook_retry_base_seconds": 60.0})
+    dispatcher = WebhookDispatcher(production, engine, "host-a:8000")  # not started: one attempt
+    [claimed] = claim_due_deliveries(engine, "host-a:8000", 1, lease_seconds=30)
+    before = utcnow()
+    assert dispatcher.deliver(claimed) == "pending"
+    after = utcnow()
+    with Session(engine) as session:
+        delivery = session.get(WebhookDelivery, event_id)
+    due = delivery.next_attempt_at.replace(tzinfo=before.tzinfo)
+    # The first retry: 60 s ± 20 % after the attempt, as `retry_delay` computes it.
+    assert before + timedelta(seconds=48) <= due <= after + timedelta(seconds=72)
+    assert public_delivery(delivery)["next_attempt_at"] == iso_z(due)
+    assert len(receiver.requests) == 1
