@@ -71,7 +71,13 @@ def install_change_sequence(engine: Engine) -> None:
 
 def _install_triggers(connection: Connection, dialect: str, table: str) -> None:
     if dialect == "postgresql":
-        connection.execute(text(f"DROP TRIGGER IF EXISTS {table}_change_seq ON {table}"))
+        # Only when missing: creating a trigger locks the table against writers, and every
+        # process runs this at start.
+        exists = connection.execute(text(
+            "SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(:table) AND tgname = :name"),
+            {"table": table, "name": f"{table}_change_seq"}).first()
+        if exists:
+            return
         connection.execute(text(
             f"CREATE TRIGGER {table}_change_seq BEFORE INSERT OR UPDATE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION leadmill_change_seq()"))
