@@ -81,6 +81,11 @@ class QuotaExceeded(ApiError):
     message = "Your lead generation quota has been exceeded"
 
 
+class IdempotencyKeyReused(ApiError):
+    code, status_code = "IDEMPOTENCY_KEY_REUSED", 409
+    message = "This Idempotency-Key was already used with a different request body"
+
+
 class InsufficientData(ApiError):
     code, status_code = "INSUFFICIENT_DATA", 422
     message = "Not enough information to generate quality leads"

@@ -8,7 +8,9 @@ the same way) and calls `run_deployment(..., timeout=0)` onto the work queue nam
 command's priority. The queues are created with Prefect priorities high=1, medium=2, low=3, so
 a worker with a free slot takes high-priority runs first. The flow's own state hooks write the
 outcome onto the command (the workers reach the same operational DB through
-`LEADMILL_DATABASE_URL`), so this process only hands runs out.
+`LEADMILL_DATABASE_URL`), so this process only hands runs out. Between its claim and the
+hand-out a command holds a lease, so a command claimed by a process that died before handing
+it out is queued again by any instance (storage/command_leases.py).
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import logging
 import threading
 
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
 
+from deployments.lease_keeper import LeaseKeeper
+from storage.command_leases import settle_expired_commands
 from storage.commands import claim_command, dispatchable_commands, record_run_state, update_command
 from storage.database import session_scope
+from storage.leases import Lease, end_lease
 from storage.models import Command
 from storage.settings import LeadmillSettings
 
@@ -59,6 +63,8 @@ class DeploymentExecutor:
         self._stopping = threading.Event()
         self._dispatcher = threading.Thread(target=self._dispatch_forever, daemon=True,
                                             name="leadmill-deployment-dispatch")
+        self._leases = LeaseKeeper(engine, Command, settings.lease_seconds,
+                                   settle=self._requeue_unsent, name="leadmill-command-leases")
 
     def start(self) -> None:
         try:
@@ -66,11 +72,13 @@ class DeploymentExecutor:
         except Exception:  # noqa: BLE001 - runs still queue on the server; workers can come later
             log.exception("could not create the %s work pool and its queues", WORK_POOL)
         self._requeue_unsent()
+        self._leases.start()
         self._dispatcher.start()
         self._wake.set()
 
     def stop(self, wait: bool = True) -> None:
         self._stopping.set()
+        self._leases.stop()
         self._wake.set()
         if wait and self._dispatcher.is_alive():
             self._dispatcher.join(timeout=10)
@@ -94,14 +102,17 @@ class DeploymentExecutor:
         for command_id, site_id, priority in waiting:
             if self._stopping.is_set():
                 return
-            if self._claim(command_id):
-                self._send(command_id, site_id, priority)
+            lease = Lease.new(self.settings.lease_seconds)
+            with session_scope(self.engine) as session:
+                if not claim_command(session, command_id, self.instance, lease):
+                    continue
+            self._leases.hold(command_id, lease.token)
+            try:
+                self._send(command_id, site_id, priority, lease.token)
+            finally:
+                self._leases.release(command_id)
 
-    def _claim(self, command_id: str) -> bool:
-        with session_scope(self.engine) as session:
-            return claim_command(session, command_id, self.instance)
-
-    def _send(self, command_id: str, site_id: str, priority: str) -> None:
+    def _send(self, command_id: str, site_id: str, priority: str, token: str) -> None:
         from prefect.deployments import run_deployment
 
         try:
@@ -118,23 +129,23 @@ class DeploymentExecutor:
         except Exception as exc:  # noqa: BLE001 - a command that cannot be handed out fails
             log.exception("could not hand %s to the work pool", command_id)
             with session_scope(self.engine) as session:
-                record_run_state(session, command_id, "CRASHED", f"{type(exc).__name__}: {exc}")
+                if end_lease(session, Command, command_id, token):
+                    record_run_state(session, command_id, "CRASHED",
+                                     f"{type(exc).__name__}: {exc}")
             return
+        # Handed out: the run is the workers' now (Prefect and the flow's hooks settle it).
         with session_scope(self.engine) as session:
+            if not end_lease(session, Command, command_id, token):
+                log.warning("command %s was requeued while being handed out", command_id)
+                return
             update_command(session, command_id, flow_run_id=str(flow_run.id),
                            run_state=flow_run.state.type.value if flow_run.state else "SCHEDULED")
 
     def _requeue_unsent(self) -> None:
-        """Commands this instance claimed but never handed out (it died in between) wait again.
-        Runs already handed out belong to the workers; Prefect and the flow's hooks settle them."""
-        with session_scope(self.engine) as session:
-            stranded = session.exec(
-                select(Command).where(Command.executor_instance == self.instance,
-                                      Command.run_state == "PENDING",
-                                      col(Command.flow_run_id).is_(None))
-            ).all()
-            for command in stranded:
-                update_command(session, command.id, run_state="QUEUED", executor_instance=None,
-                               stage="queued")
-        if stranded:
-            log.warning("requeued %d commands claimed before a restart", len(stranded))
+        """Commands claimed by a process that died before handing them out wait again (their
+        lease ran out, whatever that process's name). Runs already handed out hold no lease."""
+        settled = settle_expired_commands(self.engine)
+        if settled.requeued or settled.crashed:
+            log.warning("requeued %d commands claimed by a process that stopped",
+                        len(settled.requeued))
+            self._wake.set()

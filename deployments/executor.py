@@ -5,9 +5,11 @@ claims waiting commands (high priority first), and each worker thread creates th
 flow run through Prefect's client, records the run id, and runs the flow in-process with
 `run_flow` (~0.1 s to start, against 5–10 s for a new process per run).
 
-Runs are tagged with this executor's instance name. On start, runs this instance left behind
-(the process was killed) are reconciled: a run that had begun is marked crashed — nothing else
-would ever end it — and a run that had not begun is queued again.
+A claimed command holds a lease (storage/leases.py) that this executor's heartbeat renews.
+On start and on every beat, commands whose lease ran out — their process was killed, whatever
+its host name — are settled (storage/command_leases.py): a run that had begun is marked crashed
+— nothing else would ever end it — and a run that had not begun is queued again. A final state
+is recorded only while the lease is still this executor's.
 """
 
 from __future__ import annotations
@@ -16,25 +18,24 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
 
-from storage.commands import (
-    WAITING_STATES,
-    claim_command,
-    dispatchable_commands,
-    record_run_state,
-    update_command,
+from deployments.lease_keeper import LeaseKeeper
+from storage.command_leases import (
+    CRASH_MESSAGE,
+    record_outcome_under_lease,
+    settle_expired_commands,
 )
+from storage.commands import claim_command, dispatchable_commands, update_command
 from storage.database import session_scope
+from storage.leases import Lease, holds_lease
 from storage.models import Command
 from storage.settings import LeadmillSettings
 
 log = logging.getLogger("leadmill.executor")
 
-CRASH_MESSAGE = "The process running this command stopped before it finished."
+__all__ = ["CRASH_MESSAGE", "LocalExecutor"]
 
 
 class LocalExecutor:
@@ -60,15 +61,19 @@ class LocalExecutor:
         self._busy_lock = threading.Lock()
         self._dispatcher = threading.Thread(target=self._dispatch_forever, daemon=True,
                                             name="leadmill-dispatch")
+        self._leases = LeaseKeeper(engine, Command, settings.lease_seconds,
+                                   settle=self.reconcile, name="leadmill-command-leases")
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
         self.reconcile()
+        self._leases.start()
         self._dispatcher.start()
         self._wake.set()
 
     def stop(self, wait: bool = True) -> None:
         self._stopping.set()
+        self._leases.stop()
         self._wake.set()
         if self._dispatcher.is_alive():
             self._dispatcher.join(timeout=5)
@@ -96,25 +101,30 @@ class LocalExecutor:
         with session_scope(self.engine) as session:
             candidates = [c.id for c in dispatchable_commands(session, free)]
         for command_id in candidates:
-            if not self._claim(command_id):
+            token = self._claim(command_id)
+            if token is None:
                 continue
             with self._busy_lock:
                 self._busy += 1
-            self._pool.submit(self._run_command, command_id)
+            self._leases.hold(command_id, token)
+            self._pool.submit(self._run_command, command_id, token)
 
-    def _claim(self, command_id: str) -> bool:
+    def _claim(self, command_id: str) -> str | None:
+        """The token of the lease under which this executor took the command, if it won it."""
+        lease = Lease.new(self.settings.lease_seconds)
         with session_scope(self.engine) as session:
-            return claim_command(session, command_id, self.instance)
+            return lease.token if claim_command(session, command_id, self.instance,
+                                                lease) else None
 
-    def _run_command(self, command_id: str) -> None:
+    def _run_command(self, command_id: str, token: str) -> None:
         try:
-            self._create_and_run(command_id)
+            self._create_and_run(command_id, token)
         except Exception as exc:  # noqa: BLE001 - a run that could not start must not vanish
             log.exception("command %s could not run", command_id)
-            with session_scope(self.engine) as session:
-                record_run_state(session, command_id, "CRASHED", f"{type(exc).__name__}: {exc}")
-            self._announce_failure(command_id)
+            if self._record_outcome(command_id, token, "CRASHED", f"{type(exc).__name__}: {exc}"):
+                self._announce_failure(command_id)
         finally:
+            self._leases.release(command_id)
             with self._busy_lock:
                 self._busy -= 1
             self._wake.set()
@@ -124,7 +134,15 @@ class LocalExecutor:
                 except Exception:  # noqa: BLE001
                     log.exception("after-command hook failed for %s", command_id)
 
-    def _create_and_run(self, command_id: str) -> None:
+    def _record_outcome(self, command_id: str, token: str, state_type: str,
+                        error: str | None) -> bool:
+        if record_outcome_under_lease(self.engine, command_id, token, state_type, error):
+            return True
+        log.warning("command %s was settled by another instance; its outcome (%s) is dropped",
+                    command_id, state_type)
+        return False
+
+    def _create_and_run(self, command_id: str, token: str) -> None:
         from prefect.client.orchestration import get_client
         from prefect.flow_engine import run_flow
 
@@ -133,6 +151,8 @@ class LocalExecutor:
         with session_scope(self.engine) as session:
             command = session.get(Command, command_id)
             site_id, priority = command.site_id, command.priority
+            if not holds_lease(session, Command, command_id, token):
+                return  # settled while it waited for a worker thread
         parameters = {"command_id": command_id, "data_dir": str(self.settings.data_dir),
                       "site_id": site_id}
         with get_client(sync_client=True) as client:
@@ -143,14 +163,14 @@ class LocalExecutor:
                 tags=[f"executor:{self.instance}", f"site:{site_id}", f"priority:{priority}"],
             )
         with session_scope(self.engine) as session:
+            if not holds_lease(session, Command, command_id, token):
+                return
             update_command(session, command_id, flow_run_id=str(flow_run.id),
                            run_state=flow_run.state.type.value if flow_run.state else "PENDING")
         state = run_flow(lead_generation, flow_run=flow_run, parameters=parameters,
                          return_type="state")
         error = state.message if state.is_failed() or state.is_crashed() else None
-        with session_scope(self.engine) as session:
-            record_run_state(session, command_id, state.type.value, error)
-        if error is not None:
+        if self._record_outcome(command_id, token, state.type.value, error) and error:
             self._announce_failure(command_id)
 
     def _announce_failure(self, command_id: str) -> None:
@@ -164,34 +184,19 @@ class LocalExecutor:
 
     # -- recovery --------------------------------------------------------------------------
     def reconcile(self) -> dict[str, int]:
-        """Settle the runs this instance left unfinished when its process died."""
-        with session_scope(self.engine) as session:
-            orphans = session.exec(
-                select(Command).where(
-                    Command.executor_instance == self.instance,
-                    col(Command.run_state).in_(["PENDING", "SCHEDULED", "RUNNING", "CANCELLING",
-                                                "PAUSED"]),
-                )
-            ).all()
-            requeued, crashed = [], []
-            for command in orphans:
-                if command.run_state in WAITING_STATES:
-                    requeued.append((command.id, command.flow_run_id))
-                    update_command(session, command.id, run_state="QUEUED", flow_run_id=None,
-                                   executor_instance=None, stage="queued")
-                else:
-                    crashed.append((command.id, command.flow_run_id))
-                    record_run_state(session, command.id, "CRASHED", CRASH_MESSAGE)
-        for command_id, _ in crashed:
+        """Settle the commands whose lease ran out (their process died), whoever ran them."""
+        settled = settle_expired_commands(self.engine)
+        for command_id, _ in settled.crashed:
             self._announce_failure(command_id)
-        self._settle_prefect_runs(requeued, crashed)
-        if requeued or crashed:
-            log.warning("reconciled %d crashed and %d requeued commands",
-                        len(crashed), len(requeued))
-        return {"crashed": len(crashed), "requeued": len(requeued)}
+        self._settle_prefect_runs(settled.requeued, settled.crashed)
+        if settled.requeued or settled.crashed:
+            log.warning("settled %d crashed and %d requeued commands",
+                        len(settled.crashed), len(settled.requeued))
+            self._wake.set()
+        return {"crashed": len(settled.crashed), "requeued": len(settled.requeued)}
 
-    def _settle_prefect_runs(self, requeued: list[tuple[str, Any]],
-                             crashed: list[tuple[str, Any]]) -> None:
+    def _settle_prefect_runs(self, requeued: list[tuple[str, str | None]],
+                             crashed: list[tuple[str, str | None]]) -> None:
         from prefect.client.orchestration import get_client
         from prefect.states import Cancelled, Crashed
 

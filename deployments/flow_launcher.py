@@ -3,9 +3,10 @@ bounded thread pool of the API process, like the local executor does for command
 
 The API stores the run and answers its id at once; a pool thread creates the Prefect flow run
 (tagged `company:<id>`, `leadmill-run:<run id>`, `task:<name>`, `executor:<instance>`), records
-its id, runs it in-process with `run_flow`, and records the final state and result. On start,
-runs this instance left unfinished are settled: not yet created → launched again; created →
-marked crashed (after kill -9 nothing else would end them).
+its id, runs it in-process with `run_flow`, and records the final state and result. A run
+holds a lease its launcher renews (deployments/lease_keeper.py); runs whose lease ran out —
+their process died, whatever its host name — are settled by any launcher: not yet created →
+launched again; created → marked crashed (after kill -9 nothing else would end them).
 """
 
 from __future__ import annotations
@@ -18,10 +19,18 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from deployments.lease_keeper import LeaseKeeper
 from storage.database import session_scope
+from storage.leases import Lease, holds_lease
 from storage.models import TriggeredRun
 from storage.settings import LeadmillSettings
-from storage.triggered_runs import record_triggered_state, unfinished_runs
+from storage.triggered_runs import (
+    CRASH_MESSAGE,
+    lease_triggered_run,
+    record_triggered_outcome,
+    record_triggered_state,
+    settle_expired_runs,
+)
 
 log = logging.getLogger("leadmill.flow_launcher")
 
@@ -33,7 +42,7 @@ TASK_FLOWS = {
     "warehouse-sync": "flows.warehouse_sync:warehouse_sync",
     "research-only": "flows.research_only:research_only",
 }
-CRASH_MESSAGE = "The process running this task stopped before it finished."
+__all__ = ["CRASH_MESSAGE", "TASK_FLOWS", "FlowLauncher", "load_flow"]
 
 
 def load_flow(task: str) -> Any:
@@ -50,11 +59,15 @@ class FlowLauncher:
         self.engine = engine
         self.instance = instance
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="leadmill-task")
+        self._leases = LeaseKeeper(engine, TriggeredRun, settings.lease_seconds,
+                                   settle=self.reconcile, name="leadmill-task-leases")
 
     def start(self) -> None:
         self.reconcile()
+        self._leases.start()
 
     def stop(self, wait: bool = True) -> None:
+        self._leases.stop()
         self._pool.shutdown(wait=wait, cancel_futures=True)
 
     # -- the generic part: any flow, any parameters ----------------------------------------
@@ -78,14 +91,29 @@ class FlowLauncher:
         return run_flow(flow, flow_run=flow_run, parameters=parameters, return_type="state")
 
     # -- stored runs (`/api/trigger`, `/api/leads/process/*`) ------------------------------
-    def submit(self, run_id: str) -> Future:
-        """Run the stored `TriggeredRun`; its record follows the flow run's state."""
-        return self._pool.submit(self._run_stored, run_id)
+    def submit(self, run_id: str) -> Future | None:
+        """Take the stored `TriggeredRun`'s lease and run it; its record follows the flow run's
+        state. None when another process took it first."""
+        lease = Lease.new(self.settings.lease_seconds)
+        with session_scope(self.engine) as session:
+            if not lease_triggered_run(session, run_id, self.instance, lease):
+                return None
+        return self._run_leased(run_id, lease.token)
 
-    def _run_stored(self, run_id: str) -> None:
+    def _run_leased(self, run_id: str, token: str) -> Future:
+        self._leases.hold(run_id, token)
+        return self._pool.submit(self._run_stored, run_id, token)
+
+    def _run_stored(self, run_id: str, token: str) -> None:
+        try:
+            self._run_stored_under_lease(run_id, token)
+        finally:
+            self._leases.release(run_id)
+
+    def _run_stored_under_lease(self, run_id: str, token: str) -> None:
         with session_scope(self.engine) as session:
             run = session.get(TriggeredRun, run_id)
-            if run is None:
+            if run is None or not holds_lease(session, TriggeredRun, run_id, token):
                 return
             task, company_id = run.task, run.company_id
             parameters = {**run.parameters, "data_dir": str(self.settings.data_dir)}
@@ -95,42 +123,40 @@ class FlowLauncher:
 
         def created(flow_run_id: str) -> None:
             with session_scope(self.engine) as session:
-                record_triggered_state(session, run_id, "PENDING", flow_run_id=flow_run_id)
+                if holds_lease(session, TriggeredRun, run_id, token):
+                    record_triggered_state(session, run_id, "PENDING", flow_run_id=flow_run_id)
 
         try:
             state = self._create_and_run(load_flow(task), parameters, f"{task}-{run_id}", tags,
                                          created)
         except Exception as exc:  # noqa: BLE001 - a run that could not start must not vanish
             log.exception("task run %s could not run", run_id)
-            with session_scope(self.engine) as session:
-                record_triggered_state(session, run_id, "CRASHED",
-                                       error=f"{type(exc).__name__}: {exc}")
+            record_triggered_outcome(self.engine, run_id, token, "CRASHED",
+                                     error=f"{type(exc).__name__}: {exc}")
             return
         error = state.message if state.is_failed() or state.is_crashed() else None
         result = None
         if state.is_completed():
             value = state.result(raise_on_failure=False)
             result = value if isinstance(value, dict) else {"value": value}
-        with session_scope(self.engine) as session:
-            record_triggered_state(session, run_id, state.type.value, error=error, result=result)
+        if not record_triggered_outcome(self.engine, run_id, token, state.type.value,
+                                        error=error, result=result):
+            log.warning("task run %s was settled by another instance; its outcome (%s) is "
+                        "dropped", run_id, state.type.value)
 
     def reconcile(self) -> dict[str, int]:
-        """Settle the runs this instance left unfinished when its process died."""
-        relaunch, crashed = [], []
-        with session_scope(self.engine) as session:
-            for run in unfinished_runs(session, self.instance):
-                if run.flow_run_id is None:
-                    relaunch.append(run.id)
-                else:
-                    crashed.append(run.flow_run_id)
-                    record_triggered_state(session, run.id, "CRASHED", error=CRASH_MESSAGE)
-        if crashed:
-            self._mark_crashed_in_prefect(crashed)
-        for run_id in relaunch:
-            self.submit(run_id)
-        if relaunch or crashed:
-            log.warning("task runs: %d relaunched, %d crashed", len(relaunch), len(crashed))
-        return {"relaunched": len(relaunch), "crashed": len(crashed)}
+        """Settle the runs whose lease ran out (their process died), whoever ran them."""
+        settled = settle_expired_runs(self.engine, self.instance, self.settings.lease_seconds)
+        if settled.crashed:
+            self._mark_crashed_in_prefect(settled.crashed)
+        for run_id in settled.relaunch:
+            with session_scope(self.engine) as session:
+                token = session.get(TriggeredRun, run_id).lease_token
+            self._run_leased(run_id, token)
+        if settled.relaunch or settled.crashed:
+            log.warning("task runs: %d relaunched, %d crashed", len(settled.relaunch),
+                        len(settled.crashed))
+        return {"relaunched": len(settled.relaunch), "crashed": len(settled.crashed)}
 
     def _mark_crashed_in_prefect(self, flow_run_ids: list[str]) -> None:
         from prefect.client.orchestration import get_client

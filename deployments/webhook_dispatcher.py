@@ -1,11 +1,13 @@
 """The webhook dispatcher: delivers what the outbox holds, from the API process.
 
 Flows only *record* webhook events (`tasks.delivery`); this thread claims due deliveries from
-the operational DB with a lease, POSTs them on a small pool of sender threads, records every
-attempt and schedules the next one with exponential backoff and jitter. Everything it needs is
-in the database, so after a crash — even kill -9 — the next start (`release_leases`) picks up
-exactly where the dead process stopped: nothing is lost, and a delivered event is never claimed
-again.
+the operational DB with a lease (renewed while the attempt runs), POSTs them on a small pool of
+sender threads, records every attempt and schedules the next one with exponential backoff and
+jitter (tasks/webhook_sender.py). Everything it needs is in the database, so after a crash —
+even kill -9 — any instance, whatever its name, picks up the deliveries once their lease runs
+out: nothing is lost, and a delivered event is never claimed again. A request that cannot even
+be built (a sealed secret that no longer opens) counts as a failed attempt, with the reason,
+so it ends `failed` after the retries instead of coming back forever.
 """
 
 from __future__ import annotations
@@ -18,17 +20,18 @@ from datetime import datetime
 import httpx
 from sqlalchemy.engine import Engine
 
+from deployments.lease_keeper import LeaseKeeper
 from storage.clock import utcnow
 from storage.database import session_scope
 from storage.models import Command, WebhookDelivery
 from storage.secrets import SecretBox
 from storage.settings import LeadmillSettings
 from storage.webhook_outbox import (
+    DROPPED,
     AttemptOutcome,
     claim_due_deliveries,
     next_due_at,
     record_attempt,
-    release_leases,
 )
 from tasks.webhook_sender import post_webhook, retry_delay, signed_request
 
@@ -37,8 +40,6 @@ log = logging.getLogger("leadmill.webhooks")
 SENDER_THREADS = 16
 # How long to sleep when nothing is due; new events are recorded by flows in other threads.
 IDLE_POLL_SECONDS = 0.25
-# A lease outlives the attempt's timeout by this much before another sender may take the row.
-LEASE_MARGIN_SECONDS = 30.0
 
 
 class WebhookDispatcher:
@@ -60,13 +61,12 @@ class WebhookDispatcher:
         # SQLite has one writer at a time and its busy handler waits by sleeping; taking turns
         # in-process instead keeps 16 senders from sleeping on each other's locks.
         self._write_turn = threading.Lock()
+        self._leases = LeaseKeeper(engine, WebhookDelivery, settings.lease_seconds,
+                                   name="leadmill-webhook-leases")
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
-        released = release_leases(self.engine, self.owner)
-        if released:
-            log.warning("resuming %d webhook deliveries left in flight by a previous run",
-                        released)
+        self._leases.start()
         limits = httpx.Limits(max_connections=self._senders,
                               max_keepalive_connections=self._senders)
         self._client = httpx.Client(follow_redirects=False, limits=limits)
@@ -82,6 +82,7 @@ class WebhookDispatcher:
 
     def stop(self) -> None:
         self._stopping.set()
+        self._leases.stop()
         self._wake.set()
         for _ in range(self._senders):
             self._work.put(None)
@@ -109,15 +110,16 @@ class WebhookDispatcher:
         free = 1
         while free < self._senders and self._free.acquire(blocking=False):
             free += 1
-        lease = self.settings.webhook_timeout_seconds + LEASE_MARGIN_SECONDS
         try:
             with self._write_turn:
-                deliveries = claim_due_deliveries(self.engine, self.owner, free, lease)
+                deliveries = claim_due_deliveries(self.engine, self.owner, free,
+                                                  self.settings.lease_seconds)
         except Exception:
             for _ in range(free):  # hand the idle senders back, or they are lost for good
                 self._free.release()
             raise
         for delivery in deliveries:
+            self._leases.hold(delivery.id, delivery.lease_token or "")
             self._work.put(delivery)
         for _ in range(free - len(deliveries)):
             self._free.release()
@@ -152,23 +154,34 @@ class WebhookDispatcher:
             except Exception:  # noqa: BLE001 - its lease runs out and it is tried again
                 log.exception("webhook %s could not be attempted", delivery.id)
             finally:
+                self._leases.release(delivery.id)
                 self._free.release()
 
     def deliver(self, delivery: WebhookDelivery) -> str:
-        """One attempt of a claimed delivery; returns its new status."""
-        with session_scope(self.engine) as session:
-            command = session.get(Command, delivery.command_id)
-            sealed = command.webhook_secret_sealed if command else None
-        secret = self._box.open(sealed) if sealed else None
-        body, headers = signed_request(delivery.id, delivery.payload, secret)
-        outcome: AttemptOutcome = post_webhook(
-            self._client or httpx.Client(follow_redirects=False), delivery.url, body, headers,
-            self.settings.webhook_timeout_seconds, self.settings.allowed_webhook_hosts)
+        """One attempt of a claimed delivery; returns its new status (`DROPPED` when the lease
+        ran out meanwhile and another sender owns the delivery now)."""
+        try:
+            body, headers = self._request(delivery)
+        except Exception as exc:  # noqa: BLE001 - recorded as the attempt's error, below
+            # Nothing was sent; as an attempt it takes a retry, so it ends `failed` with the
+            # reason after the last one instead of being claimed again forever.
+            log.exception("webhook %s: the request could not be built", delivery.id)
+            outcome = AttemptOutcome(status_code=None, latency_ms=0, started_at=utcnow(),
+                                     error=f"the request could not be built: "
+                                           f"{type(exc).__name__}: {exc}"[:500])
+        else:
+            outcome = post_webhook(
+                self._client or httpx.Client(follow_redirects=False), delivery.url, body,
+                headers, self.settings.webhook_timeout_seconds,
+                self.settings.allowed_webhook_hosts)
         retry_at = utcnow() + retry_delay(delivery.attempts + 1,
-                                          self.settings.retry_backoff_seconds)
+                                          self.settings.webhook_retry_base_seconds)
         with self._write_turn:
             status = record_attempt(self.engine, delivery, outcome, retry_at)
-        if outcome.succeeded:
+        if status == DROPPED:
+            log.warning("webhook %s: the lease ran out during the attempt; its outcome is "
+                        "dropped (another sender owns the delivery now)", delivery.id)
+        elif outcome.succeeded:
             log.info("webhook %s %s delivered (HTTP %s, %d ms, attempt %d)", delivery.id,
                      delivery.event, outcome.status_code, outcome.latency_ms,
                      delivery.attempts + 1)
@@ -177,3 +190,9 @@ class WebhookDispatcher:
                         delivery.attempts + 1, outcome.latency_ms, outcome.error, status)
         return status
 
+    def _request(self, delivery: WebhookDelivery) -> tuple[bytes, dict[str, str]]:
+        with session_scope(self.engine) as session:
+            command = session.get(Command, delivery.command_id)
+            sealed = command.webhook_secret_sealed if command else None
+        secret = self._box.open(sealed) if sealed else None
+        return signed_request(delivery.id, delivery.payload, secret)

@@ -6,9 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow
-from prefect.tasks import exponential_backoff
 
-from storage.settings import LeadmillSettings
 from tasks.lead_processing import call_enrichment_service, load_lead_profile, save_lead_fields
 
 
@@ -17,11 +15,9 @@ def lead_enrichment(company_id: str, lead_id: str, services: list[str], data_dir
                     overwrite: bool = False, run_id: str | None = None) -> dict[str, Any]:
     """Each service answers on its own; one failing service fails the run after the others
     are stored."""
-    backoff = exponential_backoff(
-        backoff_factor=LeadmillSettings(data_dir=data_dir).retry_backoff_seconds)
     profile = load_lead_profile(data_dir, company_id, lead_id)
-    call = call_enrichment_service.with_options(retry_delay_seconds=backoff)
-    states = {service: call(data_dir, company_id, service, profile, return_state=True)
+    states = {service: call_enrichment_service(data_dir, company_id, service, profile,
+                                               return_state=True)
               for service in services}
     answers = {service: state.result() for service, state in states.items()
                if state.is_completed()}

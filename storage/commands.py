@@ -11,6 +11,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from storage.clock import utcnow
+from storage.leases import Lease
 from storage.models import Command, CommandLead, Lead
 
 PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
@@ -85,13 +86,14 @@ def dispatchable_commands(session: Session, limit: int) -> Sequence[Command]:
     ).all()
 
 
-def claim_command(session: Session, command_id: str, instance: str) -> bool:
-    """Take a waiting command for executor `instance`; of executors racing for it, one wins."""
+def claim_command(session: Session, command_id: str, instance: str, lease: Lease) -> bool:
+    """Take a waiting command for executor `instance` under `lease`; of executors racing for
+    it, one wins."""
     result = session.exec(  # type: ignore[call-overload]
         update(Command)
         .where(col(Command.id) == command_id, col(Command.run_state) == "QUEUED",
                col(Command.flow_run_id).is_(None))
-        .values(run_state="PENDING", executor_instance=instance)
+        .values(run_state="PENDING", executor_instance=instance, **lease.columns())
     )
     return result.rowcount == 1
 

@@ -49,6 +49,7 @@ def create_schema(engine: Engine) -> None:
     # Importing the modules registers their tables on SQLModel.metadata.
     from storage import (  # noqa: F401
         auth_sessions,
+        idempotency,
         maintenance,
         models,
         platform_admins,
@@ -57,9 +58,12 @@ def create_schema(engine: Engine) -> None:
 
     SQLModel.metadata.create_all(engine)
     # Then bring tables made by an older Leadmill up to date (create_all never alters one).
+    from storage.change_sequence import install_change_sequence
     from storage.lead_sources import upgrade_command_columns
     from storage.schema_upgrades import (
+        add_watermark_sequence,
         scope_client_ids_to_companies,
+        upgrade_lease_columns,
         upgrade_tenancy_columns,
         widen_lead_revenue,
     )
@@ -70,6 +74,9 @@ def create_schema(engine: Engine) -> None:
     widen_lead_revenue(engine)
     scope_client_ids_to_companies(engine)
     upgrade_outbox_schema(engine)
+    upgrade_lease_columns(engine)
+    add_watermark_sequence(engine)
+    install_change_sequence(engine)
 
 
 @contextmanager

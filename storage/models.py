@@ -91,6 +91,10 @@ class Command(SQLModel, table=True):
     )
     flow_run_id: str | None = Field(default=None, index=True)
     executor_instance: str | None = None
+    lease_token: str | None = Field(
+        default=None, description="Proves which claim owns the running command (storage/leases).")
+    lease_until: datetime | None = Field(
+        default=None, description="When the lease runs out unless its process renews it.")
     stage: str = "queued"
     progress_percentage: int = 5
     leads_found: int = 0
@@ -258,10 +262,12 @@ class InboundWebhookCall(SQLModel, table=True):
 
 
 class WarehouseWatermark(SQLModel, table=True):
-    """How far the warehouse sync has copied a table (the last `updated_at` it saw)."""
+    """How far the warehouse sync has copied a table: the last `change_seq` it read (the
+    watermark, storage/change_sequence.py) and the newest `updated_at` it saw (for people)."""
 
     table_name: str = Field(primary_key=True)
     synced_until: datetime
+    synced_seq: int | None = Field(default=None, sa_column=Column(BigInteger))
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -380,6 +386,8 @@ class TriggeredRun(SQLModel, table=True):
     run_state: str = Field(default="QUEUED", description="QUEUED, then the Prefect state type.")
     flow_run_id: str | None = Field(default=None, index=True)
     executor_instance: str | None = None
+    lease_token: str | None = None
+    lease_until: datetime | None = None
     error: str | None = None
     result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow)

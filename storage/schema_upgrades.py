@@ -98,3 +98,38 @@ def widen_lead_revenue(engine: Engine) -> None:
             "AND column_name = 'revenue_usd'")).scalar()
         if kind == "integer":
             connection.execute(text("ALTER TABLE lead ALTER COLUMN revenue_usd TYPE BIGINT"))
+
+
+# Lease columns (storage/leases.py) of the tables whose rows a process runs, added to a
+# database made before leases replaced ownership by instance name.
+_LEASE_COLUMNS = {"lease_token": "VARCHAR", "lease_until": "TIMESTAMP"}
+_LEASED_TABLES = ("command", "triggeredrun")
+
+
+def upgrade_lease_columns(engine: Engine) -> None:
+    """Add `lease_token` / `lease_until` to commands and triggered runs of an older database."""
+    inspector = inspect(engine)
+    tables = set(inspector.get_table_names())
+    for table in _LEASED_TABLES:
+        if table not in tables:
+            continue
+        present = {column["name"] for column in inspector.get_columns(table)}
+        missing = [name for name in _LEASE_COLUMNS if name not in present]
+        with engine.begin() as connection:
+            for name in missing:
+                connection.execute(text(
+                    f"ALTER TABLE {table} ADD COLUMN {name} {_LEASE_COLUMNS[name]}"))
+            # Every instance looks for expired leases every few seconds.
+            connection.execute(text(f"CREATE INDEX IF NOT EXISTS ix_{table}_lease_until "
+                                    f"ON {table} (lease_until)"))
+
+
+def add_watermark_sequence(engine: Engine) -> None:
+    """`warehousewatermark.synced_seq`: the warehouse sync's watermark on the change sequence
+    (storage/change_sequence.py) of a database made before it."""
+    inspector = inspect(engine)
+    if "warehousewatermark" not in inspector.get_table_names():
+        return
+    if "synced_seq" not in {c["name"] for c in inspector.get_columns("warehousewatermark")}:
+        with engine.begin() as connection:
+            connection.execute(text("ALTER TABLE warehousewatermark ADD COLUMN synced_seq BIGINT"))

@@ -35,6 +35,9 @@ class LeadmillSettings(BaseSettings):
     instance_name: str | None = Field(
         default=None, description="Names this API process's executor; default <host>:<api port>."
     )
+    lease_seconds: float = Field(
+        default=30.0, ge=1, description="How long a running command, task run or webhook "
+        "delivery stays its process's without a heartbeat; then any instance settles it.")
     site_lead_quota: int = Field(
         default=100_000, ge=0, description="Leads a site may request per calendar month (UTC)."
     )
@@ -43,6 +46,9 @@ class LeadmillSettings(BaseSettings):
         default="", description="Comma-separated hosts a webhook may target on private networks."
     )
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_retry_base_seconds: float = Field(
+        default=60.0, ge=0, description="The first webhook retry's delay; the five retries "
+        "then spread over about 120 times it (about two hours by default).")
     website_allowed_hosts: str = Field(
         default="", description="Comma-separated hosts website research may visit although on "
         "loopback or a private network (tests, intranets).")

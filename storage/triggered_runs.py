@@ -7,14 +7,21 @@ and records its id and final state here. Reads are always scoped by company.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from storage.clock import utcnow
+from storage.database import session_scope
+from storage.leases import Lease, end_lease, expired_leases, take_expired
 from storage.models import TriggeredRun
 
 FINAL_STATES = frozenset({"COMPLETED", "FAILED", "CRASHED", "CANCELLED"})
+CRASH_MESSAGE = "The process running this task stopped before it finished."
 
 
 def new_run_id() -> str:
@@ -71,11 +78,65 @@ def record_triggered_state(session: Session, run_id: str, run_state: str, *,
     session.add(run)
 
 
-def unfinished_runs(session: Session, instance: str) -> list[TriggeredRun]:
-    """Runs `instance` had taken and not finished (its process died)."""
-    return list(session.exec(
-        select(TriggeredRun).where(
-            TriggeredRun.executor_instance == instance,
-            col(TriggeredRun.run_state).not_in(list(FINAL_STATES)),
-        )
-    ).all())
+def lease_triggered_run(session: Session, run_id: str, instance: str, lease: Lease) -> bool:
+    """Take a waiting run (no flow run, no lease) for `instance`; of processes racing, one wins."""
+    result = session.exec(  # type: ignore[call-overload]
+        update(TriggeredRun)
+        .where(col(TriggeredRun.id) == run_id, col(TriggeredRun.lease_token).is_(None),
+               col(TriggeredRun.run_state) == "QUEUED", col(TriggeredRun.flow_run_id).is_(None))
+        .values(executor_instance=instance, **lease.columns())
+    )
+    return result.rowcount == 1
+
+
+@dataclass
+class SettledRuns:
+    relaunch: list[str] = field(default_factory=list)  # now leased to the settling instance
+    crashed: list[str] = field(default_factory=list)  # Prefect flow-run ids
+
+
+def settle_expired_runs(engine: Engine, instance: str, lease_seconds: float) -> SettledRuns:
+    """Settle the runs whose process stopped renewing their lease, whatever its name: a run
+    with no flow run yet is taken by `instance` to launch again, one with a flow run crashed.
+    A run stored but never handed to a launcher (its process died between the commit and the
+    hand-over) is taken too once it has waited a whole lease."""
+    settled = SettledRuns()
+    with session_scope(engine) as session:
+        expired = expired_leases(session, TriggeredRun)
+        abandoned = list(session.exec(
+            select(TriggeredRun.id).where(
+                col(TriggeredRun.lease_token).is_(None), TriggeredRun.run_state == "QUEUED",
+                col(TriggeredRun.flow_run_id).is_(None),
+                col(TriggeredRun.updated_at) < utcnow() - timedelta(seconds=lease_seconds))
+        ).all())
+    for run_id, token in expired:
+        with session_scope(engine) as session:
+            if not take_expired(session, TriggeredRun, run_id, token):
+                continue
+            run = session.get(TriggeredRun, run_id)
+            if run is None or run.run_state in FINAL_STATES:
+                continue
+            if run.flow_run_id is None:
+                run.run_state = "QUEUED"
+                session.add(run)
+                abandoned.append(run_id)
+            else:
+                settled.crashed.append(run.flow_run_id)
+                record_triggered_state(session, run_id, "CRASHED", error=CRASH_MESSAGE)
+    for run_id in abandoned:
+        with session_scope(engine) as session:
+            if lease_triggered_run(session, run_id, instance, Lease.new(lease_seconds)):
+                settled.relaunch.append(run_id)
+    return settled
+
+
+def record_triggered_outcome(engine: Engine, run_id: str, token: str, run_state: str, *,
+                             error: str | None = None,
+                             result: dict[str, Any] | None = None) -> bool:
+    """Record a run's final state if `token` still holds its lease; False (nothing recorded)
+    when another instance settled the run meanwhile."""
+    with session_scope(engine) as session:
+        if not end_lease(session, TriggeredRun, run_id, token):
+            return False
+        record_triggered_state(session, run_id, run_state, error=error, result=result)
+        return True

@@ -52,6 +52,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from storage.warehouse_extract import LEAD_ARROW_SCHEMA
+from storage.warehouse_files import fsync_directory
 from storage.warehouse_lake import (
     BASE_SUFFIX,
     CompactResult,
@@ -150,6 +151,7 @@ def _build_views(warehouse_dir: Path, warehouse_db: Path) -> None:
             for statement in view_statements(warehouse_dir):
                 con.execute(statement)
         os.replace(temporary, warehouse_db)
+        fsync_directory(warehouse_db.parent)
     finally:
         temporary.unlink(missing_ok=True)
     logger.info("Built the warehouse views in %s (version %d)", warehouse_db, WAREHOUSE_VERSION)

@@ -17,11 +17,15 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 from sqlalchemy.engine import make_url
 
 from storage.warehouse_files import publish
+
+if TYPE_CHECKING:
+    from storage.warehouse_extract import ChangedRows
 
 # How SQLAlchemy stores DateTime in SQLite (as `storage.warehouse_extract`).
 _SQLITE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
@@ -33,6 +37,8 @@ class ExtractRequest(BaseModel):
 
     database: str
     since: str | None  # SQLite's text form of the lower bound on updated_at
+    seq_after: int | None = None  # change_seq bounds (storage/change_sequence.py)
+    seq_upto: int | None = None
     lake_glob: str
     written_since: datetime | None  # naive UTC: versions the lake holds from here on
     target: str
@@ -65,18 +71,20 @@ def extract_in_child(request: ExtractRequest) -> ExtractResult:
 
 
 def extract_to_lake_file(
-    sqlite_file: str, warehouse_dir: Path, since: datetime | None, temporary: Path,
+    sqlite_file: str, warehouse_dir: Path, rows: ChangedRows, temporary: Path,
     target: Path, batch_rows: int,
 ) -> tuple[int, datetime | None]:
-    """Have the child write the rows changed since `since` to `temporary`, then publish it as
+    """Have the child write the rows `rows` selects to `temporary`, then publish it as
     `target` (the caller holds the writer lock). Returns rows written and the newest
     `updated_at` read (naive UTC), as the in-process path does."""
+    since = rows.since
     since_utc = since.astimezone(UTC).replace(tzinfo=None) if since else None
     try:
         extracted = extract_in_child(ExtractRequest(
             database=sqlite_file, lake_glob=str(warehouse_dir.resolve() / "leads" / "*.parquet"),
             since=since_utc.strftime(_SQLITE_DATETIME_FORMAT) if since_utc else None,
             written_since=since_utc, target=str(temporary), batch_rows=batch_rows,
+            seq_after=rows.after, seq_upto=rows.upto,
         ))  # fmt: skip
         if extracted.rows_written:
             publish(temporary, target)
@@ -110,7 +118,12 @@ def _run(request: ExtractRequest) -> ExtractResult:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from storage.warehouse_extract import LEAD_ARROW_SCHEMA, LEAD_COLUMNS, columns_to_batch
+    from storage.warehouse_extract import (
+        LEAD_ARROW_SCHEMA,
+        LEAD_COLUMNS,
+        ChangedRows,
+        columns_to_batch,
+    )
     from storage.warehouse_lake import _drop_versions
 
     written = None
@@ -122,10 +135,9 @@ def _run(request: ExtractRequest) -> ExtractResult:
                 params={"glob": request.lake_glob, "since": request.written_since},
             ).to_arrow_table()
     sql = f"SELECT {_typed_first_row()} UNION ALL SELECT {', '.join(LEAD_COLUMNS)} FROM lead"
-    params: tuple[object, ...] = ()
-    if request.since is not None:
-        sql += " WHERE updated_at >= ?"
-        params = (request.since,)
+    where, params = ChangedRows(request.seq_after, request.seq_upto,
+                                request.since).sql(str, "?")  # type: ignore[arg-type]
+    sql += where
     newest = None
     rows_written = 0
     writer = None
@@ -134,7 +146,7 @@ def _run(request: ExtractRequest) -> ExtractResult:
         cursor.adbc_statement.set_options(
             **{"adbc.sqlite.query.batch_rows": str(request.batch_rows)}
         )
-        cursor.execute(sql, params)
+        cursor.execute(sql, tuple(params))
         for raw in cursor.fetch_record_batch():
             if first:
                 raw, first = raw.slice(1), False

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pyarrow as pa
@@ -59,10 +60,6 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _placeholder(paramstyle: str) -> str:
-    return {"qmark": "?", "numeric": ":1", "named": ":since"}.get(paramstyle, "%s")
 
 
 def _raw_struct(text_encoded: bool) -> pa.StructType:
@@ -112,38 +109,60 @@ def columns_to_batch(columns: list[pa.Array]) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays([*arrays, deleted], schema=LEAD_ARROW_SCHEMA)
 
 
+@dataclass(frozen=True)
+class ChangedRows:
+    """Which rows a sync reads: `after < change_seq <= upto` once the watermark follows the
+    change sequence (storage/change_sequence.py); before that (a lake synced by an older
+    Leadmill), `updated_at >= since` or any sequenced row; with neither, every row."""
+
+    after: int | None = None
+    upto: int | None = None
+    since: datetime | None = None
+
+    def sql(self, quote: Callable[[str], str], placeholder: str) -> tuple[str, list[object]]:
+        """A WHERE clause ('' for every row) and its parameters, for `placeholder` style."""
+        seq = quote("change_seq")
+        if self.after is not None:
+            return (f" WHERE {seq} > {placeholder} AND {seq} <= {placeholder}",
+                    [self.after, self.upto if self.upto is not None else self.after])
+        if self.since is not None:
+            return (f" WHERE {quote('updated_at')} >= {placeholder} OR {seq} IS NOT NULL",
+                    [self.since])
+        return "", []
+
+
 def iter_changed_leads(
-    engine: Engine, since: datetime | None, batch_rows: int
+    engine: Engine, rows: ChangedRows, batch_rows: int
 ) -> Iterator[pa.RecordBatch]:
-    """Yield every lead with `updated_at >= since` (all leads if `since` is None), in batches.
+    """Yield the leads `rows` selects, in batches.
 
     Args:
         engine: The operational database.
-        since: Aware or naive-UTC lower bound on `updated_at`, inclusive.
+        rows: Which rows; its `since` is aware or naive UTC.
         batch_rows: Rows per yielded batch; bounds memory.
     """
     dialect = engine.dialect
     quote = dialect.identifier_preparer.quote
     sql = f"SELECT {', '.join(quote(c) for c in LEAD_COLUMNS)} FROM {quote('lead')}"
-    params: tuple[object, ...] | dict[str, object] = ()
+    placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
+    since = rows.since
     if since is not None:
         since_utc = since.astimezone(UTC) if since.tzinfo else since.replace(tzinfo=UTC)
-        sql += f" WHERE {quote('updated_at')} >= {_placeholder(dialect.paramstyle)}"
-        bound: object = since_utc
-        if dialect.name == "sqlite":
-            bound = since_utc.strftime(_SQLITE_DATETIME_FORMAT)
-        params = {"since": bound} if dialect.paramstyle == "named" else (bound,)
+        since = since_utc.strftime(_SQLITE_DATETIME_FORMAT) if dialect.name == "sqlite" else (
+            since_utc)  # type: ignore[assignment]
+    where, params = ChangedRows(rows.after, rows.upto, since).sql(quote, placeholder)
+    sql += where
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
-        cursor.execute(sql, params)
+        cursor.execute(sql, tuple(params))
         while True:
             with _gc_paused():
-                rows = cursor.fetchmany(batch_rows)
-                if not rows:
+                fetched = cursor.fetchmany(batch_rows)
+                if not fetched:
                     break
-                batch = rows_to_batch(rows, text_encoded=dialect.name == "sqlite")
-                del rows
+                batch = rows_to_batch(fetched, text_encoded=dialect.name == "sqlite")
+                del fetched
             yield batch
         cursor.close()
     finally:

@@ -15,3 +15,14 @@ def publish(temporary: Path, target: Path) -> None:
     with open(temporary, "rb") as handle:
         os.fsync(handle.fileno())  # the watermark moves on only once the rows are durable
     os.replace(temporary, target)
+    fsync_directory(target.parent)
+
+
+def fsync_directory(directory: Path) -> None:
+    """Make a rename in `directory` durable: until the directory itself is fsynced, a power
+    loss may bring back the old name (or none) although the file's data was synced."""
+    handle = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)

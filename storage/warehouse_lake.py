@@ -22,11 +22,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from storage.change_sequence import visible_change_seq
 from storage.database import engine_for, session_scope
 from storage.models import WarehouseWatermark
 from storage.warehouse_adbc import adbc_available, extract_to_lake_file, sqlite_file_of
 from storage.warehouse_extract import (
     LEAD_ARROW_SCHEMA,
+    ChangedRows,
     iter_changed_leads,
 )
 from storage.warehouse_files import publish, temporary_name
@@ -92,23 +94,56 @@ def _sequence(path: Path) -> int:
     return int(path.stem.removeprefix(_FILE_PREFIX).removesuffix(BASE_SUFFIX))
 
 
-def _read_watermark(database_url: str) -> datetime | None:
+@dataclass(frozen=True)
+class Watermark:
+    """How far a table is synced: the change sequence read (None before the first sync that
+    followed it) and the newest `updated_at` seen."""
+
+    synced_until: datetime | None = None
+    synced_seq: int | None = None
+
+    def rows_after(self, visible_seq: int | None, overlap_seconds: float) -> ChangedRows:
+        """The rows the next sync reads, `visible_seq` being the sequence committed now."""
+        if self.synced_seq is not None:
+            return ChangedRows(after=self.synced_seq, upto=visible_seq)
+        if self.synced_until is not None:  # a lake an older Leadmill synced: once more by time
+            return ChangedRows(since=self.synced_until - timedelta(seconds=overlap_seconds))
+        return ChangedRows()
+
+
+def read_watermark(database_url: str, name: str) -> Watermark:
     with session_scope(engine_for(database_url)) as session:
-        mark = session.get(WarehouseWatermark, WATERMARK_TABLE)
+        mark = session.get(WarehouseWatermark, name)
         if mark is None:
-            return None
+            return Watermark()
         moment = mark.synced_until
-        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return Watermark(moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC),
+                         mark.synced_seq)
 
 
-def _write_watermark(database_url: str, synced_until: datetime) -> None:
+def advance_watermark(database_url: str, name: str, old: Watermark, newest: datetime | None,
+                      visible_seq: int | None) -> Watermark:
+    """Move the watermark on to `visible_seq` (and `newest`, when later); the new one."""
+    if newest is not None:
+        newest = newest.replace(tzinfo=UTC) if newest.tzinfo is None else newest
+    until = old.synced_until
+    if newest is not None and (until is None or newest > until):
+        until = newest
+    seq = visible_seq if visible_seq is not None else old.synced_seq
+    if until is None or (until, seq) == (old.synced_until, old.synced_seq):
+        return old
     with session_scope(engine_for(database_url)) as session:
-        mark = session.get(WarehouseWatermark, WATERMARK_TABLE)
-        if mark is None:
-            mark = WarehouseWatermark(table_name=WATERMARK_TABLE, synced_until=synced_until)
-        mark.synced_until = synced_until
+        mark = session.get(WarehouseWatermark, name) or WarehouseWatermark(
+            table_name=name, synced_until=until)
+        mark.synced_until, mark.synced_seq = until, seq
         mark.updated_at = datetime.now(UTC)
         session.add(mark)
+    return Watermark(until, seq)
+
+
+def visible_seq_of(database_url: str, table: str) -> int | None:
+    with engine_for(database_url).connect() as connection:
+        return visible_change_seq(connection, table)
 
 
 class _BackgroundParquetWriter:
@@ -189,15 +224,18 @@ def sync_leads(
 ) -> SyncResult:
     """Append the leads changed since the watermark to the lake, then advance the watermark.
 
-    Rows are read from `watermark - overlap_seconds` on: a transaction that commits after a
-    sync may carry an `updated_at` older than the newest row that sync saw. Versions the lake
-    already holds are skipped, so a sync with nothing new writes no file; a version written
-    twice (a crash between the rename and the watermark) is harmless to the `leads` view.
+    The watermark is the change sequence (storage/change_sequence.py), assigned inside each
+    writing transaction: the rows read are those numbered above the last sync's and up to the
+    highest committed now, so a row committed late — whatever its `updated_at` — is never
+    skipped. Only the first sync of a lake an older Leadmill wrote goes by `updated_at`
+    (from `watermark - overlap_seconds`, plus every sequenced row), skipping versions the lake
+    already holds. A version written twice (a crash between the rename and the watermark) is
+    harmless to the `leads` view.
 
     Args:
         database_url: SQLAlchemy URL of the operational database (SQLite or PostgreSQL).
         warehouse_dir: The lake's folder; `ensure_warehouse` need not have run.
-        overlap_seconds: How far before the watermark to look again.
+        overlap_seconds: How far before an older Leadmill's watermark to look again.
         batch_rows: Rows read, converted and written at a time; bounds memory.
         child_min_rows: From this many changed rows on, a SQLite database is read by a child
             process with ADBC (`storage.warehouse_adbc`), when `adbc-driver-sqlite` is there;
@@ -210,26 +248,32 @@ def sync_leads(
     leads_dir = warehouse_dir / "leads"
     leads_dir.mkdir(parents=True, exist_ok=True)
     with writer_lock(warehouse_dir):
-        watermark = _read_watermark(database_url)
-        since = watermark - timedelta(seconds=overlap_seconds) if watermark else None
+        watermark = read_watermark(database_url, WATERMARK_TABLE)
+        # Read before the rows: every row numbered up to it has committed (see the module).
+        visible = visible_seq_of(database_url, WATERMARK_TABLE)
+        rows = watermark.rows_after(visible, overlap_seconds)
+        if rows.after is not None and (visible is None or visible <= rows.after):
+            return _advance(database_url, watermark, None, None, 0, started, leads_dir)
+        since = rows.since
         newest: datetime | None = None
         rows_written = 0
         target = next_lead_file(leads_dir)
         temporary = temporary_name(target)
         engine = engine_for(database_url)
-        batches: Iterable[pa.RecordBatch] = iter_changed_leads(engine, since, batch_rows)
+        batches: Iterable[pa.RecordBatch] = iter_changed_leads(engine, rows, batch_rows)
         sqlite_file = sqlite_file_of(database_url)
         if sqlite_file is not None and child_min_rows is not None and adbc_available():
             # Read up to `child_min_rows` here: that small a sync (or a no-op) is done before a
             # child process would have started; a bigger one goes to the child.
-            probe = iter_changed_leads(engine, since, child_min_rows)
+            probe = iter_changed_leads(engine, rows, child_min_rows)
             first = next(probe, None)
             probe.close()
             if first is not None and first.num_rows >= child_min_rows:
                 rows_written, newest = extract_to_lake_file(
-                    sqlite_file, warehouse_dir, since, temporary, target, batch_rows
+                    sqlite_file, warehouse_dir, rows, temporary, target, batch_rows
                 )
-                return _advance(database_url, watermark, newest, rows_written, started, leads_dir)
+                return _advance(database_url, watermark, newest, visible, rows_written, started,
+                                leads_dir)
             batches = [first] if first is not None else []
         written = _versions_already_written(leads_dir, since) if since else None
         writer = _BackgroundParquetWriter(temporary, row_group_size=batch_rows)
@@ -249,20 +293,17 @@ def sync_leads(
         finally:
             writer.close()
             temporary.unlink(missing_ok=True)
-        return _advance(database_url, watermark, newest, rows_written, started, leads_dir)
+        return _advance(database_url, watermark, newest, visible, rows_written, started,
+                        leads_dir)
 
 
 def _advance(
-    database_url: str, watermark: datetime | None, newest: datetime | None, rows_written: int,
-    started: float, leads_dir: Path,
+    database_url: str, watermark: Watermark, newest: datetime | None, visible: int | None,
+    rows_written: int, started: float, leads_dir: Path,
 ) -> SyncResult:
     # Called under the writer lock, once the file (if any) is published.
-    synced_until = watermark
-    if newest is not None:
-        newest = newest.replace(tzinfo=UTC)
-        if watermark is None or newest > watermark:
-            _write_watermark(database_url, newest)
-            synced_until = newest
+    synced_until = advance_watermark(database_url, WATERMARK_TABLE, watermark, newest,
+                                     visible).synced_until
     logger.info("Synced %d lead versions into %s", rows_written, leads_dir)
     return SyncResult(
         rows_written=rows_written,

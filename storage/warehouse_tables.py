@@ -1,9 +1,9 @@
 """The lake's other tables: commands, command↔lead links and lead provenance.
 
 Same rules as the leads (`storage.warehouse_lake`): one writer under the lake's lock, rows
-changed since a per-table watermark (`WarehouseWatermark.table_name`), re-read with an overlap,
-versions the lake already holds skipped, each file written under a temporary name and renamed
-into place. Views take the newest version per key. These tables are small next to the leads
+changed since a per-table watermark (`WarehouseWatermark.table_name`) on the change sequence
+(storage/change_sequence.py), each file written under a temporary name and renamed into
+place. Views take the newest version per key. These tables are small next to the leads
 (a command is one row; links and sources are one row per lead found), so rows go through
 SQLAlchemy Core rather than the leads' hand-tuned extractor.
 """
@@ -12,17 +12,25 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlalchemy import select
+from sqlalchemy import column, or_, select
 
-from storage.database import engine_for, session_scope
-from storage.models import Command, CommandLead, LeadSource, WarehouseWatermark
-from storage.warehouse_lake import next_lead_file, publish, temporary_name, writer_lock
+from storage.database import engine_for
+from storage.models import Command, CommandLead, LeadSource
+from storage.warehouse_lake import (
+    advance_watermark,
+    next_lead_file,
+    publish,
+    read_watermark,
+    temporary_name,
+    visible_seq_of,
+    writer_lock,
+)
 from storage.warehouse_views import sql_string
 
 logger = logging.getLogger(__name__)
@@ -74,24 +82,6 @@ def _naive_utc(value: object) -> object:
     return value
 
 
-def _read_mark(database_url: str, name: str) -> datetime | None:
-    with session_scope(engine_for(database_url)) as session:
-        mark = session.get(WarehouseWatermark, name)
-        if mark is None:
-            return None
-        moment = mark.synced_until
-        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _write_mark(database_url: str, name: str, moment: datetime) -> None:
-    with session_scope(engine_for(database_url)) as session:
-        mark = session.get(WarehouseWatermark, name) or WarehouseWatermark(
-            table_name=name, synced_until=moment)
-        mark.synced_until = moment
-        mark.updated_at = datetime.now(UTC)
-        session.add(mark)
-
-
 def _write_file(folder: Path, table: pa.Table) -> None:
     # The same sequence names and temporary-then-rename publishing as the leads' files.
     target = next_lead_file(folder)
@@ -136,20 +126,27 @@ def _already_written(warehouse_dir: Path, table: LakeTable, since: datetime) -> 
 def _sync_table(database_url: str, warehouse_dir: Path, table: LakeTable,
                 *, overlap_seconds: float = 5.0) -> int:
     """Append `table`'s rows changed since its watermark; the caller holds the writer lock."""
-    watermark = _read_mark(database_url, table.watermark_name)
-    since = watermark - timedelta(seconds=overlap_seconds) if watermark else None
+    watermark = read_watermark(database_url, table.watermark_name)
+    name = table.model.__table__.name
+    visible = visible_seq_of(database_url, name)
+    rows_wanted = watermark.rows_after(visible, overlap_seconds)
+    if rows_wanted.after is not None and (visible is None or visible <= rows_wanted.after):
+        return 0
     columns = [table.model.__table__.c[name] for name in table.schema.names]
     changed = table.model.__table__.c[table.changed_at]
-    query = select(*columns)
-    if since is not None:
-        query = query.where(changed >= since.astimezone(UTC))
+    change_seq = column("change_seq")
+    query = select(*columns).select_from(table.model.__table__)
+    if rows_wanted.after is not None:
+        query = query.where(change_seq > rows_wanted.after, change_seq <= visible)
+    elif rows_wanted.since is not None:
+        query = query.where(or_(changed >= rows_wanted.since.astimezone(UTC),
+                                change_seq.is_not(None)))
     with engine_for(database_url).connect() as connection:
         rows = [tuple(_naive_utc(value) for value in row) for row in connection.execute(query)]
-    if not rows:
-        return 0
-    newest = max(row[table.schema.names.index(table.changed_at)] for row in rows)
-    if since is not None:
-        seen = _already_written(warehouse_dir, table, since)
+    newest = max((row[table.schema.names.index(table.changed_at)] for row in rows),
+                 default=None)
+    if rows_wanted.since is not None:
+        seen = _already_written(warehouse_dir, table, rows_wanted.since)
         positions = [table.schema.names.index(name) for name in (*table.key, table.changed_at)]
         rows = [row for row in rows if tuple(row[i] for i in positions) not in seen]
     if rows:
@@ -157,7 +154,5 @@ def _sync_table(database_url: str, warehouse_dir: Path, table: LakeTable,
                   for i, field in enumerate(table.schema)]
         _write_file(warehouse_dir / table.folder,
                     pa.Table.from_arrays(arrays, schema=table.schema))
-    newest_utc = newest.replace(tzinfo=UTC)
-    if watermark is None or newest_utc > watermark:
-        _write_mark(database_url, table.watermark_name, newest_utc)
+    advance_watermark(database_url, table.watermark_name, watermark, newest, visible)
     return len(rows)

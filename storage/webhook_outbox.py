@@ -2,9 +2,12 @@
 
 An event is written here in the same database as the command it reports on, before anyone tries
 to send it. Senders *lease* due rows (an atomic UPDATE sets `lease_owner`, a fresh
-`lease_token` and `lease_until`), send, and record the attempt under that token. A process
-killed mid-send leaves a lease that simply runs out, so the row becomes due again: nothing is
-lost. A delivered row is never claimed again: nothing is sent after a success.
+`lease_token` and `lease_until`), renew the lease while they send, and record the attempt only
+while that token still holds the row: an outcome that arrives after the lease ran out (and the
+row was perhaps claimed and delivered by another sender) is dropped, so it can never set a
+delivered event back to pending. A process killed mid-send leaves a lease that simply runs
+out, so the row becomes due again for any instance, whatever its name: nothing is lost. A
+delivered row is never claimed again: nothing is sent after a success.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sqlmodel import Session, col, select
 
 from storage.clock import utcnow
 from storage.database import session_scope
+from storage.leases import end_lease
 from storage.models import WebhookAttempt, WebhookDelivery
 
 # Columns added after the first release of the table, with the SQL that adds each to an
@@ -129,17 +133,27 @@ def claim_due_deliveries(
         ).all())
 
 
+# What `record_attempt` answers when the sender no longer held the lease.
+DROPPED = "dropped"
+
+
 def record_attempt(
     engine: Engine,
     delivery: WebhookDelivery,
     outcome: AttemptOutcome,
     retry_at: datetime | None,
 ) -> str:
-    """Store an attempt and the delivery's new state; returns that state.
+    """Store an attempt and the delivery's new state; returns that state, or `DROPPED` (and
+    stores nothing) when `delivery.lease_token` no longer holds the row.
 
     `retry_at` is when to try again after a failure; None (or no attempts left) fails it.
     """
     with session_scope(engine) as session:
+        # The check and the outcome commit together: this UPDATE locks the row (PostgreSQL)
+        # or the database (SQLite) until the transaction ends.
+        if delivery.lease_token is None or not end_lease(
+                session, WebhookDelivery, delivery.id, delivery.lease_token):
+            return DROPPED
         current = session.get(WebhookDelivery, delivery.id)
         number = current.attempts + 1
         session.add(WebhookAttempt(id=uuid.uuid4().hex, delivery_id=delivery.id, number=number,
@@ -161,17 +175,6 @@ def record_attempt(
             current.status, current.next_attempt_at = "failed", None
         session.add(current)
         return current.status
-
-
-def release_leases(engine: Engine, owner: str) -> int:
-    """Make the deliveries `owner` held when its process died due again at once."""
-    with session_scope(engine) as session:
-        result = session.exec(  # type: ignore[call-overload]
-            update(WebhookDelivery)
-            .where(WebhookDelivery.lease_owner == owner, WebhookDelivery.status == "pending")
-            .values(lease_owner=None, lease_token=None, lease_until=None)
-        )
-        return int(result.rowcount or 0)
 
 
 def next_due_at(session: Session) -> datetime | None:

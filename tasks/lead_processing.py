@@ -72,7 +72,10 @@ def load_lead_profile(data_dir: str, company_id: str, lead_id: str) -> dict[str,
         return lead_profile(lead)
 
 
-@task(name="call-enrichment-service", retries=2)
+# No automatic retries on the two third-party POSTs below: neither is idempotent (an enrichment
+# call or a chat completion may be billed, or act, each time it arrives), and a timeout does not
+# say it did not arrive. A failed call fails its service in the run; the caller asks again.
+@task(name="call-enrichment-service")
 def call_enrichment_service(data_dir: str, company_id: str, service: str,
                             profile: dict[str, Any]) -> dict[str, Any]:
     """POST the lead to the service configured as `service`; its JSON answer is the value."""
@@ -86,7 +89,7 @@ def call_enrichment_service(data_dir: str, company_id: str, service: str,
     return {"value": response.json(), "source": service_host(endpoint.url)}
 
 
-@task(name="complete-chat", retries=2)
+@task(name="complete-chat")
 def complete_chat(data_dir: str, company_id: str, client_id: str | None, model: str,
                   messages: list[dict[str, str]]) -> dict[str, Any]:
     """One OpenAI-compatible chat completion; the first choice's content."""

@@ -79,6 +79,10 @@ class ProviderHttp:
                 **kwargs: Any) -> httpx.Response:
         """Send one request, retrying 429 (after Retry-After), 5xx and transport errors.
 
+        Only for idempotent requests: the providers' people and domain searches (POST at
+        Apollo and PDL, but read-only queries) — never for a call that acts or is billed per
+        arrival.
+
         Args:
             ok_statuses: Non-2xx statuses that are an answer, not a failure (PDL's 404 = none).
 

@@ -26,16 +26,26 @@ from tasks.webhook_format import js_json, sign_body
 USER_AGENT = "Leadmill-Webhook/1"
 # Response bodies are read only this far: a receiver can't make us buffer gigabytes.
 MAX_RESPONSE_BYTES = 64 * 1024
+# Each retry waits three times longer than the one before: from the base (60 s by default) the
+# five retries reach 1, 4, 13, 40 and 121 minutes after the first failure — a window a
+# receiver's deploy or short outage fits in, rather than the half-minute doubling gave.
+BACKOFF_FACTOR = 3
 # Jitter spreads retries of many deliveries that failed together (a receiver's outage) so they
-# don't come back as one burst: each delay is stretched by a random 0–50 %.
-JITTER_FACTOR = 0.5
+# don't come back as one burst: each delay is moved by a random ±20 %.
+JITTER_FACTOR = 0.2
+
+
+def retry_schedule(base_seconds: float, retries: int = 5) -> list[float]:
+    """The nominal delay before each retry, without jitter: base · 3^(n-1)."""
+    return [base_seconds * BACKOFF_FACTOR ** n for n in range(retries)]
 
 
 def retry_delay(failed_attempts: int, base_seconds: float, rng: random.Random | None = None
                 ) -> timedelta:
-    """Exponential backoff with jitter: base · 2^(n-1) · (1 + U[0, 0.5]) after n failures."""
-    spread = (rng or random).uniform(0, JITTER_FACTOR)
-    return timedelta(seconds=base_seconds * 2 ** (failed_attempts - 1) * (1 + spread))
+    """The wait after `failed_attempts` failures: base · 3^(n-1) · (1 ± 0.2)."""
+    nominal = base_seconds * BACKOFF_FACTOR ** (failed_attempts - 1)
+    spread = (rng or random).uniform(-JITTER_FACTOR, JITTER_FACTOR)
+    return timedelta(seconds=nominal * (1 + spread))
 
 
 Resolver = Callable[..., list[tuple[Any, ...]]]

@@ -13,6 +13,7 @@ from api.auth import authenticate
 from api.command_target import command_site
 from api.docs import request_body_operation
 from api.errors import CommandNotFound, InvalidRequest, QuotaExceeded
+from api.idempotency import idempotency_key, replay_or_refuse
 from api.routes.webhook_deliveries import delivery_states
 from api.schemas import LeadGenerationRequest, parse_lead_generation_request
 from api.status import (
@@ -32,6 +33,7 @@ from storage.commands import (
     new_command_id,
 )
 from storage.database import session_scope
+from storage.idempotency import record_key_reply, request_digest, take_key
 from storage.lead_sources import sources_by_lead
 from storage.models import Command
 from storage.platform_admins import is_platform_admin
@@ -77,8 +79,12 @@ class LeadGenerationController(Controller):
         """
         body = await request.body()
         settings = state.settings
+        key = idempotency_key(request)
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
+            if key is not None and (first := take_key(session, caller.company_id, key,
+                                                      request_digest(body))):
+                return replay_or_refuse(first)  # no second command, no second quota charge
             parsed = parse_lead_generation_request(body)
             if parsed.webhook is not None:
                 problem = webhook_target_problem(parsed.webhook.url, settings.allowed_webhook_hosts)
@@ -114,6 +120,8 @@ class LeadGenerationController(Controller):
                 ahead, settings.executor_workers, TYPICAL_RUN_SECONDS)
             session.add(command)
             reply = accepted_reply(command)
+            if key is not None:
+                record_key_reply(session, caller.company_id, key, command.id, reply)
         state.executor.submit(command.id)
         return {"success": True, "data": reply}
 

@@ -96,7 +96,8 @@ def test_enrichment_calls_configured_services_and_skips_the_rest(app, tenant) ->
     assert "authorization" not in calls["/firmographics"]["headers"]
 
 
-def test_a_failing_service_fails_the_run_and_keeps_the_others(app, tenant) -> None:
+def test_a_failing_service_fails_the_run_keeps_the_others_and_is_not_called_again(
+        app, tenant) -> None:
     service = start_enrichment_service({"/ok": (200, {"value": 1}),
                                         "/broken": (500, {"error": "down"})})
     lead_id = add_lead(app.settings, tenant)
@@ -111,6 +112,8 @@ def test_a_failing_service_fails_the_run_and_keeps_the_others(app, tenant) -> No
         service.stop()
     assert status["status"] == "FAILED" and "enrichment2" in status["error"]
     assert fields_of(app, lead_id) == {"enrichment1": {"value": 1}}
+    # The POST is not idempotent (a service may bill or act per call): never retried by itself.
+    assert [call["path"] for call in service.requests].count("/broken") == 1
 
 
 def test_copy_comes_from_the_documented_template_without_a_chat_endpoint(app, tenant) -> None:

@@ -9,12 +9,22 @@ import subprocess
 
 import pytest
 
+from tasks.webhook_sender import retry_schedule
 from tests.fixtures.examples import example
 from tests.fixtures.servers import make_settings, start_in_thread, wait_until
 from tests.tasks.test_webhook_format import NODE_CHECK
 
 ROUTE = "/api/agents/sales/leadGeneration"
 SECRET = "whsec-Zoë-✓"
+
+
+# Retries exhaust within seconds here: 0.05 · (1 + 3 + 9 + 27 + 81) ≈ 6 s at most.
+FAST_RETRY_BASE = 0.05
+
+
+@pytest.fixture
+def leadmill_overrides() -> dict:
+    return {"webhook_retry_base_seconds": FAST_RETRY_BASE}
 
 
 def submit(client, body) -> str:
@@ -59,11 +69,11 @@ def test_receiver_failing_four_times_gets_exactly_one_more_delivery_after_backof
     assert {r["headers"]["uncodie-event-id"] for r in receiver.requests} == {
         delivery["delivery_id"]}
     assert len({r["body"] for r in receiver.requests}) == 1  # the same signed body each time
-    # Exponential backoff: each wait is at least base · 2^(n-1) (base 0.05 s in tests).
-    base = leadmill.settings.retry_backoff_seconds
+    # Exponential backoff: each wait is at least the schedule's delay less its jitter.
+    schedule = retry_schedule(leadmill.settings.webhook_retry_base_seconds)
     times = [request["at"] for request in receiver.requests]
     gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
-    assert all(gap >= base * 2 ** n for n, gap in enumerate(gaps)), gaps
+    assert all(gap >= schedule[n] * 0.8 for n, gap in enumerate(gaps)), gaps
     assert delivery["attempts"] == 5 and delivery["last_status_code"] == 200
     assert [a["status_code"] for a in delivery["attempt_log"]] == [503, 500, 502, 504, 200]
     assert all(a["latency_ms"] >= 0 and a["started_at"] for a in delivery["attempt_log"])

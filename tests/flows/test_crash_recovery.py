@@ -1,4 +1,6 @@
-"""A run whose process is killed is reported failed once the API starts again (reconciliation)."""
+"""A run whose process is killed is reported failed once the API starts again — under another
+instance name, as a container restarts with a new host name: its lease ran out, whoever's it
+was."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from tests.fixtures.examples import example
 from tests.fixtures.servers import make_settings, start_api_process, wait_until
 
 
-def test_status_reports_failed_when_the_process_running_it_is_killed(
+def test_status_reports_failed_when_the_process_running_it_is_killed_and_another_takes_over(
     tmp_path, prefect_server, sample_prospect_dir, receiver_factory, database_url
 ):
     from deployments.stack import prepare_data
@@ -45,9 +47,16 @@ def test_status_reports_failed_when_the_process_running_it_is_killed(
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
 
-    restarted = start_api_process(settings, log_file)
+    # The container comes back with a new host name: nothing here is named like the dead one.
+    successor = settings.model_copy(update={"instance_name": "another-host:8000"})
+    assert successor.executor_instance != settings.executor_instance
+    restarted = start_api_process(successor, log_file)
     try:
-        data = httpx.get(f"{base}/status/{command_id}", headers=headers).json()["data"]
+        def settled():
+            data = httpx.get(f"{base}/status/{command_id}", headers=headers).json()["data"]
+            return data["status"] != "processing" and data
+
+        data = wait_until(settled, 60, "the dead instance's command was never settled")
         assert data["status"] == "failed"
         assert data["progress"]["stage"] == "research"
         assert "stopped before it finished" in data["error"]["message"]

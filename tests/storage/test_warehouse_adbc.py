@@ -8,7 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session
 
+from storage.models import WarehouseWatermark
 from storage.warehouse import ensure_warehouse, sync_leads
 from storage.warehouse_adbc import adbc_available
 from tests.storage.test_warehouse import T0, Store
@@ -36,6 +38,9 @@ def test_the_child_writes_what_the_in_process_reader_writes(tmp_path: Path) -> N
     through_child = store.query(_VERSIONS)
     other = tmp_path / "other"
     ensure_warehouse(other / "warehouse", other / "warehouse.duckdb")
+    with Session(store.engine) as session:  # the second lake starts from nothing
+        session.delete(session.get(WarehouseWatermark, "lead"))
+        session.commit()
     sync_leads(store.url, other / "warehouse", child_min_rows=None)
     store.settings = store.settings.model_copy(update={"data_dir": other})
     assert store.query(_VERSIONS) == through_child

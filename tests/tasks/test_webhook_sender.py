@@ -9,18 +9,43 @@ import socket
 import httpx
 import pytest
 
+from storage.settings import LeadmillSettings
 from tasks.webhook_format import js_json, sign_body
-from tasks.webhook_sender import post_webhook, resolve_target, retry_delay, signed_request
+from tasks.webhook_sender import (
+    post_webhook,
+    resolve_target,
+    retry_delay,
+    retry_schedule,
+    signed_request,
+)
 from tests.fixtures.servers import start_receiver
 
 
 @pytest.mark.parametrize("failures", [1, 2, 3, 4, 5])
-def test_retry_delay_doubles_with_at_most_half_again_of_jitter(failures):
-    base = 1.0 * 2 ** (failures - 1)
-    delays = [retry_delay(failures, 1.0, random.Random(seed)).total_seconds()
+def test_retry_delay_triples_with_a_fifth_of_jitter_either_way(failures):
+    nominal = 60.0 * 3 ** (failures - 1)
+    delays = [retry_delay(failures, 60.0, random.Random(seed)).total_seconds()
               for seed in range(50)]
-    assert all(base <= delay <= base * 1.5 for delay in delays)
+    assert all(nominal * 0.8 <= delay <= nominal * 1.2 for delay in delays)
     assert len(set(delays)) > 1  # jittered, not one fixed schedule
+
+
+def test_default_retry_schedule_spans_a_minute_to_about_two_hours():
+    settings = LeadmillSettings(data_dir="unused")
+    assert settings.webhook_retry_base_seconds == 60  # LEADMILL_WEBHOOK_RETRY_BASE_SECONDS
+    schedule = retry_schedule(settings.webhook_retry_base_seconds)
+    assert schedule == [60, 180, 540, 1620, 4860]  # five retries
+    last_retry_after = sum(schedule)  # the first failure is at 0
+    assert 110 * 60 <= last_retry_after <= 130 * 60
+    # With the jitter at its extremes every retry still falls in a minute to about 2.5 hours,
+    # and the next one is always later than the one before.
+    for extreme in (0.8, 1.2):
+        times = [sum(schedule[: n + 1]) * extreme for n in range(5)]
+        assert 45 <= times[0] <= 75 and times[-1] <= 150 * 60
+        assert times == sorted(times)
+    low = [delay * 0.8 for delay in schedule]
+    high = [delay * 1.2 for delay in schedule]
+    assert all(low[n + 1] > high[n] for n in range(4))  # spacing grows whatever the jitter
 
 
 def test_a_host_name_resolving_to_a_private_address_is_refused_unless_allowed():
