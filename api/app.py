@@ -101,6 +101,7 @@ def create_app(
         add_catalogued_examples(app.openapi_schema)
 
     use_worker_threads, stop_worker_threads = worker_thread_hooks(settings.api_worker_threads)
+    password_hashing = PasswordHashing(settings.password_hash_concurrency)
 
     return Litestar(
         route_handlers=[health, docs_assets_router(), *tester_routes(), LeadGenerationController,
@@ -122,7 +123,7 @@ def create_app(
             "login_throttle": LoginThrottle(counters, settings.login_failures_per_username,
                                             settings.login_failures_per_ip,
                                             settings.login_window_seconds),
-            "password_hashing": PasswordHashing(settings.password_hash_concurrency),
+            "password_hashing": password_hashing,
         }),
         exception_handlers={
             ApiError: handle_api_error,
@@ -134,7 +135,7 @@ def create_app(
         before_request=refuse_nul_characters,
         on_startup=[use_worker_threads, start_executor, document_examples,
                     freeze_startup_objects],
-        on_shutdown=[stop_executor, gc.unfreeze, stop_worker_threads],
+        on_shutdown=[stop_executor, gc.unfreeze, stop_worker_threads, password_hashing.close],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config("0.1.0"),
         debug=False,
