@@ -153,6 +153,8 @@ class AuthController(Controller):
         try:
             new_hash = await state.password_hashing.hash(change.newPassword)
         except ValueError as exc:
+            # The current password was right: not a failed login.
+            await sync_to_thread(state.login_throttle.forgive, attempt.reservation)
             raise InvalidValue(str(exc), details={"field": "newPassword"}) from None
         revoked, tokens = await sync_to_thread(_store_new_password, state, attempt, new_hash)
         return {"success": True, "revoked": revoked, "tokens": tokens}
