@@ -41,6 +41,7 @@ from api.routes.website_analysis import analyze_site
 from api.routes.workbench import WORKBENCH_ROUTES
 from api.text_guard import refuse_nul_characters
 from api.tokens import TokenIssuer, load_jwt_secret
+from api.worker_threads import PasswordHashing, worker_thread_hooks
 from storage.database import build_engine, create_schema
 from storage.lead_records import ensure_lead_page_indexes
 from storage.rate_counters import DatabaseCounters, MemoryCounters
@@ -99,6 +100,9 @@ def create_app(
     def document_examples(app: Litestar) -> None:
         add_catalogued_examples(app.openapi_schema)
 
+    use_worker_threads, stop_worker_threads = worker_thread_hooks(settings.api_worker_threads)
+    password_hashing = PasswordHashing(settings.password_hash_concurrency)
+
     return Litestar(
         route_handlers=[health, docs_assets_router(), *tester_routes(), LeadGenerationController,
                         ScheduleController,
@@ -119,6 +123,7 @@ def create_app(
             "login_throttle": LoginThrottle(counters, settings.login_failures_per_username,
                                             settings.login_failures_per_ip,
                                             settings.login_window_seconds),
+            "password_hashing": password_hashing,
         }),
         exception_handlers={
             ApiError: handle_api_error,
@@ -128,8 +133,9 @@ def create_app(
         },
         middleware=[RateLimitHeadersMiddleware],
         before_request=refuse_nul_characters,
-        on_startup=[start_executor, document_examples, freeze_startup_objects],
-        on_shutdown=[stop_executor, gc.unfreeze],
+        on_startup=[use_worker_threads, start_executor, document_examples,
+                    freeze_startup_objects],
+        on_shutdown=[stop_executor, gc.unfreeze, stop_worker_threads, password_hashing.close],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config("0.1.0"),
         debug=False,

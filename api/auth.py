@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from litestar import Request
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.errors import (
@@ -41,6 +42,7 @@ from api.errors import (
 from api.ratelimit import STATE_KEY, RateLimiter
 from api.tokens import ForeignTokenError, TokenError, TokenExpiredError, TokenIssuer, looks_like_jwt
 from storage.auth_sessions import live_login_session
+from storage.database import session_scope
 from storage.models import User
 from storage.tenancy import API_KEY_PREFIX, find_api_key
 
@@ -99,6 +101,13 @@ def authenticate(request: Request, session: Session, *, company_required: bool =
             raise QuotaExceeded(error.message, details=error.details) from None
         raise Unauthorized(error.message) from None
     return caller
+
+
+def authenticate_alone(request: Request, engine: Engine) -> Caller:
+    """`authenticate` in a transaction of its own, for a handler that awaits other work (a
+    network call, a file upload) and runs only this part in a worker thread."""
+    with session_scope(engine) as session:
+        return authenticate(request, session)
 
 
 def require_admin(caller: Caller) -> None:

@@ -54,12 +54,25 @@ class RateLimiter:
         return RateWindow(limit, max(limit - count, 0), started + self._window, count <= limit)
 
 
+@dataclass(frozen=True)
+class LoginReservation:
+    """The failure a login attempt counted before its password was checked: which buckets,
+    in which windows (so a successful login can take it back)."""
+
+    username: str
+    ip: str
+    window_starts: dict[str, int]
+
+
 class LoginThrottle:
     """Failed `POST /api/auth` logins per username and per client IP in short fixed windows.
 
-    A throttled attempt is refused before its password is checked (Argon2 is the expensive
-    part an attacker would make us pay). Only failures count, and a window is short, so the
-    real user is locked out at most until the window ends, never for good.
+    Each attempt is counted as a failure *before* its password is checked, in one atomic
+    statement per bucket, and taken back if the password was right: twenty wrong passwords
+    sent at once are all counted, and only the first `limit` are ever checked. A throttled
+    attempt is refused before Argon2 runs (the expensive part an attacker would make us pay).
+    Only failures stay counted, and a window is short, so the real user is locked out at most
+    until the window ends, never for good.
     """
 
     def __init__(self, counters: Counters, per_username: int, per_ip: int,
@@ -71,17 +84,26 @@ class LoginThrottle:
     def _buckets(self, username: str, ip: str) -> dict[str, str]:
         return {"user": f"login-user:{username}", "ip": f"login-ip:{ip}"}
 
-    def check(self, username: str, ip: str) -> RateWindow | None:
-        """A refusing window if the username or the IP has used up its failures, else None."""
-        for kind, bucket in self._buckets(username, ip).items():
-            count, started = self._counters.peek(bucket, self._window)
-            if count >= self._limits[kind]:
-                return RateWindow(self._limits[kind], 0, started + self._window, False)
-        return None
+    def reserve(self, username: str, ip: str) -> LoginReservation | RateWindow:
+        """Count this attempt as a failure; a refusing window if the username or the IP had
+        already used up its failures (nothing then stays counted: no password was tried)."""
+        buckets = self._buckets(username, ip)
+        counted = {kind: self._counters.hit(bucket, self._window)
+                   for kind, bucket in buckets.items()}
+        over = [kind for kind, (count, _) in counted.items() if count > self._limits[kind]]
+        if over:
+            for kind, (_, started) in counted.items():
+                self._counters.release(buckets[kind], started)
+            started = counted[over[0]][1]
+            return RateWindow(self._limits[over[0]], 0, started + self._window, False)
+        return LoginReservation(username, ip, {kind: started
+                                               for kind, (_, started) in counted.items()})
 
-    def record_failure(self, username: str, ip: str) -> None:
-        for bucket in self._buckets(username, ip).values():
-            self._counters.hit(bucket, self._window)
+    def forgive(self, reservation: LoginReservation) -> None:
+        """The password was right: the attempt is not a failure after all."""
+        buckets = self._buckets(reservation.username, reservation.ip)
+        for kind, started in reservation.window_starts.items():
+            self._counters.release(buckets[kind], started)
 
 
 class RateLimitHeadersMiddleware:

@@ -57,5 +57,7 @@ def serve_api(settings: LeadmillSettings) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = build_local_app(settings)
+    # proxy_headers off: uvicorn would take X-Forwarded-For from 127.0.0.1 on its own;
+    # LEADMILL_TRUSTED_PROXIES decides whom to believe (api/client_address.py).
     uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_level="warning",
-                access_log=False)
+                access_log=False, proxy_headers=False)

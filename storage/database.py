@@ -29,7 +29,11 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
 def build_engine(url: str) -> Engine:
     """Create a new engine for `url`, tuned for the backend."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # SQLAlchemy's default pool (5 + 10 overflow) is smaller than the API's worker threads
+        # (16 by default, each may hold a session and a rate-counter connection at once):
+        # a thread would wait for a connection instead of for SQLite. Connections are cheap.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               pool_size=20, max_overflow=20)
         event.listen(engine, "connect", _tune_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)

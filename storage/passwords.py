@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -18,10 +21,17 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when `password` matches; a user without a password can never log in."""
-    if not password_hash:
-        return False
+    """True when `password` matches; a user without a password (or no user: None) can never
+    log in, yet costs the same Argon2 verification, so timing does not tell which usernames
+    exist."""
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher.verify(password_hash or _stand_in_hash(), password) and \
+            bool(password_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def _stand_in_hash() -> str:
+    """A hash of a random password with the same parameters as real ones, made once."""
+    return _hasher.hash(secrets.token_urlsafe(32))

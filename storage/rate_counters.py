@@ -46,6 +46,11 @@ class Counters(Protocol):
         """The bucket's count in the current window, without counting: (count, window start)."""
         ...
 
+    def release(self, bucket: str, window_start: int) -> None:
+        """Take back one event counted in the window that opened at `window_start` (nothing
+        if another window has opened since)."""
+        ...
+
 
 # In both SQLite and PostgreSQL every SET expression sees the row as it was before the update.
 _UPSERT = text(
@@ -57,6 +62,8 @@ _UPSERT = text(
     "THEN ratecounter.window_start ELSE :now END "
     "RETURNING count, window_start")
 _PEEK = text("SELECT count, window_start FROM ratecounter WHERE bucket = :bucket")
+_RELEASE = text("UPDATE ratecounter SET count = count - 1 "
+               "WHERE bucket = :bucket AND window_start = :start AND count > 0")
 _PRUNE = text("DELETE FROM ratecounter WHERE window_start < :cutoff")
 
 
@@ -83,6 +90,10 @@ class DatabaseCounters:
         if row is None or int(row[1]) <= now - seconds:
             return 0, now
         return int(row[0]), int(row[1])
+
+    def release(self, bucket: str, window_start: int) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(_RELEASE, {"bucket": bucket, "start": window_start})
 
     def _prune(self, now: float) -> None:
         self._next_prune = now + PRUNE_EVERY_SECONDS
@@ -115,3 +126,9 @@ class MemoryCounters:
         with self._lock:
             start, count = self._counts.get(bucket, (now, 0))
         return (count, start) if start > now - seconds else (0, now)
+
+    def release(self, bucket: str, window_start: int) -> None:
+        with self._lock:
+            start, count = self._counts.get(bucket, (window_start, 0))
+            if start == window_start and count > 0:
+                self._counts[bucket] = (start, count - 1)

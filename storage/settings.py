@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+IPNetwork = IPv4Network | IPv6Network
+
+
+def _networks(text: str) -> tuple[IPNetwork, ...]:
+    """`10.0.0.0/8, 192.168.1.7` → networks (a bare address is a /32 or /128)."""
+    return tuple(ip_network(part.strip(), strict=False) for part in text.split(",")
+                 if part.strip())
 
 
 class LeadmillSettings(BaseSettings):
@@ -86,6 +95,16 @@ class LeadmillSettings(BaseSettings):
     login_failures_per_ip: int = Field(
         default=50, ge=1, description="Failed logins from one client IP per login window.")
     login_window_seconds: int = Field(default=60, ge=1, le=3600)
+    trusted_proxies: str = Field(
+        default="", description="Comma-separated addresses or CIDRs of the reverse proxies in "
+        "front of the API: only a request from one of them has its X-Forwarded-For read for "
+        "the client IP (login throttling). Default none: the peer address is the client.")
+    api_worker_threads: int = Field(
+        default=16, ge=2, le=64, description="Worker threads that run the API's database and "
+        "file work off the event loop; keep it below the operational DB's connection pool.")
+    password_hash_concurrency: int = Field(
+        default=2, ge=1, le=16, description="Argon2 hashes or verifications at once (64 MiB "
+        "and ~60 ms of CPU each); other logins wait for a slot without holding a thread.")
 
     @field_validator("data_dir")
     @classmethod
@@ -109,6 +128,15 @@ class LeadmillSettings(BaseSettings):
         """Where links Leadmill hands out point: `LEADMILL_PUBLIC_URL`, never a request's Host
         header (a caller could set that to a host of its choosing)."""
         return self.public_url or f"http://{self.api_host}:{self.api_port}"
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_proxy_networks(cls, value: str) -> str:
+        _networks(value)  # a typo fails at start, not silently at the first login
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:
+        return _networks(self.trusted_proxies)
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -33,16 +33,16 @@ class AdminController(Controller):
     path = "/api/admin"
     tags = ["Admin"]
 
-    @get("/companies", summary="Every company (admin key only)")
-    async def companies(self, request: Request, state: State) -> dict[str, Any]:
+    @get("/companies", summary="Every company (admin key only)", sync_to_thread=True)
+    def companies(self, request: Request, state: State) -> dict[str, Any]:
         """All tenants with their users, clients, leads, commands and live API keys counted."""
         with session_scope(state.engine) as session:
             _require_platform_admin(session, authenticate(request, session))
             rows = _dates(all_companies(session))
         return {"success": True, "companies": rows, "total": len(rows)}
 
-    @get("/users", summary="Every user (admin key only)")
-    async def users(self, request: Request, state: State) -> dict[str, Any]:
+    @get("/users", summary="Every user (admin key only)", sync_to_thread=True)
+    def users(self, request: Request, state: State) -> dict[str, Any]:
         """All users of all tenants, with company and role; never a password or key."""
         with session_scope(state.engine) as session:
             _require_platform_admin(session, authenticate(request, session))

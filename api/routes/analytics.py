@@ -30,8 +30,9 @@ def _day(request: Request, name: str, default: date) -> date:
                             details={"field": name, "issue": f"got {raw!r}"}) from None
 
 
-@get("/api/analytics/pipeline", summary="Pipeline analytics per day", tags=["Analytics"])
-async def pipeline_analytics(request: Request, state: State) -> dict[str, Any]:
+@get("/api/analytics/pipeline", summary="Pipeline analytics per day", tags=["Analytics"],
+     sync_to_thread=True)
+def pipeline_analytics(request: Request, state: State) -> dict[str, Any]:
     """Leads (by status) and commands (by status and stage) per UTC day, for your company.
 
     `startDate` and `endDate` are inclusive `YYYY-MM-DD` dates (default: the last 30 days);

@@ -4,14 +4,17 @@ issue, list, revoke."""
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from litestar import Controller, Request, delete, get, post
+from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, select
 
 from api.auth import Caller, authenticate, presented_key
+from api.client_address import client_ip
 from api.errors import (
     InsufficientPermissions,
     InvalidValue,
@@ -22,7 +25,7 @@ from api.errors import (
     RateLimited,
 )
 from api.management_requests import parse_json_object, query_text, validate
-from api.ratelimit import STATE_KEY, LoginThrottle
+from api.ratelimit import STATE_KEY, LoginReservation, LoginThrottle, RateWindow
 from api.tokens import TokenError
 from storage.auth_sessions import (
     RefreshToken,
@@ -37,7 +40,6 @@ from storage.auth_sessions import (
 from storage.clock import iso_z
 from storage.database import session_scope
 from storage.models import ApiKey, User
-from storage.passwords import hash_password, verify_password
 from storage.tenancy import find_api_key, issue_api_key, revoke_api_key
 
 
@@ -84,7 +86,7 @@ class AuthController(Controller):
     tags = ["Auth"]
 
     @post("/auth", status_code=200, summary="Log in, or refresh tokens")
-    async def login(self, request: Request, state: State) -> dict[str, Any]:
+    async def login(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """`{"username", "password"}` → tokens; `{"refreshToken"}` → fresh tokens (the refresh
         token is rotated: the one presented stops working).
 
@@ -92,31 +94,28 @@ class AuthController(Controller):
         Retry-After); presenting an already-rotated refresh token revokes its whole login
         session (no_valid_tokens).
         """
-        body = parse_json_object(await request.body())
-        refused: ManagementError | None = None
-        with session_scope(state.engine) as session:
-            if "refreshToken" in body and "password" not in body:
-                user, session_id, refused = _refreshing_user(state, session,
-                                                             validate(RefreshRequest, body))
-                # A refusal is raised after the commit: a reused token's revocation stays.
-                if refused is None:
-                    tokens = _issue_tokens(state, session, user, session_id)
-            else:
-                user = _logging_in_user(request, state, session, validate(LoginRequest, body))
-                tokens = _issue_tokens(state, session, user, None)
-        if refused is not None:
-            raise refused
+        body = parse_json_object(body)
+        if "refreshToken" in body and "password" not in body:
+            tokens = await sync_to_thread(_refreshed_tokens, state, validate(RefreshRequest, body))
+            return {"success": True, "tokens": tokens}
+        login = validate(LoginRequest, body)
+        # Three steps, so that Argon2 (and the wait for its slot) holds no database thread.
+        attempt = await sync_to_thread(_begin_login, request, state, login)
+        if not await state.password_hashing.verify(attempt.password_hash, login.password):
+            raise NoValidCredentials("Incorrect username or password",
+                                     details="the username or password is wrong")
+        tokens = await sync_to_thread(_finish_login, state, attempt)
         return {"success": True, "tokens": tokens}
 
-    @post("/auth/logout", status_code=200, summary="Log out: revoke refresh tokens (Leadmill)")
-    async def logout(self, request: Request, state: State) -> dict[str, Any]:
+    @post("/auth/logout", status_code=200, summary="Log out: revoke refresh tokens (Leadmill)",
+          sync_to_thread=True)
+    def logout(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """A Leadmill extension. With `Authorization: Bearer <accessToken>`: ends that token's
         login session (its access, id and refresh tokens stop working); `{"allSessions": true}`
         ends every session of the user. Or, without a header, `{"refreshToken"}` ends the
         session that token belongs to.
         """
-        raw = await request.body()
-        body = parse_json_object(raw) if raw.strip() else {}
+        body = parse_json_object(body) if body.strip() else {}
         logout = validate(LogoutRequest, body)
         with session_scope(state.engine) as session:
             if presented_key(request) is None and logout.refreshToken:
@@ -138,44 +137,32 @@ class AuthController(Controller):
 
     @post("/auth/password", status_code=200,
           summary="Change your password: every login session ends (Leadmill)")
-    async def change_password(self, request: Request, state: State) -> dict[str, Any]:
+    async def change_password(self, request: Request, state: State,
+                              body: bytes) -> dict[str, Any]:
         """A Leadmill extension. With `Authorization: Bearer <accessToken>` and `{"currentPassword",
         "newPassword"}`: the new password (8+ characters) replaces the old one, every login
         session of the user ends (all its tokens stop working, on every device) and fresh
         tokens for a new session come back. A wrong current password counts as a failed login.
         """
-        change = validate(PasswordChange, parse_json_object(await request.body()))
-        refused: ManagementError | None = None
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session, company_required=False)
-            if caller.method != "jwt":
-                raise NoValidCredentials("Change a password with the user's access token",
-                                         details="API keys act for a user; they cannot "
-                                         "change the user's password")
-            user = session.get(User, caller.user_id)
-            ip = _client_ip(request)
-            throttle = _unthrottled(request, state, user.username, ip)
-            if not verify_password(user.password_hash, change.currentPassword):
-                throttle.record_failure(user.username, ip)
-                # Raised after the commit, like the login's refusals; nothing was changed.
-                refused = NoValidCredentials("The current password is wrong",
-                                             details={"field": "currentPassword"})
-            else:
-                try:
-                    user.password_hash = hash_password(change.newPassword)
-                except ValueError as exc:
-                    raise InvalidValue(str(exc), details={"field": "newPassword"}) from None
-                session.add(user)
-                revoked = revoke_user_sessions(session, user.id, "password_changed")
-                tokens = _issue_tokens(state, session, user, None)
-        if refused is not None:
-            raise refused
+        change = validate(PasswordChange, parse_json_object(body))
+        attempt = await sync_to_thread(_begin_password_change, request, state)
+        if not await state.password_hashing.verify(attempt.password_hash,
+                                                   change.currentPassword):
+            raise NoValidCredentials("The current password is wrong",
+                                     details={"field": "currentPassword"})
+        try:
+            new_hash = await state.password_hashing.hash(change.newPassword)
+        except ValueError as exc:
+            # The current password was right: not a failed login.
+            await sync_to_thread(state.login_throttle.forgive, attempt.reservation)
+            raise InvalidValue(str(exc), details={"field": "newPassword"}) from None
+        revoked, tokens = await sync_to_thread(_store_new_password, state, attempt, new_hash)
         return {"success": True, "revoked": revoked, "tokens": tokens}
 
-    @post("/agent-api-keys", status_code=201, summary="Issue an API key")
-    async def issue_key(self, request: Request, state: State) -> dict[str, Any]:
+    @post("/agent-api-keys", status_code=201, summary="Issue an API key", sync_to_thread=True)
+    def issue_key(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """A new key for the caller; the key is shown once, only its hash is stored."""
-        body = validate(ApiKeyRequest, parse_json_object(await request.body()))
+        body = validate(ApiKeyRequest, parse_json_object(body))
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
             if body.tier == "premium" and caller.role != "owner":
@@ -188,8 +175,8 @@ class AuthController(Controller):
                                             "description": body.description},
                 "usage": "Send it as x-api-key with x-user-id: " + caller.user_id}
 
-    @get("/agent-api-keys", summary="List API keys")
-    async def list_keys(self, request: Request, state: State) -> dict[str, Any]:
+    @get("/agent-api-keys", summary="List API keys", sync_to_thread=True)
+    def list_keys(self, request: Request, state: State) -> dict[str, Any]:
         """The caller's keys; an owner or admin sees every key of the company."""
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
@@ -199,8 +186,8 @@ class AuthController(Controller):
             keys = session.exec(query.order_by(ApiKey.created_at)).all()
             return {"success": True, "apiKeys": [public_key(key) for key in keys]}
 
-    @delete("/agent-api-keys", status_code=200, summary="Revoke an API key")
-    async def revoke_key(self, request: Request, state: State) -> dict[str, Any]:
+    @delete("/agent-api-keys", status_code=200, summary="Revoke an API key", sync_to_thread=True)
+    def revoke_key(self, request: Request, state: State) -> dict[str, Any]:
         """`?id=<key id>`: revokes one of the caller's keys (any of the company's for admins)."""
         key_id = query_text(request, "id", required=True)
         with session_scope(state.engine) as session:
@@ -221,37 +208,80 @@ def _visible_key(session: Session, caller: Caller, key_id: str) -> ApiKey | None
     return record
 
 
-def _client_ip(request: Request) -> str:
-    # The peer address: a proxy in front of Leadmill makes every login share its address
-    # (raise login_failures_per_ip then); X-Forwarded-For is not trusted, anyone can send it.
-    return request.client.host if request.client else "unknown"
+@dataclass(frozen=True)
+class PasswordAttempt:
+    """A password about to be checked: its failure is already counted (`reservation`)."""
+
+    reservation: LoginReservation
+    user_id: str | None
+    password_hash: str | None  # None: no such user, or no password (checked all the same)
 
 
-def _unthrottled(request: Request, state: State, username: str, ip: str) -> LoginThrottle:
-    """The login throttle, once it has let this username and IP try a password (else 429)."""
+def _reserve_attempt(request: Request, state: State, username: str) -> LoginReservation:
+    """Count the attempt as a failed login first (so parallel guesses are all counted), or
+    refuse it (429) when the username or the client IP has used up its failures."""
     throttle: LoginThrottle = state.login_throttle
-    window = throttle.check(username, ip)
-    if window is not None:
-        request.scope.setdefault("state", {})[STATE_KEY] = window
+    reserved = throttle.reserve(username, client_ip(request, state.settings.trusted_proxy_networks))
+    if isinstance(reserved, RateWindow):
+        request.scope.setdefault("state", {})[STATE_KEY] = reserved
         raise RateLimited("Too many failed logins; try again later",
-                          details={"limit": window.limit, "reset": window.reset_epoch,
-                                   "retryAfter": window.headers()["Retry-After"]},
+                          details={"limit": reserved.limit, "reset": reserved.reset_epoch,
+                                   "retryAfter": reserved.headers()["Retry-After"]},
                           recommendation="Wait for Retry-After seconds, then log in again.")
-    return throttle
+    return reserved
 
 
-def _logging_in_user(request: Request, state: State, session: Session,
-                     login: LoginRequest) -> User:
+def _begin_login(request: Request, state: State, login: LoginRequest) -> PasswordAttempt:
     username = login.username.strip().lower()
-    ip = _client_ip(request)
-    throttle = _unthrottled(request, state, username, ip)
-    user = session.exec(select(User).where(User.username == username)).first()
+    reservation = _reserve_attempt(request, state, username)
+    with session_scope(state.engine) as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            user = session.exec(select(User).where(User.username == login.username.strip())
+                                ).first()
     if user is None:
-        user = session.exec(select(User).where(User.username == login.username.strip())).first()
-    if user is None or not verify_password(user.password_hash, login.password):
-        throttle.record_failure(username, ip)
+        return PasswordAttempt(reservation, None, None)
+    return PasswordAttempt(reservation, user.id, user.password_hash)
+
+
+def _finish_login(state: State, attempt: PasswordAttempt) -> dict[str, Any]:
+    """The password was right: take back the counted failure and start a login session."""
+    state.login_throttle.forgive(attempt.reservation)
+    with session_scope(state.engine) as session:
+        user = _unchanged_user(session, attempt)
+        return _issue_tokens(state, session, user, None)
+
+
+def _begin_password_change(request: Request, state: State) -> PasswordAttempt:
+    with session_scope(state.engine) as session:
+        caller = authenticate(request, session, company_required=False)
+        if caller.method != "jwt":
+            raise NoValidCredentials("Change a password with the user's access token",
+                                     details="API keys act for a user; they cannot "
+                                     "change the user's password")
+        user = session.get(User, caller.user_id)
+    reservation = _reserve_attempt(request, state, user.username)
+    return PasswordAttempt(reservation, user.id, user.password_hash)
+
+
+def _store_new_password(state: State, attempt: PasswordAttempt, new_hash: str
+                        ) -> tuple[int, dict[str, Any]]:
+    state.login_throttle.forgive(attempt.reservation)
+    with session_scope(state.engine) as session:
+        user = _unchanged_user(session, attempt)
+        user.password_hash = new_hash
+        session.add(user)
+        revoked = revoke_user_sessions(session, user.id, "password_changed")
+        return revoked, _issue_tokens(state, session, user, None)
+
+
+def _unchanged_user(session: Session, attempt: PasswordAttempt) -> User:
+    """The user whose password was just verified, unless it was changed (or the user removed)
+    while Argon2 ran: then the verified password may no longer be the one stored."""
+    user = session.get(User, attempt.user_id) if attempt.user_id else None
+    if user is None or user.password_hash != attempt.password_hash:
         raise NoValidCredentials("Incorrect username or password",
-                                 details="the username or password is wrong")
+                                 details="the password changed meanwhile; try again")
     return user
 
 
@@ -284,6 +314,15 @@ def _known_refresh_token(session: Session, claims: dict[str, Any], token: str) -
     row = session.get(RefreshToken, claims["jti"])
     return (row is not None and row.session_id == claims["sid"]
             and hmac.compare_digest(row.token_hash, hash_token(token)))
+
+
+def _refreshed_tokens(state: State, refresh: RefreshRequest) -> dict[str, Any]:
+    with session_scope(state.engine) as session:
+        user, session_id, refused = _refreshing_user(state, session, refresh)
+        # A refusal is raised after the commit: a reused token's revocation stays.
+        if refused is None:
+            return _issue_tokens(state, session, user, session_id)
+    raise refused
 
 
 def _refreshing_user(state: State, session: Session, refresh: RefreshRequest

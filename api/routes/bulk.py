@@ -63,8 +63,8 @@ class BulkController(Controller):
     path = "/api"
     tags = ["Bulk extraction"]
 
-    @get("/enrich-leads/list", summary="Bulk page of a company's leads")
-    async def enrich_leads(self, request: Request, state: State) -> dict[str, Any]:
+    @get("/enrich-leads/list", summary="Bulk page of a company's leads", sync_to_thread=True)
+    def enrich_leads(self, request: Request, state: State) -> dict[str, Any]:
         """Leads of `companyId` (required; your own company), all clients or `clientId`
         (ALL/DEFAULT = all), `limit` 1–5000 (default 1000), `nextToken`, `fields`
         (comma-separated projection of known fields) → `{items, count, nextToken}`.
@@ -78,8 +78,8 @@ class BulkController(Controller):
                                           fields)
         return {"success": True, "items": items, "count": len(items), "nextToken": next_token}
 
-    @get("/source-leads/list", summary="Bulk page of a company's source leads")
-    async def source_leads(self, request: Request, state: State) -> dict[str, Any]:
+    @get("/source-leads/list", summary="Bulk page of a company's source leads", sync_to_thread=True)
+    def source_leads(self, request: Request, state: State) -> dict[str, Any]:
         """Raw source leads (research and scrape results) of `companyId`, same parameters as
         `/api/enrich-leads/list` → `{items, count, nextToken}`.
         """

@@ -47,13 +47,12 @@ class CampaignController(Controller):
     path = "/api/campaigns"
     tags = ["Campaigns"]
 
-    @post("/", status_code=201, summary="Create a campaign")
-    async def create_campaign(self, request: Request, state: State) -> dict[str, Any]:
+    @post("/", status_code=201, summary="Create a campaign", sync_to_thread=True)
+    def create_campaign(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """`{name, description?, client_id?, status?}` → 201 `{campaign}`."""
-        raw = await request.body()
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
-            body = validate(CampaignCreate, parse_json_object(raw))
+            body = validate(CampaignCreate, parse_json_object(body))
             if body.client_id and find_client(session, caller.company_id, body.client_id) is None:
                 raise NotFound(f"No client {body.client_id}",
                                details={"field": "client_id", "issue": "not found"})
@@ -65,8 +64,8 @@ class CampaignController(Controller):
             session.flush()
             return {"success": True, "campaign": public_campaign(row)}
 
-    @get("/", summary="List campaigns, newest first")
-    async def list_campaigns(self, request: Request, state: State) -> dict[str, Any]:
+    @get("/", summary="List campaigns, newest first", sync_to_thread=True)
+    def list_campaigns(self, request: Request, state: State) -> dict[str, Any]:
         """Filters `client_id`, `status`; `limit` 1-1000 (default 100), `nextToken`."""
         limit = query_int(request, "limit", 100, 1, 1000)
         status = query_text(request, "status")

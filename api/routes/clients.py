@@ -13,7 +13,7 @@ from sqlmodel import Session, col, or_, select
 
 from api.auth import authenticate, require_record_owner
 from api.errors import AlreadyExists, NotFound
-from api.management_requests import query_bool, query_text, read_body
+from api.management_requests import parse_body, query_bool, query_text
 from storage.clock import iso_z, utcnow
 from storage.database import session_scope
 from storage.lead_records import soft_delete_client_leads
@@ -67,8 +67,8 @@ class ClientController(Controller):
     path = "/api/clients"
     tags = ["Clients"]
 
-    @get("", summary="List clients, or get one with ?clientId=")
-    async def list_clients(self, request: Request, state: State) -> dict[str, Any]:
+    @get("", summary="List clients, or get one with ?clientId=", sync_to_thread=True)
+    def list_clients(self, request: Request, state: State) -> dict[str, Any]:
         """Your company's clients (`clients[]`), or one with `?clientId=` (`client`)."""
         wanted = query_text(request, "clientId") or query_text(request, "client_id")
         with session_scope(state.engine) as session:
@@ -84,12 +84,12 @@ class ClientController(Controller):
             return {"success": True, "clients": [public_client(c) for c in clients],
                     "total": len(clients)}
 
-    @post("", status_code=201, summary="Create a client")
-    async def create_client(self, request: Request, state: State) -> dict[str, Any]:
+    @post("", status_code=201, summary="Create a client", sync_to_thread=True)
+    def create_client(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """`{clientName, companyURL?, description?, client_id?}` → 201 `{client}` with `id` (record
         id) and `client_id` (the siteId of the command API).
         """
-        body = await read_body(request, ClientCreate)
+        body = parse_body(body, ClientCreate)
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
             client_id = body.client_id or str(uuid.uuid4())
@@ -108,10 +108,10 @@ class ClientController(Controller):
                 raise _client_id_taken(client_id) from None
             return {"success": True, "client": public_client(client)}
 
-    @put("", summary="Update a client (by id)")
-    async def update_client(self, request: Request, state: State) -> dict[str, Any]:
+    @put("", summary="Update a client (by id)", sync_to_thread=True)
+    def update_client(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """`{id, clientName?, companyURL?, description?}` → `{client}`."""
-        body = await read_body(request, ClientUpdate)
+        body = parse_body(body, ClientUpdate)
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
             client = live_client(session, caller.company_id, body.id)
@@ -129,8 +129,9 @@ class ClientController(Controller):
             session.add(client)
             return {"success": True, "client": public_client(client)}
 
-    @delete("", status_code=200, summary="Delete a client (?purge=true: with its leads)")
-    async def delete_client(self, request: Request, state: State) -> dict[str, Any]:
+    @delete("", status_code=200, summary="Delete a client (?purge=true: with its leads)",
+            sync_to_thread=True)
+    def delete_client(self, request: Request, state: State) -> dict[str, Any]:
         """Soft-deletes the client `?id=`; with `&purge=true` its leads too."""
         identifier = query_text(request, "id", required=True)
         purge = query_bool(request, "purge")

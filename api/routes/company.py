@@ -5,18 +5,19 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from litestar import Controller, Request, get, post, put
+from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from api.auth import authenticate, require_admin
+from api.auth import Caller, authenticate, require_admin
 from api.errors import AlreadyExists, InsufficientPermissions, InvalidValue, NotFound
-from api.management_requests import read_body
+from api.management_requests import parse_body
 from storage.clock import iso_z, utcnow
 from storage.database import session_scope
 from storage.models import Company, User
-from storage.passwords import MIN_PASSWORD_LENGTH, hash_password
+from storage.passwords import MIN_PASSWORD_LENGTH
 from storage.tenancy import create_company, create_user
 
 
@@ -55,8 +56,8 @@ class CompanyController(Controller):
     path = "/api/company"
     tags = ["Company"]
 
-    @get("", summary="The caller's company")
-    async def get_company(self, request: Request, state: State) -> dict[str, Any]:
+    @get("", summary="The caller's company", sync_to_thread=True)
+    def get_company(self, request: Request, state: State) -> dict[str, Any]:
         """The company your credentials belong to, with your role (404 before you create one)."""
         with session_scope(state.engine) as session:
             caller = authenticate(request, session, company_required=False)
@@ -67,12 +68,12 @@ class CompanyController(Controller):
             company = session.get(Company, caller.company_id)
             return {"success": True, "company": public_company(session, company, caller.role)}
 
-    @post("", status_code=201, summary="Create a company")
-    async def create_company(self, request: Request, state: State) -> dict[str, Any]:
+    @post("", status_code=201, summary="Create a company", sync_to_thread=True)
+    def create_company(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """`{name}`: a user without a company (`leadmill users create --no-company`) creates
         one and becomes its owner (201); a user who already has one gets 409 already_exists.
         """
-        body = await read_body(request, CompanyWrite)
+        body = parse_body(body, CompanyWrite)
         with session_scope(state.engine) as session:
             caller = authenticate(request, session, company_required=False)
             if caller.has_company:
@@ -88,10 +89,10 @@ class CompanyController(Controller):
             session.expire_all()  # the caller's User row was read before the UPDATE
             return {"success": True, "company": public_company(session, company, "owner")}
 
-    @put("", summary="Update the company (owner/admin)")
-    async def update_company(self, request: Request, state: State) -> dict[str, Any]:
+    @put("", summary="Update the company (owner/admin)", sync_to_thread=True)
+    def update_company(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """`{name}`; owners and admins only."""
-        body = await read_body(request, CompanyWrite)
+        body = parse_body(body, CompanyWrite)
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
             require_admin(caller)
@@ -103,26 +104,44 @@ class CompanyController(Controller):
             return {"success": True, "company": public_company(session, company, caller.role)}
 
     @post("/users", status_code=201, summary="Add a user to the company (owner/admin)")
-    async def create_company_user(self, request: Request, state: State) -> dict[str, Any]:
+    async def create_company_user(self, request: Request, state: State,
+                                  body: bytes) -> dict[str, Any]:
         """`{username, password, role?}` creates a user of your company; owners and admins only
         (only owners add owners).
         """
-        body = await read_body(request, UserCreate)
+        body = parse_body(body, UserCreate)
         username = body.username.strip().lower()
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            require_admin(caller)
-            if body.role == "owner" and caller.role != "owner":
-                raise InsufficientPermissions("Only an owner may add owners",
-                                              details={"field": "role", "issue": caller.role})
-            if session.exec(select(User).where(User.username == username)).first():
-                raise AlreadyExists(f"A user named {username} already exists",
-                                    details={"field": "username"})
-            try:
-                password_hash = hash_password(body.password)
-            except ValueError as exc:
-                raise InvalidValue(str(exc), details={"field": "password"}) from None
-            company = session.get(Company, caller.company_id)
-            user = create_user(session, company, username, role=body.role,
-                               password_hash=password_hash)
-            return {"success": True, "user": public_user(user)}
+        # Argon2 runs between the two transactions, behind its own limiter (api/worker_threads).
+        caller = await sync_to_thread(_may_add_user, request, state, body.role, username)
+        try:
+            password_hash = await state.password_hashing.hash(body.password)
+        except ValueError as exc:
+            raise InvalidValue(str(exc), details={"field": "password"}) from None
+        return await sync_to_thread(_add_user, state, caller, username, body.role,
+                                    password_hash)
+
+
+def _may_add_user(request: Request, state: State, role: str, username: str) -> Caller:
+    with session_scope(state.engine) as session:
+        caller = authenticate(request, session)
+        require_admin(caller)
+        if role == "owner" and caller.role != "owner":
+            raise InsufficientPermissions("Only an owner may add owners",
+                                          details={"field": "role", "issue": caller.role})
+        _require_free_username(session, username)
+        return caller
+
+
+def _add_user(state: State, caller: Caller, username: str, role: str,
+              password_hash: str) -> dict[str, Any]:
+    with session_scope(state.engine) as session:
+        _require_free_username(session, username)  # again: another request may have taken it
+        company = session.get(Company, caller.company_id)
+        user = create_user(session, company, username, role=role, password_hash=password_hash)
+        return {"success": True, "user": public_user(user)}
+
+
+def _require_free_username(session: Session, username: str) -> None:
+    if session.exec(select(User).where(User.username == username)).first():
+        raise AlreadyExists(f"A user named {username} already exists",
+                            details={"field": "username"})

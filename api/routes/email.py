@@ -13,9 +13,10 @@ import json
 from typing import Any
 
 from litestar import Request, post
+from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
 
-from api.auth import authenticate
+from api.auth import authenticate, authenticate_alone
 from api.errors import InvalidFormat, InvalidValue, MissingRequiredField
 from storage.database import session_scope
 from tasks.email_verification import DnsMxResolver, EmailVerifier, validate_offline
@@ -60,12 +61,12 @@ def _reply(results: list[dict[str, Any]], many: bool) -> dict[str, Any]:
 
 
 @post("/api/email-validate", status_code=200, summary="Validate e-mail addresses (offline)",
-      tags=["Email"])
-async def validate_email_route(request: Request, state: State) -> dict[str, Any]:
+      tags=["Email"], sync_to_thread=True)
+def validate_email_route(request: Request, state: State, body: bytes) -> dict[str, Any]:
     """Syntax, normalisation, typo suggestion, disposable and role checks; no network."""
     with session_scope(state.engine) as session:
         authenticate(request, session)
-    emails, many = _addresses(await request.body())
+    emails, many = _addresses(body)
     results = [validate_offline(email).model_dump() for email in emails]
     return _reply(results, many)
 
@@ -77,8 +78,7 @@ async def verify_email_route(request: Request, state: State) -> dict[str, Any]:
 
     The verifier (per-domain limits, caches) is shared by every request of this process.
     """
-    with session_scope(state.engine) as session:
-        authenticate(request, session)
+    await sync_to_thread(authenticate_alone, request, state.engine)
     emails, many = _addresses(await request.body())
     verifier = _shared_verifier(state)
     results = await verifier.verify_many(emails)

@@ -208,8 +208,9 @@ class LeadController(Controller):
     path = "/api"
     tags = ["Leads"]
 
-    @get("/leads", summary="List a client's leads (cursor pages), or get one with ?id=")
-    async def list_leads(self, request: Request, state: State) -> dict[str, Any]:
+    @get("/leads", summary="List a client's leads (cursor pages), or get one with ?id=",
+         sync_to_thread=True)
+    def list_leads(self, request: Request, state: State) -> dict[str, Any]:
         """`client_id` (required), `limit` 1–1000 (default 100), `nextToken` → `{leads, total,
         nextToken}`, newest first; or one lead with `?id=` (with its sources and
         generated fields).
@@ -235,13 +236,14 @@ class LeadController(Controller):
             total = count_live(session, caller.company_id, client_id)
         return {"success": True, "leads": leads, "total": total, "nextToken": next_token}
 
-    @post("/leads", status_code=201, summary="Create a lead, or a batch {leads: [...]}")
-    async def create_leads(self, request: Request, state: State) -> dict[str, Any]:
+    @post("/leads", status_code=201, summary="Create a lead, or a batch {leads: [...]}",
+          sync_to_thread=True)
+    def create_leads(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """One lead (`{client_id, firstName, lastName, email, companyName, title, linkedinUrl,
         ...}` → 201 `{lead}`) or a batch `{leads: [...]}` → 201 `{created, skipped[]}`
         with a reason per skipped row.
         """
-        body = parse_json_object(await request.body())
+        body = parse_json_object(body)
         raw_items = _batch(body, "leads")
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
@@ -268,12 +270,12 @@ class LeadController(Controller):
                     "skipped": [_public_skip(entry) for entry in
                                 sorted(invalid + skipped, key=lambda entry: entry["index"])]}
 
-    @put("/leads", summary="Update a lead, or a batch {leads: [...]}")
-    async def update_leads(self, request: Request, state: State) -> dict[str, Any]:
+    @put("/leads", summary="Update a lead, or a batch {leads: [...]}", sync_to_thread=True)
+    def update_leads(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """One lead `{id, ...fields}` → `{lead}`, or a batch `{leads: [{id, ...}]}` → `{updated}`
         (all or nothing).
         """
-        body = parse_json_object(await request.body())
+        body = parse_json_object(body)
         raw_items = _batch(body, "leads")
         items = [validate(LeadUpdate, body)] if raw_items is None else [
             validate(LeadUpdate, raw, prefix=f"leads[{index}].")
@@ -285,13 +287,13 @@ class LeadController(Controller):
                 return {"success": True, "lead": public_lead(leads[0])}
             return {"success": True, "updated": len(leads)}
 
-    @delete("/leads", status_code=200, summary="Delete a lead (?id=) or a batch {ids: [...]}")
-    async def delete_leads(self, request: Request, state: State) -> dict[str, Any]:
+    @delete("/leads", status_code=200, summary="Delete a lead (?id=) or a batch {ids: [...]}",
+            sync_to_thread=True)
+    def delete_leads(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """Soft-deletes `?id=` or a body `{ids: [...]}` → `{deleted}`; another member's lead
         is refused (owner_mismatch, the whole batch) unless you are an owner or admin."""
         lead_id = query_text(request, "id")
-        raw = await request.body()
-        ids = [lead_id] if lead_id else _ids_from(raw)
+        ids = [lead_id] if lead_id else _ids_from(body)
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
             leads = live_leads(session, caller.company_id, ids)
@@ -303,8 +305,9 @@ class LeadController(Controller):
             return {"success": True, "deleted": deleted,
                     "notFound": [value for value in ids if value not in gone]}
 
-    @get("/find-lead", summary="Find leads by email, LinkedIn URL or full name")
-    async def find_lead(self, request: Request, state: State) -> dict[str, Any]:
+    @get("/find-lead", summary="Find leads by email, LinkedIn URL or full name",
+         sync_to_thread=True)
+    def find_lead(self, request: Request, state: State) -> dict[str, Any]:
         """`email`, `linkedinUrl` or `fullName` → `{found, lead}` among your company's leads."""
         email = query_text(request, "email")
         linkedin = query_text(request, "linkedinUrl") or query_text(request, "linkedin_url")

@@ -9,7 +9,7 @@ from litestar.datastructures import State
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import authenticate
-from api.management_requests import query_int, read_body
+from api.management_requests import parse_body, query_int
 from storage.clock import iso_z
 from storage.database import session_scope
 from storage.maintenance import MaintenanceReport, file_report, list_reports
@@ -29,13 +29,13 @@ def public_report(report: MaintenanceReport) -> dict[str, Any]:
             "createdAt": iso_z(report.created_at)}
 
 
-async def _file(request: Request, state: State, kind: str) -> dict[str, Any]:
-    body = await read_body(request, ReportRequest)
+def _file(request: Request, state: State, kind: str, body: bytes) -> dict[str, Any]:
+    report_request = parse_body(body, ReportRequest)
     with session_scope(state.engine) as session:
         caller = authenticate(request, session)
         report = file_report(session, kind=kind, company_id=caller.company_id,
-                             user_id=caller.user_id, description=body.description,
-                             title=body.title, severity=body.severity)
+                             user_id=caller.user_id, description=report_request.description,
+                             title=report_request.title, severity=report_request.severity)
         return public_report(report)
 
 
@@ -51,24 +51,25 @@ class MaintenanceController(Controller):
     path = "/api/maintenance"
     tags = ["Maintenance"]
 
-    @get("/bugs", summary="List bug reports")
-    async def list_bugs(self, request: Request, state: State) -> dict[str, Any]:
+    @get("/bugs", summary="List bug reports", sync_to_thread=True)
+    def list_bugs(self, request: Request, state: State) -> dict[str, Any]:
         """Your company's bug reports, newest first (`limit` 1–1000, default 100)."""
         bugs = _list(request, state, "bug")
         return {"success": True, "bugs": bugs, "total": len(bugs)}
 
-    @post("/bugs", status_code=201, summary="Report a bug")
-    async def report_bug(self, request: Request, state: State) -> dict[str, Any]:
+    @post("/bugs", status_code=201, summary="Report a bug", sync_to_thread=True)
+    def report_bug(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """`{"description", "title"?, "severity"?}` → `{"success", "bug": {"id", ...}}`."""
-        return {"success": True, "bug": await _file(request, state, "bug")}
+        return {"success": True, "bug": _file(request, state, "bug", body)}
 
-    @get("/enhancements", summary="List enhancement requests")
-    async def list_enhancements(self, request: Request, state: State) -> dict[str, Any]:
+    @get("/enhancements", summary="List enhancement requests", sync_to_thread=True)
+    def list_enhancements(self, request: Request, state: State) -> dict[str, Any]:
         """Your company's enhancement requests, newest first."""
         items = _list(request, state, "enhancement")
         return {"success": True, "enhancements": items, "total": len(items)}
 
-    @post("/enhancements", status_code=201, summary="Request an enhancement")
-    async def request_enhancement(self, request: Request, state: State) -> dict[str, Any]:
+    @post("/enhancements", status_code=201, summary="Request an enhancement",
+          sync_to_thread=True)
+    def request_enhancement(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """`{"description", "title"?}` → `{"success", "enhancement": {"id", ...}}`."""
-        return {"success": True, "enhancement": await _file(request, state, "enhancement")}
+        return {"success": True, "enhancement": _file(request, state, "enhancement", body)}

@@ -54,14 +54,13 @@ def plan_reply(plan: Plan, run: TriggeredRun | None) -> dict[str, Any]:
             "skipped": plan.skipped, "skippedReasons": plan.reasons, "leadId": plan.lead.id}
 
 
-async def start_processing(request: Request, state: State, model: type[BaseModel],
-                           planner: Planner) -> dict[str, Any]:
+def start_processing(request: Request, state: State, body: bytes, model: type[BaseModel],
+                     planner: Planner) -> dict[str, Any]:
     """Authenticate, validate, plan, store — one transaction — then hand the run over."""
-    raw = await request.body()
     with session_scope(state.engine) as session:
         caller = authenticate(request, session)
-        body = validate(model, parse_json_object(raw))
-        plan = planner(session, state.secret_box, caller.company_id, body)
+        plan = planner(session, state.secret_box, caller.company_id,
+                       validate(model, parse_json_object(body)))
         # Processing writes on the lead: owner-based isolation as for PUT /api/leads.
         require_record_owner(caller, plan.lead.owner, "lead", plan.lead.id)
         run = store_plan(session, state.flow_launcher.instance, caller.company_id, plan)
@@ -75,17 +74,19 @@ class LeadProcessingController(Controller):
     path = "/api/leads/process"
     tags = ["Lead processing"]
 
-    @post("/enrich", status_code=200, summary="Call the configured enrichment services")
-    async def enrich(self, request: Request, state: State) -> dict[str, Any]:
+    @post("/enrich", status_code=200, summary="Call the configured enrichment services",
+          sync_to_thread=True)
+    def enrich(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """Body `{leadId, services: [companyUrl|emailFinder|enrichment1..10], overwrite}`."""
-        return await start_processing(request, state, EnrichRequest, plan_enrichment)
+        return start_processing(request, state, body, EnrichRequest, plan_enrichment)
 
-    @post("/copyright", status_code=200, summary="Write copy processes 1-10")
-    async def copyright(self, request: Request, state: State) -> dict[str, Any]:
+    @post("/copyright", status_code=200, summary="Write copy processes 1-10",
+          sync_to_thread=True)
+    def copyright(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """Body `{leadId, processes: [1..10], overwrite}`; writes `copyright<N>`."""
-        return await start_processing(request, state, CopyrightRequest, plan_copyright)
+        return start_processing(request, state, body, CopyrightRequest, plan_copyright)
 
-    @post("/sdr", status_code=200, summary="Write SDR AI fields")
-    async def sdr(self, request: Request, state: State) -> dict[str, Any]:
+    @post("/sdr", status_code=200, summary="Write SDR AI fields", sync_to_thread=True)
+    def sdr(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """Body `{leadId, fields: [message1.., aiLeadScore, ...], overwrite}`."""
-        return await start_processing(request, state, SdrRequest, plan_sdr)
+        return start_processing(request, state, body, SdrRequest, plan_sdr)

@@ -17,6 +17,7 @@ from typing import Any
 
 import anyio
 from litestar import Request, post
+from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
 
 from api.auth import authenticate
@@ -51,6 +52,24 @@ def _declared_format(request: Request, filename: str | None) -> str:
                                                "that extension, or a matching Content-Type"})
 
 
+def _require_site(request: Request, state: State, site_id: str) -> str:
+    """The caller's company id, once `site_id` is known to be one of its clients."""
+    with session_scope(state.engine) as session:
+        caller = authenticate(request, session)
+        if find_client(session, caller.company_id, site_id) is None:
+            raise NotFound(f"No client {site_id}",
+                           details={"field": "siteId", "issue": "not a client of your company"})
+        return caller.company_id
+
+
+def _new_spool(spool_dir: Path, file_format: str) -> Path:
+    spool_dir.mkdir(parents=True, exist_ok=True)
+    descriptor, spool_name = tempfile.mkstemp(prefix="import-", suffix=f".{file_format}",
+                                              dir=spool_dir)
+    os.close(descriptor)
+    return Path(spool_name)
+
+
 @post("/api/prospects/import", summary="Import a prospect list for a site",
       tags=["Prospects"], request_max_body_size=MAX_IMPORT_BYTES, status_code=200)
 async def import_prospect_list(request: Request, state: State) -> dict[str, Any]:
@@ -61,11 +80,7 @@ async def import_prospect_list(request: Request, state: State) -> dict[str, Any]
                or "").strip()
     if not site_id:
         raise MissingRequiredField(details={"field": "siteId", "issue": "siteId is required"})
-    with session_scope(state.engine) as session:
-        caller = authenticate(request, session)
-        if find_client(session, caller.company_id, site_id) is None:
-            raise NotFound(f"No client {site_id}",
-                           details={"field": "siteId", "issue": "not a client of your company"})
+    company_id = await sync_to_thread(_require_site, request, state, site_id)
     filename = request.query_params.get("filename")
     if filename:
         filename = Path(filename).name[:200]
@@ -77,28 +92,25 @@ async def import_prospect_list(request: Request, state: State) -> dict[str, Any]
     dry_run = (request.query_params.get("dryRun") or "").lower() in {"1", "true", "yes"}
 
     settings = state.settings
-    spool_dir = settings.data_dir / "tmp"
-    spool_dir.mkdir(parents=True, exist_ok=True)
-    descriptor, spool_name = tempfile.mkstemp(prefix="import-", suffix=f".{file_format}",
-                                              dir=spool_dir)
-    spool = Path(spool_name)
+    spool = await sync_to_thread(_new_spool, settings.data_dir / "tmp", file_format)
     try:
-        with os.fdopen(descriptor, "wb") as handle:
+        # Each write goes to a worker thread: a slow disk never holds the event loop.
+        async with await anyio.open_file(spool, "wb") as handle:
             async for chunk in request.stream():
-                handle.write(chunk)
-        if spool.stat().st_size == 0:
+                await handle.write(chunk)
+        if (await anyio.Path(spool).stat()).st_size == 0:
             raise MissingRequiredField("The file is empty",
                                        details={"field": "body", "issue": "send the file"})
         try:
             report = await anyio.to_thread.run_sync(lambda: import_prospects(
-                settings.prospect_dir, spool, site_id, company_id=caller.company_id,
+                settings.prospect_dir, spool, site_id, company_id=company_id,
                 file_format=file_format,
                 overrides=overrides, country_codes=country_code_lookup(),
                 source_name=f"import:{filename}" if filename else None, dry_run=dry_run))
         except ImportRefused as exc:
             raise InvalidValue(str(exc), details={"field": "body", "issue": str(exc)}) from exc
     finally:
-        spool.unlink(missing_ok=True)
+        await anyio.Path(spool).unlink(missing_ok=True)
     body = report.model_dump(mode="json")
     body["file"] = filename or body["file"]
     body.pop("output", None)  # a server path: none of the caller's business

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from api.auth import authenticate
 from api.errors import MissingRequiredField, NotFound
-from api.management_requests import query_text, read_body
+from api.management_requests import parse_body, query_text
 from api.schemas import SearchCriteria, TargetAudience
 from storage.clock import iso_z
 from storage.database import session_scope
@@ -64,14 +64,14 @@ def run_status(run: TriggeredRun, source_leads: int) -> dict[str, Any]:
 
 
 @post("/api/start-lead-scrape-complete", summary="Start a research-only scrape run",
-      tags=["Research"], status_code=202)
-async def start_lead_scrape(request: Request, state: State) -> dict[str, Any]:
+      tags=["Research"], status_code=202, sync_to_thread=True)
+def start_lead_scrape(request: Request, state: State, body: bytes) -> dict[str, Any]:
     """Starts a research-only (Apify-style scrape) flow run; its finds become source leads. Answers
     at once with the run id.
     """
     with session_scope(state.engine) as session:
         authenticate(request, session)  # credentials before the body is even looked at
-    body = await read_body(request, ScrapeRequest)
+    body = parse_body(body, ScrapeRequest)
     if not body.clientId:
         raise MissingRequiredField("clientId is required",
                                    details={"field": "clientId", "issue": "missing"})
@@ -92,8 +92,9 @@ async def start_lead_scrape(request: Request, state: State) -> dict[str, Any]:
     return {"success": True, "data": reply}
 
 
-@get("/api/lead-generation-status", summary="Status of a scrape run", tags=["Research"])
-async def lead_generation_status(request: Request, state: State) -> dict[str, Any]:
+@get("/api/lead-generation-status", summary="Status of a scrape run", tags=["Research"],
+     sync_to_thread=True)
+def lead_generation_status(request: Request, state: State) -> dict[str, Any]:
     """Status of a scrape run (`?runId=`) and the source leads it found."""
     run_id = query_text(request, "runId", required=True)
     with session_scope(state.engine) as session:

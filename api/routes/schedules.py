@@ -125,10 +125,9 @@ class ScheduleController(Controller):
         secret = parsed.webhook.secret if parsed.webhook is not None else None
         schedule.webhook_secret_sealed = state.secret_box.seal(secret) if secret else None
 
-    @post("/", status_code=201, summary="Create a recurring search")
-    async def create_schedule(self, request: Request, state: State) -> dict[str, Any]:
+    @post("/", status_code=201, summary="Create a recurring search", sync_to_thread=True)
+    def create_schedule(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """Save a lead-generation request to run on a cron or interval schedule."""
-        body = await request.body()
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
             fields = _parse_body(body)
@@ -146,8 +145,8 @@ class ScheduleController(Controller):
             session.add(schedule)
             return {"success": True, "data": public_schedule(schedule)}
 
-    @get("/", summary="List recurring searches")
-    async def list_all(self, request: Request, state: State) -> dict[str, Any]:
+    @get("/", summary="List recurring searches", sync_to_thread=True)
+    def list_all(self, request: Request, state: State) -> dict[str, Any]:
         """The caller's schedules, oldest first; `?siteId=` narrows to one site."""
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
@@ -155,8 +154,8 @@ class ScheduleController(Controller):
             rows = list_schedules(session, caller.company_id, site)
             return {"success": True, "data": {"schedules": [public_schedule(r) for r in rows]}}
 
-    @get("/{schedule_id:str}", summary="One recurring search and its runs")
-    async def get_one(self, request: Request, state: State, schedule_id: str) -> dict[str, Any]:
+    @get("/{schedule_id:str}", summary="One recurring search and its runs", sync_to_thread=True)
+    def get_one(self, request: Request, state: State, schedule_id: str) -> dict[str, Any]:
         """One recurring search with its schedule and recent runs."""
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
@@ -164,10 +163,11 @@ class ScheduleController(Controller):
             runs = list(runs_of_schedule(session, schedule.id))
             return {"success": True, "data": public_schedule(schedule, runs)}
 
-    @put("/{schedule_id:str}", summary="Change, pause or resume a recurring search")
-    async def update(self, request: Request, state: State, schedule_id: str) -> dict[str, Any]:
+    @put("/{schedule_id:str}", summary="Change, pause or resume a recurring search",
+         sync_to_thread=True)
+    def update(self, request: Request, state: State, schedule_id: str,
+               body: bytes) -> dict[str, Any]:
         """Any of name, command, cron or interval_seconds, timezone, active (false pauses)."""
-        body = await request.body()
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
             schedule = self._find(session, caller.company_id, schedule_id)
@@ -188,8 +188,9 @@ class ScheduleController(Controller):
             session.add(schedule)
             return {"success": True, "data": public_schedule(schedule)}
 
-    @delete("/{schedule_id:str}", status_code=200, summary="Delete a recurring search")
-    async def remove(self, request: Request, state: State, schedule_id: str) -> dict[str, Any]:
+    @delete("/{schedule_id:str}", status_code=200, summary="Delete a recurring search",
+            sync_to_thread=True)
+    def remove(self, request: Request, state: State, schedule_id: str) -> dict[str, Any]:
         """Stops future runs; commands it already made, and their leads, stay."""
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)

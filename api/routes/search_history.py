@@ -94,16 +94,15 @@ class SearchHistoryController(Controller):
     path = "/api/search-history"
     tags = ["Search history"]
 
-    @post("/", status_code=201, summary="Record a search")
-    async def create_search(self, request: Request, state: State) -> dict[str, Any]:
+    @post("/", status_code=201, summary="Record a search", sync_to_thread=True)
+    def create_search(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """`{searchName, searchDescription?, searchCriteria?, searchFilters?, client_id?,
         clientName?, icpId?, icpName?, apifyActorId?, category?, tags?}` → 201
         `{searchHistory}`.
         """
-        raw = await request.body()
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
-            body = validate(SearchHistoryCreate, parse_json_object(raw))
+            body = validate(SearchHistoryCreate, parse_json_object(body))
             client_name = None
             if body.client_id:
                 client = find_client(session, caller.company_id, body.client_id)
@@ -120,13 +119,12 @@ class SearchHistoryController(Controller):
             session.flush()
             return {"success": True, "searchHistory": public_search(row)}
 
-    @put("/", summary="Update a search (by id)")
-    async def update_search(self, request: Request, state: State) -> dict[str, Any]:
+    @put("/", summary="Update a search (by id)", sync_to_thread=True)
+    def update_search(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """`{id, status?, ...}` → `{searchHistory}`."""
-        raw = await request.body()
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
-            body = validate(SearchHistoryUpdate, parse_json_object(raw))
+            body = validate(SearchHistoryUpdate, parse_json_object(body))
             row = session.get(SearchHistory, body.id)
             if row is None or row.company_id != caller.company_id:
                 raise NotFound(f"No search history {body.id}",
@@ -136,8 +134,8 @@ class SearchHistoryController(Controller):
             session.add(row)
             return {"success": True, "searchHistory": public_search(row)}
 
-    @get("/", summary="List searches, newest first")
-    async def list_searches(self, request: Request, state: State) -> dict[str, Any]:
+    @get("/", summary="List searches, newest first", sync_to_thread=True)
+    def list_searches(self, request: Request, state: State) -> dict[str, Any]:
         """Filters `client_id`, `status`, `icpId`, `category`; `limit` 1-100 (default 20),
         `cursor` from the previous page's `nextCursor`."""
         limit = query_int(request, "limit", 20, 1, 100)

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from api.auth import Caller, authenticate
 from api.errors import InvalidValue, NotFound
-from api.management_requests import query_text, read_body
+from api.management_requests import parse_body, query_text
 from storage.agent_settings import effective_agent_values, find_agent_setting, merge_agent_values
 from storage.database import session_scope
 from storage.secrets import SecretBox
@@ -89,8 +89,8 @@ class SettingsController(Controller):
     tags = ["Settings"]
 
     # -- URL settings ----------------------------------------------------------------------
-    @get("/url", summary="Enrichment service URLs and keys (keys masked)")
-    async def get_url_settings(self, request: Request, state: State) -> dict[str, Any]:
+    @get("/url", summary="Enrichment service URLs and keys (keys masked)", sync_to_thread=True)
+    def get_url_settings(self, request: Request, state: State) -> dict[str, Any]:
         """URL settings (`companyUrl`, `emailFinder`, `enrichment1`..`10`, providers) with keys
         masked; `?client_id=` for a client's own.
         """
@@ -100,23 +100,23 @@ class SettingsController(Controller):
             view = url_settings_view(session, state.secret_box, caller.company_id, client_id)
             return {"success": True, "client_id": client_id, "settings": view}
 
-    @post("/url", status_code=201, summary="Create or merge URL settings")
-    async def create_url_settings(self, request: Request, state: State) -> dict[str, Any]:
+    @post("/url", status_code=201, summary="Create or merge URL settings", sync_to_thread=True)
+    def create_url_settings(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """Creates or merges URL settings (`<name>` and `<name>_Apikey`); keys are stored sealed
         and never returned in clear.
         """
-        return await self._write_url_settings(request, state, must_exist=False)
+        return self._write_url_settings(request, state, body, must_exist=False)
 
-    @put("/url", summary="Update URL settings")
-    async def update_url_settings(self, request: Request, state: State) -> dict[str, Any]:
+    @put("/url", summary="Update URL settings", sync_to_thread=True)
+    def update_url_settings(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """Merges into existing URL settings (404 when there are none yet)."""
-        return await self._write_url_settings(request, state, must_exist=True)
+        return self._write_url_settings(request, state, body, must_exist=True)
 
-    async def _write_url_settings(self, request: Request, state: State,
-                                  must_exist: bool) -> dict[str, Any]:
+    def _write_url_settings(self, request: Request, state: State, body: bytes,
+                            must_exist: bool) -> dict[str, Any]:
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
-            body = await read_body(request, UrlSettingsBody)
+            body = parse_body(body, UrlSettingsBody)
             client_id = client_scope(session, caller, body.client_id)
             given = body.model_dump(exclude_unset=True, exclude={"client_id"})
             if not given:
@@ -146,39 +146,41 @@ class SettingsController(Controller):
             return {"success": True, "client_id": client_id, "settings": view}
 
     # -- agent settings (copywriting) and SDR AI settings --------------------------------
-    @get("/agent", summary="Copywriting agent ids")
-    async def get_agent_settings(self, request: Request, state: State) -> dict[str, Any]:
+    @get("/agent", summary="Copywriting agent ids", sync_to_thread=True)
+    def get_agent_settings(self, request: Request, state: State) -> dict[str, Any]:
         """Copywriting agent settings (`projectId`, `enrichment1AgentId`..`enrichment10AgentId`)."""
         return self._read_agents(request, state, "agent", AGENT_KEYS)
 
-    @post("/agent", status_code=201, summary="Create or merge copywriting agent ids")
-    async def create_agent_settings(self, request: Request, state: State) -> dict[str, Any]:
+    @post("/agent", status_code=201, summary="Create or merge copywriting agent ids",
+          sync_to_thread=True)
+    def create_agent_settings(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """Creates or merges copywriting agent settings."""
-        return await self._write_agents(request, state, "agent", AgentSettingsBody, AGENT_KEYS,
-                                        must_exist=False)
+        return self._write_agents(request, state, body, "agent", AgentSettingsBody, AGENT_KEYS,
+                                  must_exist=False)
 
-    @put("/agent", summary="Update copywriting agent ids")
-    async def update_agent_settings(self, request: Request, state: State) -> dict[str, Any]:
+    @put("/agent", summary="Update copywriting agent ids", sync_to_thread=True)
+    def update_agent_settings(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """Merges into existing copywriting agent settings."""
-        return await self._write_agents(request, state, "agent", AgentSettingsBody, AGENT_KEYS,
-                                        must_exist=True)
+        return self._write_agents(request, state, body, "agent", AgentSettingsBody, AGENT_KEYS,
+                                  must_exist=True)
 
-    @get("/sdr-ai", summary="SDR AI agent ids")
-    async def get_sdr_settings(self, request: Request, state: State) -> dict[str, Any]:
+    @get("/sdr-ai", summary="SDR AI agent ids", sync_to_thread=True)
+    def get_sdr_settings(self, request: Request, state: State) -> dict[str, Any]:
         """SDR AI settings (`projectId`, `<fieldName>AgentId`)."""
         return self._read_agents(request, state, "sdr-ai", SDR_KEYS)
 
-    @post("/sdr-ai", status_code=201, summary="Create or merge SDR AI agent ids")
-    async def create_sdr_settings(self, request: Request, state: State) -> dict[str, Any]:
+    @post("/sdr-ai", status_code=201, summary="Create or merge SDR AI agent ids",
+          sync_to_thread=True)
+    def create_sdr_settings(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """Creates or merges SDR AI settings."""
-        return await self._write_agents(request, state, "sdr-ai", SdrSettingsBody, SDR_KEYS,
-                                        must_exist=False)
+        return self._write_agents(request, state, body, "sdr-ai", SdrSettingsBody, SDR_KEYS,
+                                  must_exist=False)
 
-    @put("/sdr-ai", summary="Update SDR AI agent ids")
-    async def update_sdr_settings(self, request: Request, state: State) -> dict[str, Any]:
+    @put("/sdr-ai", summary="Update SDR AI agent ids", sync_to_thread=True)
+    def update_sdr_settings(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """Merges into existing SDR AI settings."""
-        return await self._write_agents(request, state, "sdr-ai", SdrSettingsBody, SDR_KEYS,
-                                        must_exist=True)
+        return self._write_agents(request, state, body, "sdr-ai", SdrSettingsBody, SDR_KEYS,
+                                  must_exist=True)
 
     def _read_agents(self, request: Request, state: State, kind: str,
                      keys: tuple[str, ...]) -> dict[str, Any]:
@@ -188,12 +190,12 @@ class SettingsController(Controller):
             return {"success": True, "client_id": client_id,
                     "settings": agent_view(session, caller.company_id, kind, client_id, keys)}
 
-    async def _write_agents(self, request: Request, state: State, kind: str,
-                            model: type[BaseModel], keys: tuple[str, ...],
-                            must_exist: bool) -> dict[str, Any]:
+    def _write_agents(self, request: Request, state: State, body: bytes, kind: str,
+                      model: type[BaseModel], keys: tuple[str, ...],
+                      must_exist: bool) -> dict[str, Any]:
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
-            body = await read_body(request, model)
+            body = parse_body(body, model)
             client_id = client_scope(session, caller, getattr(body, "client_id", None))
             given = body.model_dump(exclude_unset=True, exclude={"client_id"})
             if not given:

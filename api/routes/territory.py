@@ -133,13 +133,12 @@ class TerritoryController(Controller):
         return {"success": True, "companies": [public_row(row, client_id) for row in rows],
                 "count": len(rows), "total": total}
 
-    @post("/", summary="Create or update a tracked company")
-    async def save_company(self, request: Request, state: State) -> Response:
+    @post("/", summary="Create or update a tracked company", sync_to_thread=True)
+    def save_company(self, request: Request, state: State, body: bytes) -> Response:
         """Creates or updates a tracked company of a client's territory."""
-        raw = await request.body()
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
-            body = validate(TerritoryCompanyBody, parse_json_object(raw))
+            body = validate(TerritoryCompanyBody, parse_json_object(body))
             _client(session, caller.company_id, body.client_id)
             name_key = body.companyName.strip().lower()
             record = session.exec(select(TerritoryCompany).where(

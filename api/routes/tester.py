@@ -11,8 +11,8 @@ STATIC_DIR = Path(__file__).resolve().parents[1] / "static" / "tester"
 EXAMPLE_FILE = Path(__file__).resolve().parents[1] / "examples" / "lead_generation_request.json"
 
 
-@get("/tester/example.json", include_in_schema=False)
-async def tester_example() -> Response:
+@get("/tester/example.json", include_in_schema=False, sync_to_thread=True)
+def tester_example() -> Response:
     """The documented example request, which the page's "Load the documented example" uses."""
     return Response(EXAMPLE_FILE.read_bytes(), media_type="application/json")
 

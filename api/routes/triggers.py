@@ -14,11 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import col, select
 
-from api.auth import authenticate, require_record_owner
+from api.auth import Caller, authenticate, require_record_owner
 from api.errors import InvalidValue, NotFound
 from api.management_requests import parse_json_object, query_int, query_text, validate
 from api.processing_plans import (
@@ -104,14 +105,13 @@ class TriggerController(Controller):
     path = "/api"
     tags = ["Background tasks"]
 
-    @post("/trigger", status_code=200, summary="Submit a background task")
-    async def trigger(self, request: Request, state: State) -> dict[str, Any]:
+    @post("/trigger", status_code=200, summary="Submit a background task", sync_to_thread=True)
+    def trigger(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """Body `{task, payload}`; answered at once with the run id (`status` QUEUED)."""
-        raw = await request.body()
         plan: Plan | None = None
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
-            body = validate(TriggerRequest, parse_json_object(raw))
+            body = validate(TriggerRequest, parse_json_object(body))
             if body.task not in TASK_FLOWS:
                 raise InvalidValue(f"Unknown task {body.task}", details={
                     "field": "task", "issue": f"one of {', '.join(TASK_FLOWS)}"})
@@ -143,12 +143,7 @@ class TriggerController(Controller):
     async def task_status(self, request: Request, state: State) -> dict[str, Any]:
         """`runId`: the id `/api/trigger` or `/api/leads/process/*` answered (or its flow run's)."""
         run_id = query_text(request, "runId", required=True)
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            run = get_triggered_run(session, run_id, caller.company_id)
-            if run is None:
-                raise NotFound(f"No run {run_id}", details={"field": "runId",
-                                                            "issue": "not found"})
+        run = await sync_to_thread(_visible_run, request, state, run_id)
         flow_run = await _read_flow_run(run.flow_run_id) if run.flow_run_id else None
         return {"success": True, **run_view(run, flow_run)}
 
@@ -157,11 +152,7 @@ class TriggerController(Controller):
         """`limit` 1-100 (default 20), newest first: Prefect's runs tagged with your company,
         after the runs whose flow run is not created yet."""
         limit = query_int(request, "limit", 20, 1, 100)
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            stored = session.exec(
-                select(TriggeredRun).where(TriggeredRun.company_id == caller.company_id)
-                .order_by(col(TriggeredRun.created_at).desc()).limit(limit)).all()
+        caller, stored = await sync_to_thread(_recent_stored_runs, request, state, limit)
         waiting = [run_view(run) for run in stored if run.flow_run_id is None]
         try:
             flow_runs = await _company_flow_runs(caller.company_id, limit)
@@ -170,6 +161,26 @@ class TriggerController(Controller):
             log.warning("Prefect unavailable for recent runs, answering from records: %s", exc)
             runs = [run_view(run) for run in stored]
         return {"success": True, "runs": runs[:limit], "count": len(runs[:limit])}
+
+
+def _visible_run(request: Request, state: State, run_id: str) -> TriggeredRun:
+    """The caller's stored run (the database part, run in a worker thread)."""
+    with session_scope(state.engine) as session:
+        caller = authenticate(request, session)
+        run = get_triggered_run(session, run_id, caller.company_id)
+        if run is None:
+            raise NotFound(f"No run {run_id}", details={"field": "runId",
+                                                        "issue": "not found"})
+        return run
+
+
+def _recent_stored_runs(request: Request, state: State, limit: int
+                        ) -> tuple[Caller, list[TriggeredRun]]:
+    with session_scope(state.engine) as session:
+        caller = authenticate(request, session)
+        return caller, list(session.exec(
+            select(TriggeredRun).where(TriggeredRun.company_id == caller.company_id)
+            .order_by(col(TriggeredRun.created_at).desc()).limit(limit)).all())
 
 
 async def _read_flow_run(flow_run_id: str) -> Any:

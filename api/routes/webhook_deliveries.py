@@ -65,8 +65,9 @@ class WebhookDeliveryController(Controller):
     path = "/api/agents/sales/leadGeneration/deliveries"
     tags = ["Webhook deliveries"]
 
-    @get("/{command_id:str}", summary="Webhook deliveries of a command, with every attempt")
-    async def list_deliveries(self, request: Request, state: State,
+    @get("/{command_id:str}", summary="Webhook deliveries of a command, with every attempt",
+         sync_to_thread=True)
+    def list_deliveries(self, request: Request, state: State,
                               command_id: str) -> dict[str, Any]:
         """Every webhook delivery of a command (event, status, attempts with time, status code,
         latency and error).
@@ -85,8 +86,9 @@ class WebhookDeliveryController(Controller):
                              "deliveries": deliveries}}
 
     @post("/{delivery_id:str}/redeliver", status_code=202,
-          summary="Send a failed webhook delivery again, with the same event id")
-    async def redeliver(self, request: Request, state: State, delivery_id: str) -> dict[str, Any]:
+          summary="Send a failed webhook delivery again, with the same event id",
+          sync_to_thread=True)
+    def redeliver(self, request: Request, state: State, delivery_id: str) -> dict[str, Any]:
         """One more attempt, now; the delivery's attempts show how it went."""
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)

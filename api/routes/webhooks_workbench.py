@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import authenticate
 from api.errors import InvalidFormat, InvalidValue, NotFound, NoValidCredentials
-from api.management_requests import query_text, read_body
+from api.management_requests import parse_body, query_text
 from storage.clock import iso_z, utcnow
 from storage.database import session_scope
 from storage.inbound_webhooks import (
@@ -112,10 +112,11 @@ class WebhookWorkbenchController(Controller):
     path = "/api/webhook-workbench"
     tags = ["Webhook workbench"]
 
-    @post("/", status_code=201, summary="Create an inbound webhook for a client")
-    async def create_webhook(self, request: Request, state: State) -> dict[str, Any]:
+    @post("/", status_code=201, summary="Create an inbound webhook for a client",
+          sync_to_thread=True)
+    def create_webhook(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """Returns `webhookUrl` with its secret embedded; it is never shown again."""
-        body = await read_body(request, WebhookCreate)
+        body = parse_body(body, WebhookCreate)
         config = _platform_config(body.platformConfig)
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
@@ -128,10 +129,11 @@ class WebhookWorkbenchController(Controller):
         reply["webhookUrl"] = _hook_url(request, webhook, secret)
         return {"success": True, "webhook": reply, "webhookUrl": reply["webhookUrl"]}
 
-    @put("/", summary="Update an inbound webhook (by id): name, description, mapping, client")
-    async def update_webhook(self, request: Request, state: State) -> dict[str, Any]:
+    @put("/", summary="Update an inbound webhook (by id): name, description, mapping, client",
+         sync_to_thread=True)
+    def update_webhook(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
         """Changes only the fields given; the secret and URL stay the same."""
-        body = await read_body(request, WebhookUpdate)
+        body = parse_body(body, WebhookUpdate)
         config = (_platform_config(body.platformConfig) if body.platformConfig is not None
                   else None)
         with session_scope(state.engine) as session:
@@ -151,8 +153,9 @@ class WebhookWorkbenchController(Controller):
             reply = public_webhook(webhook, _base_url(request))
         return {"success": True, "webhook": reply}
 
-    @delete("/", status_code=200, summary="Delete an inbound webhook (?id=); its URL stops working")
-    async def delete_webhook(self, request: Request, state: State) -> dict[str, Any]:
+    @delete("/", status_code=200, summary="Delete an inbound webhook (?id=); its URL stops working",
+            sync_to_thread=True)
+    def delete_webhook(self, request: Request, state: State) -> dict[str, Any]:
         """The leads it brought in stay with their client."""
         webhook_id = query_text(request, "id", required=True)
         with session_scope(state.engine) as session:
@@ -162,8 +165,9 @@ class WebhookWorkbenchController(Controller):
         return {"success": True, "deleted": webhook_id}
 
     @post("/rotate", status_code=200,
-          summary="Give an inbound webhook (?id=) a new secret; the old URL stops working")
-    async def rotate_webhook(self, request: Request, state: State) -> dict[str, Any]:
+          summary="Give an inbound webhook (?id=) a new secret; the old URL stops working",
+          sync_to_thread=True)
+    def rotate_webhook(self, request: Request, state: State) -> dict[str, Any]:
         """Returns the new `webhookUrl`, this once."""
         webhook_id = query_text(request, "id", required=True)
         with session_scope(state.engine) as session:
@@ -174,8 +178,8 @@ class WebhookWorkbenchController(Controller):
         reply["webhookUrl"] = _hook_url(request, webhook, secret)
         return {"success": True, "webhook": reply, "webhookUrl": reply["webhookUrl"]}
 
-    @get("/", summary="List the company's inbound webhooks (without secrets)")
-    async def list_webhooks(self, request: Request, state: State) -> dict[str, Any]:
+    @get("/", summary="List the company's inbound webhooks (without secrets)", sync_to_thread=True)
+    def list_webhooks(self, request: Request, state: State) -> dict[str, Any]:
         """Your company's inbound webhooks (`?client_id=` for one client); secrets are never
         returned.
         """
@@ -187,14 +191,14 @@ class WebhookWorkbenchController(Controller):
         return {"success": True, "webhooks": webhooks, "total": len(webhooks)}
 
     @post("/hooks/{webhook_id:str}/{secret:str}", status_code=200,
-          summary="Receive leads from an outreach tool (the secret in the URL authenticates)")
-    async def receive(self, request: Request, state: State, webhook_id: str,
-                      secret: str) -> dict[str, Any]:
+          summary="Receive leads from an outreach tool (the secret in the URL authenticates)",
+          sync_to_thread=True)
+    def receive(self, request: Request, state: State, webhook_id: str,
+                secret: str, body: bytes) -> dict[str, Any]:
         """Where heyreach, woodpecker, lemlist or a generic tool posts leads; the secret in the URL
         authenticates; a replayed body adds nothing.
         """
-        raw = await request.body()
-        digest = hashlib.sha256(raw).hexdigest()
+        digest = hashlib.sha256(body).hexdigest()
         with session_scope(state.engine) as session:
             webhook = authenticated_webhook(session, webhook_id, secret)
             if webhook is None:  # the same answer for an unknown id and a wrong secret
@@ -206,7 +210,7 @@ class WebhookWorkbenchController(Controller):
                                details={"field": "client_id", "issue": "client deleted"},
                                recommendation="Create a webhook for a live client.")
             try:
-                payload = json.loads(raw)
+                payload = json.loads(body)
             except ValueError:
                 raise InvalidFormat("The body must be JSON",
                                     details={"field": "body", "issue": "not JSON"}) from None

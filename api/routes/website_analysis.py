@@ -8,11 +8,11 @@ from typing import Any
 
 import anyio
 from litestar import Request, post
+from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
 
-from api.auth import authenticate
+from api.auth import authenticate_alone
 from api.errors import ApiError, InvalidRequest
-from storage.database import session_scope
 from tasks.website_analysis import analyze_website
 
 
@@ -35,8 +35,7 @@ async def analyze_site(request: Request, state: State) -> dict[str, Any]:
     url = payload.get("url") if isinstance(payload, dict) else None
     if not isinstance(url, str) or not url.strip().startswith(("http://", "https://")):
         raise InvalidRequest(field="url", issue="url must be an http:// or https:// URL")
-    with session_scope(state.engine) as session:
-        authenticate(request, session)
+    await sync_to_thread(authenticate_alone, request, state.engine)
     hosts = frozenset(h.strip().lower() for h in state.settings.website_allowed_hosts.split(",")
                       if h.strip())
     # Fetching takes seconds: keep it off the event loop.

@@ -25,7 +25,9 @@ from tests.fixtures.servers import wait_until
 def app(tmp_path_factory, prefect_server, sample_prospect_dir) -> Iterator:
     running = start_module_instance(tmp_path_factory.mktemp("sessions"), sample_prospect_dir,
                                     login_failures_per_username=3, login_failures_per_ip=5,
-                                    login_window_seconds=2)
+                                    # long enough for five Argon2 checks (unknown
+                                    # usernames cost one too) on a busy machine
+                                    login_window_seconds=8)
     yield running
     running.stop()
 

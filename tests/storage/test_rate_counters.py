@@ -36,3 +36,20 @@ def test_memory_counters_behave_the_same() -> None:
     counters = MemoryCounters()
     assert [counters.hit("k", 60)[0] for _ in range(3)] == [1, 2, 3]
     assert counters.peek("k", 60)[0] == 3 and counters.peek("other", 60)[0] == 0
+
+
+def test_release_takes_back_one_event_of_its_own_window_only(tmp_path,
+                                                             database_url) -> None:  # noqa: F811
+    engine = build_engine(database_url or f"sqlite:///{tmp_path / 'counters.db'}")
+    create_schema(engine)
+    for counters in (DatabaseCounters(engine), MemoryCounters()):
+        _, started = counters.hit("login:a", 60)
+        counters.hit("login:a", 60)
+        counters.release("login:a", started)
+        assert counters.peek("login:a", 60)[0] == 1
+        counters.release("login:a", started - 60)  # a window that has closed: nothing
+        assert counters.peek("login:a", 60)[0] == 1
+        counters.release("login:a", started)
+        counters.release("login:a", started)  # never below zero
+        assert counters.hit("login:a", 60)[0] == 1
+    engine.dispose()
