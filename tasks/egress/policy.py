@@ -27,13 +27,14 @@ if TYPE_CHECKING:
 
 DEFAULT_DEADLINE_SECONDS = 30.0
 DEFAULT_MAX_REPLY_BYTES = 10 * 1024 * 1024
+REFUSED = "refused by the outbound-call policy"
 
 
 class EgressRefused(httpx.ConnectError):
     """The policy refused a destination; nothing was sent. The message is safe to show."""
 
     def __init__(self, reason: str) -> None:
-        super().__init__(f"refused by the outbound-call policy: {reason}")
+        super().__init__(f"{REFUSED}: {reason}")
         self.reason = reason
 
 
@@ -140,9 +141,9 @@ class EgressPolicy:
         if address is not None:
             refusal = address_refusal(address)
             if refusal and not self.allowed.admits_address(address, port):
-                return f"address {host} ({refusal}) may not be called"
+                return f"{REFUSED}: {host}: {refusal}"
         elif is_local_name(host) and not self.allowed.admits_name(host, port):
-            return f"host {host} names this machine"
+            return f"{REFUSED}: {host} names this machine"
         return None
 
     def destination(self, host: str, port: int) -> Destination:

@@ -6,58 +6,28 @@ outbound path (`tests/tasks/test_egress_paths.py` runs the same matrix through e
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
 from tasks.egress import AllowList, DnsResolver, EgressPolicy, EgressRefused, egress_client
 from tasks.egress.addresses import parse_ip
-from tests.fixtures.dns import MxDnsServer
-from tests.fixtures.egress import LoopbackServer, start_canary, start_dripper, start_flood
+from tests.fixtures.egress import (
+    REFUSED_HOSTS,
+    LoopbackServer,
+    attack_dns,
+    attack_policy,
+    canary,
+    start_dripper,
+    start_flood,
+)
 
-# Every spelling of an address Leadmill must never call on a tenant's behalf (URL host form).
-REFUSED_HOSTS = ["127.0.0.1", "2130706433", "0x7f000001", "017700000001", "127.1", "0",
-                 "0.0.0.0", "[::1]", "[::ffff:127.0.0.1]", "localhost", "localhost.", "10.0.0.1",
-                 "172.16.0.1", "192.168.0.1", "169.254.169.254", "100.100.100.200",
-                 "[fd00::1]"]
-# Names the test DNS server answers: straight to loopback; a public-looking (allowed) address
-# first and loopback on the next lookup (rebinding); both at once.
-DNS_NAMES = {"inside.evil.test": [["127.0.0.1"]],
-             "rebind.evil.test": [["127.0.0.2"], ["127.0.0.1"]],
-             "mixed.evil.test": [["127.0.0.2", "127.0.0.1"]],
-             "public.example.test": [["127.0.0.2"]]}
-
-
-@pytest.fixture
-def canary() -> Iterator[LoopbackServer]:
-    server = start_canary()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def dns_server() -> Iterator[MxDnsServer]:
-    server = MxDnsServer({"evil-mail.test": [(10, "mx.evil.test")]},
-                         {name: [list(a) for a in answers] for name, answers in DNS_NAMES.items()}
-                         | {"mx.evil.test": [["127.0.0.1"]]})
-    server.start()
-    yield server
-    server.stop()
-
-
-def attack_policy(dns_server: MxDnsServer, deadline: float = 5.0) -> EgressPolicy:
-    """Nothing private allowed but 127.0.0.2 (nothing listens there: it stands in for a public
-    address without leaving the machine)."""
-    return EgressPolicy(AllowList.parse("127.0.0.2"),
-                        DnsResolver([f"127.0.0.1:{dns_server.port}"]), deadline)
-
+__all__ = ["attack_dns", "canary"]  # fixtures
 
 @pytest.mark.parametrize("host", REFUSED_HOSTS)
 def test_every_spelling_of_a_private_address_is_refused_before_connecting(host, canary,
-                                                                           dns_server):
+                                                                           attack_dns):
     url = f"http://{host}:{canary.port}/api/artifacts/filter"
-    policy = attack_policy(dns_server)
+    policy = attack_policy(attack_dns)
     assert policy.literal_problem(url) is not None
     with egress_client(policy) as client, pytest.raises(EgressRefused):
         client.post(url, json={})
@@ -82,30 +52,30 @@ def test_a_public_address_passes_without_any_lookup():
     assert destination.address == "93.184.216.34"
 
 
-def test_a_name_resolving_to_loopback_is_refused(canary, dns_server):
-    with egress_client(attack_policy(dns_server)) as client, \
+def test_a_name_resolving_to_loopback_is_refused(canary, attack_dns):
+    with egress_client(attack_policy(attack_dns)) as client, \
             pytest.raises(EgressRefused, match="127.0.0.1"):
         client.get(f"http://inside.evil.test:{canary.port}/")
     assert canary.connections == []
 
 
-def test_one_private_answer_among_allowed_ones_refuses_the_name(canary, dns_server):
-    with egress_client(attack_policy(dns_server)) as client, pytest.raises(EgressRefused):
+def test_one_private_answer_among_allowed_ones_refuses_the_name(canary, attack_dns):
+    with egress_client(attack_policy(attack_dns)) as client, pytest.raises(EgressRefused):
         client.get(f"http://mixed.evil.test:{canary.port}/")
     assert canary.connections == []
 
 
 def test_a_rebinding_name_is_looked_up_once_and_the_checked_address_is_the_one_called(
-        canary, dns_server):
+        canary, attack_dns):
     # First answer 127.0.0.2 (allowed, nothing listening), then 127.0.0.1 (the canary): a
     # second lookup at connect time would reach the canary.
-    with egress_client(attack_policy(dns_server)) as client, pytest.raises(httpx.ConnectError):
+    with egress_client(attack_policy(attack_dns)) as client, pytest.raises(httpx.ConnectError):
         client.get(f"http://rebind.evil.test:{canary.port}/")
     assert canary.connections == []
-    assert dns_server.queries.count(("rebind.evil.test", "A")) == 1
+    assert attack_dns.queries.count(("rebind.evil.test", "A")) == 1
 
 
-def test_the_request_keeps_the_host_name_while_connecting_to_the_checked_address(dns_server):
+def test_the_request_keeps_the_host_name_while_connecting_to_the_checked_address(attack_dns):
     seen: list[bytes] = []
 
     def record(connection) -> None:
@@ -115,8 +85,8 @@ def test_the_request_keeps_the_host_name_while_connecting_to_the_checked_address
     server = LoopbackServer(record)
     try:
         policy = EgressPolicy(AllowList.parse(f"127.0.0.1:{server.port}"),
-                              DnsResolver([f"127.0.0.1:{dns_server.port}"]))
-        dns_server.addresses["hooks.example.test"] = [["127.0.0.1"]]
+                              DnsResolver([f"127.0.0.1:{attack_dns.port}"]))
+        attack_dns.addresses["hooks.example.test"] = [["127.0.0.1"]]
         with egress_client(policy) as client:
             assert client.get(f"http://hooks.example.test:{server.port}/x").status_code == 204
     finally:
@@ -124,13 +94,13 @@ def test_the_request_keeps_the_host_name_while_connecting_to_the_checked_address
     assert f"Host: hooks.example.test:{server.port}".encode() in seen[0]
 
 
-def test_a_redirect_from_an_allowed_host_to_a_refused_one_is_not_followed(canary, dns_server):
+def test_a_redirect_from_an_allowed_host_to_a_refused_one_is_not_followed(canary, attack_dns):
     from tests.fixtures.egress import start_redirector
 
     redirector = start_redirector(f"http://2130706433:{canary.port}/steal")
     try:
         policy = EgressPolicy(AllowList.parse(f"127.0.0.1:{redirector.port}"),
-                              DnsResolver([f"127.0.0.1:{dns_server.port}"]))
+                              DnsResolver([f"127.0.0.1:{attack_dns.port}"]))
         with egress_client(policy, follow_redirects=True) as client, \
                 pytest.raises(EgressRefused):
             client.get(f"{redirector.url}/start")

@@ -24,7 +24,7 @@ MX = {"acme.example.com": [(20, "backup.invalid."), (10, "127.0.0.1.")],
 
 def options(port: int, **changes: object) -> VerifierOptions:
     return VerifierOptions(smtp_port=port, greylist_retry_seconds=0.05, timeout_seconds=5,
-                           **changes)
+                           allowed_hosts=["127.0.0.1"], **changes)
 
 
 @pytest.mark.parametrize(
