@@ -11,6 +11,7 @@ through (`LEADMILL_EGRESS_ALLOWED_HOSTS`).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -41,6 +42,9 @@ def _ipv4_part(text: str) -> int | None:
         return None
 
 
+_LITERAL_CHARACTERS = frozenset("0123456789abcdefABCDEFxX.:")
+
+
 def parse_loose_ipv4(text: str) -> ipaddress.IPv4Address | None:
     """`127.1`, `2130706433`, `0x7f.0.0.1`, `0` ... as the address a socket would reach."""
     parts = text.split(".")
@@ -63,12 +67,15 @@ def parse_loose_ipv4(text: str) -> ipaddress.IPv4Address | None:
 def parse_ip(host: str) -> IPAddress | None:
     """The address `host` denotes when it is a literal in any accepted form; None for names."""
     text = host.strip().strip("[]").split("%", 1)[0]
+    if not _LITERAL_CHARACTERS.issuperset(text):
+        return None  # a letter past "f" (or "x"): a name, known without two failed parses
     try:
         return ipaddress.ip_address(text)
     except ValueError:
         return parse_loose_ipv4(text)
 
 
+@functools.lru_cache(maxsize=4096)
 def address_refusal(address: IPAddress) -> str | None:
     """Why `address` is not a public destination, or None when it is one."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:

@@ -165,12 +165,13 @@ class EgressPolicy:
             return Destination(host, port, self.resolver.addresses(host)[0])
         if is_local_name(host):
             raise EgressRefused(f"{host} names this machine")
-        addresses = self.resolver.addresses(host)
-        for text in addresses:
+        checked = []
+        for text in self.resolver.addresses(host):
             address = parse_ip(text)
             if address is None:
                 raise HostUnresolvable(f"{host} resolved to a non-address {text!r}")
             refusal = address_refusal(address)
             if refusal and not self.allowed.admits_address(address, port):
                 raise EgressRefused(f"{host} resolves to {refusal}")
-        return Destination(host, port, str(parse_ip(addresses[0])))
+            checked.append(address)
+        return Destination(host, port, str(checked[0]))
