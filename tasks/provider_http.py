@@ -99,7 +99,7 @@ class ProviderHttp:
             except EgressRefused as exc:
                 raise ProviderError(f"{self.name}: {exc}") from exc
             except httpx.TransportError as exc:
-                last = f"{type(exc).__name__}"
+                last = f"{type(exc).__name__}: {exc}"[:200]
             else:
                 if response.is_success or response.status_code in ok_statuses:
                     return response

@@ -16,7 +16,7 @@ import pytest
 
 from tests.api.protocol_servers import start_enrichment_service
 from tests.api.tenant_helpers import add_lead, create_tenant
-from tests.fixtures.egress import attack_dns, canary
+from tests.fixtures.egress import attack_dns, canary, start_dripper
 from tests.fixtures.examples import example
 from tests.fixtures.servers import make_settings, start_in_thread, wait_until
 
@@ -34,19 +34,26 @@ def service():
 
 
 @pytest.fixture
+def dripper():
+    server = start_dripper(headers_too=True)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def app(tmp_path, prefect_server, sample_prospect_dir, database_url, attack_dns, service,
-        monkeypatch) -> Iterator:
+        dripper, monkeypatch) -> Iterator:
     """An instance whose only way through the policy is the real service's `host:port`; names
     are resolved by the attacker's DNS server. Tasks read the same values from the
     environment, as in production."""
-    allowed = f"127.0.0.1:{service.server.server_address[1]}"
+    allowed = f"127.0.0.1:{service.server.server_address[1]},127.0.0.1:{dripper.port}"
     nameservers = f"127.0.0.1:{attack_dns.port}"
     monkeypatch.setenv("LEADMILL_EGRESS_ALLOWED_HOSTS", allowed)
     monkeypatch.setenv("LEADMILL_EGRESS_NAMESERVERS", nameservers)
     monkeypatch.setenv("LEADMILL_RETRY_BACKOFF_SECONDS", "0.05")
     settings = make_settings(tmp_path / "data", sample_prospect_dir, database_url=database_url,
                              webhook_allowed_hosts="", egress_allowed_hosts=allowed,
-                             egress_nameservers=nameservers)
+                             egress_nameservers=nameservers, webhook_timeout_seconds=2.0)
     running = start_in_thread(settings)
     yield running
     running.stop()
@@ -117,3 +124,24 @@ def test_a_webhook_to_a_name_resolving_inside_records_the_refusal(app, canary) -
     assert REFUSAL in error and "127.0.0.1" in error
     assert delivery["attempt_log"][0]["status_code"] is None
     assert canary.connections == []
+
+
+def test_a_drip_feeding_receiver_holds_no_sender_past_the_deadline(app, dripper) -> None:
+    """Issue 13: a receiver sending its status line one byte a second; each read is quick, the
+    attempt is not: the webhook timeout (2 s here) is one deadline for the whole attempt."""
+    with app.client() as http:
+        reply = http.post("/api/agents/sales/leadGeneration", json=example(maxLeads=2, webhook={
+            "url": f"{dripper.url}/hook"}))
+        assert reply.status_code == 200, reply.text
+        command_id = reply.json()["data"]["command_id"]
+
+        def attempted() -> list | None:
+            found = http.get(f"/api/agents/sales/leadGeneration/deliveries/{command_id}").json()
+            deliveries = found["data"]["deliveries"]
+            return deliveries if deliveries and deliveries[0]["attempt_log"] else None
+
+        [delivery] = wait_until(attempted, 90, "the webhook was never attempted")
+    attempt = delivery["attempt_log"][0]
+    assert "the total deadline of the attempt passed" in attempt["error"]
+    assert attempt["status_code"] is None and delivery["status"] != "delivered"
+    assert dripper.connections

@@ -139,12 +139,13 @@ def test_an_mx_record_pointing_inside_is_refused(canary, attack_dns):
     assert canary.connections == []
 
 
+@pytest.mark.parametrize("headers_too", [False, True], ids=["body", "status-line"])
 @pytest.mark.parametrize("path", ["enrichment", "provider", "website-check", "webhook"])
-def test_a_dripping_receiver_is_cut_at_the_total_deadline(path):
-    dripper = start_dripper()
+def test_a_dripping_receiver_is_cut_at_the_total_deadline(path, headers_too):
+    dripper = start_dripper(headers_too=headers_too)
     try:
         policy = EgressPolicy.from_entries("127.0.0.1").with_deadline(2.0)
         outcome = HTTP_PATHS[path](policy, f"{dripper.url}/hook")
     finally:
         dripper.stop()
-    assert "the total deadline of the attempt passed" in outcome or "ReadTimeout" in outcome
+    assert "the total deadline of the attempt passed" in outcome
