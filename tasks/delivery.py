@@ -1,4 +1,5 @@
-"""Delivery: which webhook events a command produces, and where they may go.
+"""Delivery: which webhook events a command produces (where they may go is the outbound-call
+policy's decision, `tasks.egress`).
 
 A command's events (`lead_generation.completed`, `lead_generation.failed`) are only *recorded*
 here, in the outbox of the operational DB (`storage.webhook_outbox`); the webhook dispatcher
