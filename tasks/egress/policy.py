@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 import httpx
+import idna
 
 from tasks.egress.addresses import AllowList, address_refusal, is_local_name, parse_ip
 
@@ -88,6 +89,16 @@ class DnsResolver:
         return found
 
 
+def _ascii(host: str) -> str:
+    """The host as IDNA (UTS 46) spells it: `ⓛocalhost` is `localhost` to a resolver."""
+    if host.isascii():
+        return host
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return host  # not a name any client will send: the call fails on its own
+
+
 @dataclass(frozen=True)
 class Destination:
     """Where a connection goes: the name asked for, and the one address that was checked."""
@@ -128,7 +139,7 @@ class EgressPolicy:
         parts = urlsplit(url.strip())
         if parts.scheme not in {"http", "https"}:
             return "url must start with http:// or https://"
-        host = parts.hostname or ""
+        host = _ascii(parts.hostname or "")
         if not host:
             return "url must name a host"
         if parts.username or parts.password:

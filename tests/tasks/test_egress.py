@@ -150,6 +150,12 @@ def test_a_reply_over_the_size_cap_is_cut():
         flood.stop()
 
 
+@pytest.mark.parametrize("url", ["http://ⓛocalhost/x", "http://LOCALHOST./x",
+                                 "http://[::ffff:7f00:1]/x", "http://0177.1/x"])
+def test_unicode_and_other_spellings_of_this_machine_are_refused_when_saved(url):
+    assert "refused by the outbound-call policy" in EgressPolicy().literal_problem(url)
+
+
 @pytest.mark.parametrize("url", ["ftp://example.com/x", "http://user:pw@example.com/x",
                                  "http:///x", "http://example.com:99999/"])
 def test_malformed_destinations_are_refused_when_saved(url):
