@@ -120,7 +120,8 @@ class EgressTransport(httpx.HTTPTransport):
 
     def __init__(self, policy: EgressPolicy, *, verify: bool = True,
                  max_connections: int = 100) -> None:
-        super().__init__(verify=verify, trust_env=False)
+        # Not `super().__init__`: it would build a second pool (and SSL context) only to be
+        # replaced; HTTPTransport's methods need nothing but `_pool`.
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
             max_connections=max_connections, max_keepalive_connections=0,
