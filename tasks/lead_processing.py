@@ -25,6 +25,12 @@ CHAT_SERVICE = "aiChat"
 SERVICE_TIMEOUT_SECONDS = 30.0
 
 
+def retry_unless_refused(_task: Any, _task_run: Any, state: Any) -> bool:
+    """Prefect's retry condition: a refusal by the outbound-call policy is final (asking again
+    gets the same answer); any other failure is retried."""
+    return not isinstance(state.result(raise_on_failure=False), EgressRefused)
+
+
 def lead_profile(lead: Lead) -> dict[str, Any]:
     """The lead in the lead-management API's field names, as services and prompts see it."""
     return {"id": lead.id, "client_id": lead.site_id, "name": lead.name,
@@ -103,7 +109,7 @@ def load_lead_profile(data_dir: str, company_id: str, lead_id: str) -> dict[str,
         return lead_profile(lead)
 
 
-@task(name="call-enrichment-service", retries=2)
+@task(name="call-enrichment-service", retries=2, retry_condition_fn=retry_unless_refused)
 def call_enrichment_service(data_dir: str, company_id: str, service: str,
                             profile: dict[str, Any]) -> dict[str, Any]:
     """POST the lead to the service configured as `service`; its JSON answer is the value."""
@@ -116,7 +122,7 @@ def call_enrichment_service(data_dir: str, company_id: str, service: str,
     return {"value": value, "source": service_host(endpoint.url)}
 
 
-@task(name="complete-chat", retries=2)
+@task(name="complete-chat", retries=2, retry_condition_fn=retry_unless_refused)
 def complete_chat(data_dir: str, company_id: str, client_id: str | None, model: str,
                   messages: list[dict[str, str]]) -> dict[str, Any]:
     """One OpenAI-compatible chat completion; the first choice's content."""

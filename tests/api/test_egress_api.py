@@ -81,8 +81,8 @@ def test_a_private_literal_service_url_is_refused_when_saved(app, canary, field,
     assert canary.connections == []
 
 
-def test_a_name_resolving_to_loopback_is_refused_when_the_enrichment_runs(app, canary,
-                                                                         service) -> None:
+def test_a_name_resolving_to_loopback_is_refused_when_the_enrichment_runs(app, canary, service,
+                                                                         attack_dns) -> None:
     tenant = create_tenant(app.settings, "Company B")
     lead_id = add_lead(app.settings, tenant)
     with tenant.client(app.base_url) as http:
@@ -99,6 +99,8 @@ def test_a_name_resolving_to_loopback_is_refused_when_the_enrichment_runs(app, c
     assert "inside.evil.test resolves to 127.0.0.1" in status["error"]
     assert canary.connections == []
     assert "company A" not in str(lead)
+    # A refusal is final: the task is not retried (one lookup, not one per retry).
+    assert attack_dns.queries.count(("inside.evil.test", "A")) == 1
     # The allowed service (its host:port is on the list) still answered.
     assert len(service.requests) == 1
 
