@@ -33,7 +33,7 @@ from tasks.egress import AllowList, EgressPolicy, egress_client  # noqa: E402
 class MemoryResolver:
     """An instant answer: the lookup is not what is measured here."""
 
-    def addresses(self, host: str) -> list[str]:
+    def addresses(self, host: str, timeout: float | None = None) -> list[str]:
         return ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"]
 
 

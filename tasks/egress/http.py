@@ -98,7 +98,8 @@ class _PolicyBackend(httpcore.NetworkBackend):
                     socket_options: typing.Iterable[Any] | None = None) -> httpcore.NetworkStream:
         deadline = _current_deadline.get() or time.monotonic() + self._policy.deadline_seconds
         try:
-            destination = self._policy.destination(host, port)
+            destination = self._policy.destination(
+                host, port, _remaining(deadline, timeout, httpcore.ConnectTimeout))
         except HostUnresolvable as error:
             raise httpcore.ConnectError(str(error)) from error
         stream = self._sockets.connect_tcp(

@@ -44,13 +44,17 @@ class HostUnresolvable(OSError):
 
 
 class Resolver(Protocol):
-    def addresses(self, host: str) -> list[str]: ...
+    def addresses(self, host: str, timeout: float | None = None) -> list[str]:
+        """Every address `host` resolves to, within `timeout` seconds when the resolver can
+        bound its own wait (the attempt's remaining deadline)."""
+        ...
 
 
 class SystemResolver:
-    """The operating system's resolver (getaddrinfo), as every library would use."""
+    """The operating system's resolver (getaddrinfo), as every library would use; its wait is
+    the system's to bound (resolv.conf `timeout`/`attempts`)."""
 
-    def addresses(self, host: str) -> list[str]:
+    def addresses(self, host: str, timeout: float | None = None) -> list[str]:
         try:
             infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
         except OSError as error:
@@ -71,14 +75,15 @@ class DnsResolver:
             for host, _, port in (ns.strip().partition(":") for ns in nameservers)]
         self._resolver.lifetime = timeout_seconds
 
-    def addresses(self, host: str) -> list[str]:
+    def addresses(self, host: str, timeout: float | None = None) -> list[str]:
         import dns.exception
         import dns.resolver
 
         found: list[str] = []
         for record_type in ("A", "AAAA"):
             try:
-                answer = self._resolver.resolve(host, record_type, search=False)
+                answer = self._resolver.resolve(host, record_type, search=False,
+                                                lifetime=timeout)
             except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
                 continue
             except dns.exception.DNSException as error:
@@ -157,8 +162,8 @@ class EgressPolicy:
             return f"{REFUSED}: {host} names this machine"
         return None
 
-    def destination(self, host: str, port: int) -> Destination:
-        """Resolve `host` once and return the address to connect to.
+    def destination(self, host: str, port: int, timeout: float | None = None) -> Destination:
+        """Resolve `host` once (within `timeout`) and return the address to connect to.
 
         Raises:
             EgressRefused: the host, or any address it resolves to, is not public and not
@@ -173,11 +178,11 @@ class EgressPolicy:
                 raise EgressRefused(f"{host}: {refusal}")
             return Destination(host, port, str(literal))
         if self.allowed.admits_name(host, port):
-            return Destination(host, port, self.resolver.addresses(host)[0])
+            return Destination(host, port, self.resolver.addresses(host, timeout)[0])
         if is_local_name(host):
             raise EgressRefused(f"{host} names this machine")
         checked = []
-        for text in self.resolver.addresses(host):
+        for text in self.resolver.addresses(host, timeout):
             address = parse_ip(text)
             if address is None:
                 raise HostUnresolvable(f"{host} resolved to a non-address {text!r}")

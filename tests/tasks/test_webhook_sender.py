@@ -50,7 +50,7 @@ class RebindingResolver:
         self.answers = answers
         self.lookups = 0
 
-    def addresses(self, host: str) -> list[str]:
+    def addresses(self, host: str, timeout: float | None = None) -> list[str]:
         answer = self.answers[min(self.lookups, len(self.answers) - 1)]
         self.lookups += 1
         return [answer]
@@ -81,7 +81,7 @@ def test_the_attempt_connects_to_the_address_that_passed_the_check_not_a_second_
 
 def test_every_resolved_address_must_pass_not_only_the_first():
     class Mixed:
-        def addresses(self, host: str) -> list[str]:
+        def addresses(self, host: str, timeout: float | None = None) -> list[str]:
             return ["93.184.216.34", "192.168.1.5"]
 
     with pytest.raises(EgressRefused, match="192.168.1.5"):
