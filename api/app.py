@@ -47,6 +47,7 @@ from storage.lead_records import ensure_lead_page_indexes
 from storage.rate_counters import DatabaseCounters, MemoryCounters
 from storage.secrets import SecretBox
 from storage.settings import LeadmillSettings
+from tasks.egress import EgressPolicy
 
 
 class CommandExecutor(Protocol):
@@ -115,6 +116,7 @@ def create_app(
         state=State({
             "settings": settings,
             "engine": engine,
+            "egress_policy": EgressPolicy.from_settings(settings),
             "executor": executor,
             "secret_box": SecretBox.for_data_dir(settings.secret_key_file),
             "tokens": TokenIssuer(load_jwt_secret(settings.jwt_secret_file)),

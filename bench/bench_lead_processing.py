@@ -66,7 +66,9 @@ def main() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="leadmill-bench-"))
     prefect_port = free_port()
     os.environ.update({"LEADMILL_DATA_DIR": str(data_dir), "LEADMILL_API_PORT": str(free_port()),
-                       "LEADMILL_PREFECT_PORT": str(prefect_port), "LEADMILL_LOAD_SAMPLE": "false"})
+                       "LEADMILL_PREFECT_PORT": str(prefect_port), "LEADMILL_LOAD_SAMPLE": "false",
+                       # The enrichment and chat services it calls listen on loopback.
+                       "LEADMILL_EGRESS_ALLOWED_HOSTS": "127.0.0.1"})
     from deployments.prefect_env import apply_prefect_environment
     from storage.settings import LeadmillSettings
 

@@ -94,7 +94,7 @@ def _create(args: argparse.Namespace, settings, session):  # -> RecurringSearch
     from storage.recurring_searches import new_schedule_id
     from storage.secrets import SecretBox
     from storage.tenancy import operator_client
-    from tasks.delivery import webhook_target_problem
+    from tasks.egress import EgressPolicy
 
     check_timing(args.cron, args.interval, args.timezone)
     parsed = parse_lead_generation_request(args.request.read_bytes())
@@ -105,7 +105,7 @@ def _create(args: argparse.Namespace, settings, session):  # -> RecurringSearch
     # The API's rule from here: the request's userId must be a user of the site's company.
     client = command_site(session, site.company_id, parsed)
     if parsed.webhook is not None:
-        problem = webhook_target_problem(parsed.webhook.url, settings.allowed_webhook_hosts)
+        problem = EgressPolicy.from_settings(settings).literal_problem(parsed.webhook.url)
         if problem:
             raise ValueError(f"webhook.url: {problem}")
     secret = parsed.webhook.secret if parsed.webhook is not None else None

@@ -33,6 +33,7 @@ from storage.webhook_outbox import (
     next_due_at,
     record_attempt,
 )
+from tasks.egress import EgressPolicy, egress_client
 from tasks.webhook_sender import post_webhook, retry_delay, signed_request
 
 log = logging.getLogger("leadmill.webhooks")
@@ -46,8 +47,11 @@ class WebhookDispatcher:
     """Sends due webhook deliveries; one per API process, `owner` naming its leases."""
 
     def __init__(self, settings: LeadmillSettings, engine: Engine, owner: str,
-                 *, senders: int = SENDER_THREADS) -> None:
+                 *, senders: int = SENDER_THREADS, policy: EgressPolicy | None = None) -> None:
         self.settings = settings
+        # One total deadline per attempt: the webhook timeout, however slowly a receiver drips.
+        self._policy = (policy or EgressPolicy.from_settings(settings)).with_deadline(
+            settings.webhook_timeout_seconds)
         self.engine = engine
         self.owner = owner
         self._senders = senders
@@ -67,9 +71,7 @@ class WebhookDispatcher:
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
         self._leases.start()
-        limits = httpx.Limits(max_connections=self._senders,
-                              max_keepalive_connections=self._senders)
-        self._client = httpx.Client(follow_redirects=False, limits=limits)
+        self._client = self._new_client()
         # Daemon threads: an attempt hanging on a slow receiver must not hold up shutdown; its
         # lease runs out and the delivery is sent again.
         self._threads = [threading.Thread(target=self._send_forever, daemon=True,
@@ -79,6 +81,10 @@ class WebhookDispatcher:
                                               name="leadmill-webhook-claim"))
         for thread in self._threads:
             thread.start()
+
+    def _new_client(self) -> httpx.Client:
+        return egress_client(self._policy, follow_redirects=False,
+                             max_connections=self._senders)
 
     def stop(self) -> None:
         self._stopping.set()
@@ -171,9 +177,8 @@ class WebhookDispatcher:
                                            f"{type(exc).__name__}: {exc}"[:500])
         else:
             outcome = post_webhook(
-                self._client or httpx.Client(follow_redirects=False), delivery.url, body,
-                headers, self.settings.webhook_timeout_seconds,
-                self.settings.allowed_webhook_hosts)
+                self._client or self._new_client(), delivery.url, body, headers,
+                self.settings.webhook_timeout_seconds, self._policy)
         retry_at = utcnow() + retry_delay(delivery.attempts + 1,
                                           self.settings.webhook_retry_base_seconds)
         with self._write_turn:

@@ -9,7 +9,12 @@ from typing import Any
 from prefect import flow
 
 from tasks.lead_copy import output_field
-from tasks.lead_processing import draft_lead_field, load_lead_profile, save_lead_fields
+from tasks.lead_processing import (
+    describe_failures,
+    draft_lead_field,
+    load_lead_profile,
+    save_lead_fields,
+)
 
 
 @flow(name="lead-copywriting", persist_result=False)
@@ -30,5 +35,5 @@ def lead_copywriting(company_id: str, lead_id: str, agents: dict[str, str | None
             written.append(field)
     failed = sorted(name for name, state in states.items() if not state.is_completed())
     if failed:
-        raise RuntimeError(f"copywriting failed for processes: {', '.join(failed)}")
+        raise RuntimeError(f"copywriting failed for processes: {describe_failures(states)}")
     return {"leadId": lead_id, "written": written}

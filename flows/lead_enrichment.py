@@ -7,7 +7,12 @@ from typing import Any
 
 from prefect import flow
 
-from tasks.lead_processing import call_enrichment_service, load_lead_profile, save_lead_fields
+from tasks.lead_processing import (
+    call_enrichment_service,
+    describe_failures,
+    load_lead_profile,
+    save_lead_fields,
+)
 
 
 @flow(name="lead-enrichment", persist_result=False)
@@ -26,5 +31,5 @@ def lead_enrichment(company_id: str, lead_id: str, services: list[str], data_dir
         save_lead_fields(data_dir, company_id, lead_id, "enrichment",
                          {service: answer["value"]}, answer["source"], run_id, overwrite)
     if failed:
-        raise RuntimeError(f"enrichment failed for: {', '.join(failed)}")
+        raise RuntimeError(f"enrichment failed for: {describe_failures(states)}")
     return {"leadId": lead_id, "written": sorted(answers)}

@@ -8,7 +8,12 @@ from typing import Any
 
 from prefect import flow
 
-from tasks.lead_processing import draft_lead_field, load_lead_profile, save_lead_fields
+from tasks.lead_processing import (
+    describe_failures,
+    draft_lead_field,
+    load_lead_profile,
+    save_lead_fields,
+)
 
 
 @flow(name="lead-sdr", persist_result=False)
@@ -25,5 +30,5 @@ def lead_sdr(company_id: str, lead_id: str, agents: dict[str, str | None], data_
                          draft["source"], run_id, overwrite)
     failed = sorted(set(agents) - set(drafts))
     if failed:
-        raise RuntimeError(f"SDR AI failed for fields: {', '.join(failed)}")
+        raise RuntimeError(f"SDR AI failed for fields: {describe_failures(states)}")
     return {"leadId": lead_id, "written": sorted(drafts)}

@@ -64,7 +64,7 @@ def gather_candidates(data_dir: str, run_key: str, company_id: str, spec: Search
             retry_delay_seconds=backoff).submit(data_dir, company_id, site_id, companies)
     if "website" in plan["companies"]:
         futures["website"] = research_websites.with_options(retry_delay_seconds=backoff).submit(
-            companies, settings.website_allowed_hosts)
+            companies, ",".join(settings.egress_allow_entries), settings.egress_nameservers)
     if futures:
         candidates = merge_candidates([candidates, *_collect(futures, errors, report)])
     # Providers and websites return whatever they find: hold every source to the search's limits.

@@ -51,16 +51,21 @@ class LeadmillSettings(BaseSettings):
         default=100_000, ge=0, description="Leads a site may request per calendar month (UTC)."
     )
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    egress_allowed_hosts: str = Field(
+        default="", description="Comma-separated hosts, host:port or CIDRs that outbound calls "
+        "(services, providers, websites, webhooks, SMTP) may reach although not public: the "
+        "only way through the outbound-call policy (tests, on-premises targets).")
     webhook_allowed_hosts: str = Field(
-        default="", description="Comma-separated hosts a webhook may target on private networks."
-    )
-    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+        default="", description="Alias of LEADMILL_EGRESS_ALLOWED_HOSTS (kept working).")
     webhook_retry_base_seconds: float = Field(
         default=60.0, ge=0, description="The first webhook retry's delay; the five retries "
         "then spread over about 120 times it (about two hours by default).")
     website_allowed_hosts: str = Field(
-        default="", description="Comma-separated hosts website research may visit although on "
-        "loopback or a private network (tests, intranets).")
+        default="", description="Alias of LEADMILL_EGRESS_ALLOWED_HOSTS (kept working).")
+    egress_nameservers: str = Field(
+        default="", description="Comma-separated DNS servers (host or host:port) outbound calls "
+        "resolve names with; empty: the system's resolver.")
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     retry_backoff_seconds: float = Field(
         default=1.0, ge=0, description="Base of the exponential backoff of I/O task retries."
     )
@@ -187,6 +192,8 @@ class LeadmillSettings(BaseSettings):
         return self.data_dir / "jwt.secret"
 
     @property
-    def allowed_webhook_hosts(self) -> frozenset[str]:
-        hosts = self.webhook_allowed_hosts.split(",")
-        return frozenset(host.strip().lower() for host in hosts if host.strip())
+    def egress_allow_entries(self) -> list[str]:
+        """The outbound allow-list: the egress setting and its two older aliases, merged."""
+        joined = ",".join((self.egress_allowed_hosts, self.webhook_allowed_hosts,
+                           self.website_allowed_hosts))
+        return [entry.strip() for entry in joined.split(",") if entry.strip()]

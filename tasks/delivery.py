@@ -1,4 +1,5 @@
-"""Delivery: which webhook events a command produces, and where they may go.
+"""Delivery: which webhook events a command produces (where they may go is the outbound-call
+policy's decision, `tasks.egress`).
 
 A command's events (`lead_generation.completed`, `lead_generation.failed`) are only *recorded*
 here, in the outbox of the operational DB (`storage.webhook_outbox`); the webhook dispatcher
@@ -8,9 +9,7 @@ command is complete once its leads are stored, whatever its receiver does.
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
-from urllib.parse import urlsplit
 
 from prefect import task
 from sqlalchemy.engine import Engine
@@ -22,34 +21,6 @@ from storage.webhook_outbox import enqueue_delivery
 
 COMPLETED_EVENT = "lead_generation.completed"
 FAILED_EVENT = "lead_generation.failed"
-
-
-def webhook_target_problem(url: str, allowed_hosts: frozenset[str]) -> str | None:
-    """Why `url` may not receive webhooks, or None when it may.
-
-    Loopback, private, link-local and reserved addresses are refused unless the host is on
-    the allow-list (`LEADMILL_WEBHOOK_ALLOWED_HOSTS`): a webhook must not become a way to reach
-    the machine's own services.
-    """
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"}:
-        return "url must start with http:// or https://"
-    host = (parts.hostname or "").lower()
-    if not host:
-        return "url must name a host"
-    if parts.username or parts.password:
-        return "url must not carry credentials"
-    if host in allowed_hosts:
-        return None
-    if host == "localhost" or host.endswith(".localhost") or host.endswith(".local"):
-        return f"host {host} is on a private network"
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return None
-    if not address.is_global:
-        return f"address {host} is on a private network"
-    return None
 
 
 def completion_payload(command: Any, metadata: dict[str, Any] | None) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 from prefect import task
 
 from storage.database import engine_for_data_dir, session_scope
@@ -19,6 +18,7 @@ from storage.models import Lead
 from storage.secrets import SecretBox
 from storage.service_settings import ServiceEndpoint, resolve_services
 from storage.settings import LeadmillSettings
+from tasks.egress import EgressPolicy, EgressRefused, egress_client
 from tasks.run_logging import task_logger
 
 CHAT_SERVICE = "aiChat"
@@ -36,11 +36,27 @@ def lead_profile(lead: Lead) -> dict[str, Any]:
 
 
 def _endpoint(data_dir: str, company_id: str, client_id: str | None,
-              service: str) -> ServiceEndpoint | None:
+              service: str) -> tuple[ServiceEndpoint | None, EgressPolicy]:
     settings = LeadmillSettings(data_dir=data_dir)
     box = SecretBox.for_data_dir(settings.secret_key_file)
     with session_scope(engine_for_data_dir(data_dir)) as session:
-        return resolve_services(session, box, company_id, client_id).get(service)
+        endpoint = resolve_services(session, box, company_id, client_id).get(service)
+    return endpoint, EgressPolicy.from_settings(settings).with_deadline(SERVICE_TIMEOUT_SECONDS)
+
+
+def post_json(policy: EgressPolicy, url: str, headers: dict[str, str],
+              payload: dict[str, Any]) -> Any:
+    """POST `payload` to a tenant-configured service through the outbound-call policy; its JSON.
+
+    Raises:
+        EgressRefused: the service's host is not a public address (the run records why).
+        httpx.HTTPError: the service failed, timed out or answered an error status.
+    """
+    with egress_client(policy, follow_redirects=False) as client:
+        response = client.post(url, headers=headers, json=payload,
+                               timeout=SERVICE_TIMEOUT_SECONDS)
+        response.raise_for_status()
+        return response.json()
 
 
 def _headers(endpoint: ServiceEndpoint) -> dict[str, str]:
@@ -57,6 +73,21 @@ def chat_completions_url(url: str) -> str:
     if trimmed.endswith("/v1"):
         return trimmed + "/chat/completions"
     return trimmed + "/v1/chat/completions"
+
+
+def describe_failures(states: dict[str, Any]) -> str:
+    """The failed names of a run, each with the policy's refusal when that was the cause.
+
+    Only refusals are spelt out: they are Leadmill's own words. A service's reply is never
+    copied into the run (it could be an internal host's page).
+    """
+    described = []
+    for name, state in sorted(states.items()):
+        if state.is_completed():
+            continue
+        error = state.result(raise_on_failure=False)
+        described.append(f"{name} ({error})" if isinstance(error, EgressRefused) else name)
+    return ", ".join(described)
 
 
 def service_host(url: str) -> str:
@@ -79,28 +110,25 @@ def load_lead_profile(data_dir: str, company_id: str, lead_id: str) -> dict[str,
 def call_enrichment_service(data_dir: str, company_id: str, service: str,
                             profile: dict[str, Any]) -> dict[str, Any]:
     """POST the lead to the service configured as `service`; its JSON answer is the value."""
-    endpoint = _endpoint(data_dir, company_id, profile.get("client_id"), service)
+    endpoint, policy = _endpoint(data_dir, company_id, profile.get("client_id"), service)
     if endpoint is None or not endpoint.url:
         raise LookupError(f"service {service} is no longer configured")
     task_logger(__name__).info("calling %s at %s", service, service_host(endpoint.url))
-    response = httpx.post(endpoint.url, headers=_headers(endpoint), timeout=SERVICE_TIMEOUT_SECONDS,
-                          json={"leadId": profile["id"], "service": service, "lead": profile})
-    response.raise_for_status()
-    return {"value": response.json(), "source": service_host(endpoint.url)}
+    value = post_json(policy, endpoint.url, _headers(endpoint),
+                      {"leadId": profile["id"], "service": service, "lead": profile})
+    return {"value": value, "source": service_host(endpoint.url)}
 
 
 @task(name="complete-chat")
 def complete_chat(data_dir: str, company_id: str, client_id: str | None, model: str,
                   messages: list[dict[str, str]]) -> dict[str, Any]:
     """One OpenAI-compatible chat completion; the first choice's content."""
-    endpoint = _endpoint(data_dir, company_id, client_id, CHAT_SERVICE)
+    endpoint, policy = _endpoint(data_dir, company_id, client_id, CHAT_SERVICE)
     if endpoint is None or not endpoint.url:
         raise LookupError("the aiChat endpoint is no longer configured")
-    response = httpx.post(chat_completions_url(endpoint.url), headers=_headers(endpoint),
-                          timeout=SERVICE_TIMEOUT_SECONDS,
-                          json={"model": model, "messages": messages, "temperature": 0})
-    response.raise_for_status()
-    content = response.json()["choices"][0]["message"]["content"]
+    answer = post_json(policy, chat_completions_url(endpoint.url), _headers(endpoint),
+                       {"model": model, "messages": messages, "temperature": 0})
+    content = answer["choices"][0]["message"]["content"]
     return {"content": content, "source": f"{service_host(endpoint.url)}:{model}"}
 
 

@@ -4,7 +4,8 @@ Providers answer 429 with `Retry-After` when we go too fast and 5xx when they ar
 `ProviderHttp.request` waits as told (capped) on 429, backs off exponentially on 5xx and
 transport errors, and gives up after `attempts`. `Spend` counts requests, records and credits so
 a command can say what its research cost. API keys travel in headers or query parameters and
-are never logged.
+are never logged. Every request goes through the outbound-call policy (`tasks.egress`): a base
+URL on a private address is refused at once, without retries.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
+from tasks.egress import EgressPolicy, EgressRefused, egress_client
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +64,12 @@ class ProviderHttp:
     backoff: float = 0.5
     spend: Spend = field(default_factory=Spend)
     sleep: Callable[[float], None] = time.sleep
+    policy: EgressPolicy = field(default_factory=EgressPolicy)
 
     def __post_init__(self) -> None:
-        self._client = httpx.Client(base_url=self.base_url.rstrip("/"), timeout=self.timeout,
-                                    headers=self.headers, follow_redirects=False)
+        self._client = egress_client(self.policy.with_deadline(self.timeout),
+                                     base_url=self.base_url.rstrip("/"), timeout=self.timeout,
+                                     headers=self.headers, follow_redirects=False)
 
     def close(self) -> None:
         self._client.close()
@@ -95,8 +100,10 @@ class ProviderHttp:
             self.spend.requests += 1
             try:
                 response = self._client.request(method, path, **kwargs)
+            except EgressRefused as exc:
+                raise ProviderError(f"{self.name}: {exc}") from exc
             except httpx.TransportError as exc:
-                last = f"{type(exc).__name__}"
+                last = f"{type(exc).__name__}: {exc}"[:200]
             else:
                 if response.is_success or response.status_code in ok_statuses:
                     return response

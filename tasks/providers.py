@@ -24,6 +24,7 @@ from typing import Any
 from storage.clock import iso_z, utcnow
 from tasks import vocabulary
 from tasks.criteria import Prospect, SearchSpec
+from tasks.egress import EgressPolicy
 from tasks.provider_http import ProviderHttp, Spend
 
 PAGE_SIZE = 100
@@ -232,8 +233,10 @@ PEOPLE_SEARCHES: dict[str, PeopleSearch] = {
 
 
 def provider_http(service: str, url: str, api_key: str | None, backoff: float,
-                  spend: Spend | None = None) -> ProviderHttp:
+                  spend: Spend | None = None, policy: EgressPolicy | None = None
+                  ) -> ProviderHttp:
     """The client for `service`: Apollo and PDL take the key in `X-Api-Key`; Hunter's goes in
     the query (its documented form), added per request."""
     headers = {"X-Api-Key": api_key} if api_key and service != "hunter" else {}
-    return ProviderHttp(service, url, headers=headers, backoff=backoff, spend=spend or Spend())
+    return ProviderHttp(service, url, headers=headers, backoff=backoff, spend=spend or Spend(),
+                        policy=policy or EgressPolicy())

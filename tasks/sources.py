@@ -25,6 +25,7 @@ from storage.settings import LeadmillSettings
 from tasks.artifact_text import markdown_text
 from tasks.criteria import Prospect, SearchSpec
 from tasks.dedupe import normalise_linkedin
+from tasks.egress import EgressPolicy
 from tasks.provider_http import ProviderError, Spend
 from tasks.providers import PEOPLE_SEARCHES, provider_http, search_hunter
 from tasks.run_logging import task_logger
@@ -71,9 +72,10 @@ def search_provider(data_dir: str, company_id: str, site_id: str, service: str,
     endpoint = _endpoints(data_dir, company_id, site_id).get(service)
     if endpoint is None or not endpoint.url:
         raise ProviderError(f"{service} is not configured")
-    backoff = LeadmillSettings(data_dir=data_dir).retry_backoff_seconds
+    settings = LeadmillSettings(data_dir=data_dir)
     spend = Spend()
-    with provider_http(service, endpoint.url, endpoint.api_key, backoff, spend) as http:
+    with provider_http(service, endpoint.url, endpoint.api_key, settings.retry_backoff_seconds,
+                       spend, EgressPolicy.from_settings(settings)) as http:
         found = PEOPLE_SEARCHES[service](http, spec, limit)
     task_logger(__name__).info("%s found %d people (%s)", service, len(found), spend.as_dict())
     return SourceResult(source=service, prospects=found, spend=spend.as_dict())
@@ -86,9 +88,10 @@ def search_company_emails(data_dir: str, company_id: str, site_id: str,
     endpoint = _endpoints(data_dir, company_id, site_id).get("hunter")
     if endpoint is None or not endpoint.url:
         raise ProviderError("hunter is not configured")
-    backoff = LeadmillSettings(data_dir=data_dir).retry_backoff_seconds
+    settings = LeadmillSettings(data_dir=data_dir)
     spend = Spend()
-    with provider_http("hunter", endpoint.url, endpoint.api_key, backoff, spend) as http:
+    with provider_http("hunter", endpoint.url, endpoint.api_key, settings.retry_backoff_seconds,
+                       spend, EgressPolicy.from_settings(settings)) as http:
         found = search_hunter(http, endpoint.api_key, companies)
     task_logger(__name__).info("hunter found %d people (%s)", len(found), spend.as_dict())
     return SourceResult(source="hunter", prospects=found, spend=spend.as_dict())

@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from storage.settings import LeadmillSettings
 from tasks.criteria import Prospect, Verification
+from tasks.egress import EgressPolicy
 from tasks.email_verification import EmailCheck, VerifierOptions, validate_offline
 from tasks.email_verification.mx import DnsMxResolver, MxResolver
 from tasks.email_verification.verifier import verify_emails
@@ -141,7 +142,7 @@ def attach_website_checks(prospects: list[Prospect], verifications: list[Verific
                           options: WebsiteCheckOptions) -> list[Verification]:
     """Each prospect's website checked (once per distinct URL) onto its verification."""
     checks = check_websites([p.website or "" for p in prospects], options.timeout_seconds,
-                            options.allowed_hosts)
+                            EgressPolicy.from_entries(options.allowed_hosts, options.nameservers))
     result = []
     for prospect, verification in zip(prospects, verifications, strict=True):
         check = checks.get(prospect.website or "")
@@ -179,17 +180,20 @@ def verify_prospects(
 
 
 class WebsiteCheckOptions(BaseModel):
+    """Plain values (a task parameter); the outbound-call policy is built from them."""
+
     timeout_seconds: float = 5.0
     allowed_hosts: frozenset[str] = frozenset()
+    nameservers: list[str] = []
 
 
 def website_check_options(settings: LeadmillSettings) -> WebsiteCheckOptions | None:
     """Website checks as `settings` ask for them, or None when they are off (the default)."""
     if not settings.website_checks:
         return None
-    allowed = {h.strip() for h in settings.website_allowed_hosts.split(",") if h.strip()}
     return WebsiteCheckOptions(timeout_seconds=settings.website_check_timeout_seconds,
-                               allowed_hosts=frozenset(allowed))
+                               allowed_hosts=frozenset(settings.egress_allow_entries),
+                               nameservers=settings.egress_nameservers.split(","))
 
 
 def verifier_options(settings: LeadmillSettings) -> VerifierOptions | None:
@@ -203,5 +207,5 @@ def verifier_options(settings: LeadmillSettings) -> VerifierOptions | None:
         timeout_seconds=settings.email_timeout_seconds,
         per_domain_concurrency=settings.email_per_domain_concurrency,
         greylist_retry_seconds=settings.email_greylist_retry_seconds,
-        nameservers=nameservers or None,
+        nameservers=nameservers or None, allowed_hosts=settings.egress_allow_entries,
     )

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from storage.prospects import INDUSTRIES, TOPICS
+from tasks.egress import EgressPolicy
 from tasks.vocabulary import INDUSTRY_FAMILIES
 from tasks.website_extract import extract_page
 from tasks.website_fetch import SiteFetcher
@@ -115,12 +116,12 @@ def profile_from_pages(pages: list[str]) -> dict[str, Any]:
             "keywords": keywords, "industries": industries}
 
 
-def analyze_website(url: str, allowed_hosts: frozenset[str] = frozenset(),
+def analyze_website(url: str, policy: EgressPolicy | None = None,
                     timeout: float = 5.0) -> dict[str, Any] | None:
     """Fetch the home page (and an about page if there is one) and profile them; None when the
     site cannot be read (unreachable, refused by robots.txt or the network policy)."""
     fetcher = SiteFetcher(timeout=timeout, max_bytes=500_000, min_interval=0.0,
-                          allowed_hosts=allowed_hosts)
+                          policy=policy or EgressPolicy())
     try:
         home = fetcher.fetch(url)
         if home is None:

@@ -10,21 +10,21 @@ One GET of the home page (redirects followed, at most `MAX_REDIRECTS`), with htt
 - `parked`: the page is a domain parking or for-sale page (known phrases, or a redirect to a
   parking service), which is as good as no website for a sales rep.
 
-Off by default (`LEADMILL_WEBSITE_CHECKS=true` turns it on: it needs the network). Hosts on
-loopback or private networks are refused unless listed in `LEADMILL_WEBSITE_ALLOWED_HOSTS`, so
-a prospect record cannot point Leadmill at an intranet.
+Off by default (`LEADMILL_WEBSITE_CHECKS=true` turns it on: it needs the network). Every hop,
+redirects included, goes through the outbound-call policy (`tasks.egress`): a prospect record
+cannot point Leadmill at an intranet (`LEADMILL_EGRESS_ALLOWED_HOSTS` lets tests through).
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import ssl
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel
+
+from tasks.egress import EgressPolicy, EgressRefused, egress_client
 
 MAX_REDIRECTS = 5
 BODY_BYTES = 65_536
@@ -56,15 +56,6 @@ def _normalise(url: str) -> str:
     return url if "://" in url else f"http://{url}"
 
 
-def _private(host: str) -> bool:
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except OSError:
-        return False  # unresolvable: the request itself reports it
-    return any(ipaddress.ip_address(a.split("%")[0]).is_private
-               or ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses)
-
-
 def _tls_failure(exc: Exception) -> str | None:
     """The certificate problem behind a connection error, if that is what it was."""
     cause: BaseException | None = exc
@@ -77,10 +68,11 @@ def _tls_failure(exc: Exception) -> str | None:
     return "CERTIFICATE_VERIFY_FAILED" if "CERTIFICATE_VERIFY_FAILED" in str(exc) else None
 
 
-def _get(url: str, timeout: float, verify: bool) -> tuple[httpx.Response, bytes]:
+def _get(url: str, policy: EgressPolicy, verify: bool) -> tuple[httpx.Response, bytes]:
     """The final response and the first BODY_BYTES of its body (all we judge a page by)."""
-    client = httpx.Client(follow_redirects=True, max_redirects=MAX_REDIRECTS, timeout=timeout,
-                          verify=verify, headers={"User-Agent": "Leadmill website check"})
+    client = egress_client(policy, verify=verify, follow_redirects=True,
+                           max_redirects=MAX_REDIRECTS, timeout=policy.deadline_seconds,
+                           headers={"User-Agent": "Leadmill website check"})
     with client, client.stream("GET", url) as response:
         body = b""
         for chunk in response.iter_bytes():
@@ -98,20 +90,21 @@ def _is_parked(response: httpx.Response, body: bytes) -> bool:
     return any(phrase in text for phrase in PARKING_PHRASES)
 
 
-def check_website(url: str, timeout: float = 5.0, allowed_hosts: frozenset[str] = frozenset()
+def check_website(url: str, timeout: float = 5.0, policy: EgressPolicy | None = None
                   ) -> WebsiteCheck:
     """Visit `url`'s home page once (plus once without certificate checks after a TLS error)."""
+    policy = (policy or EgressPolicy()).with_deadline(timeout)
     target = _normalise(url)
     check = WebsiteCheck(url=url)
     host = urlsplit(target).hostname or ""
     if not host:
         check.error = "no host in the URL"
         return check
-    if host not in allowed_hosts and _private(host):
-        check.error = "refused: a loopback or private-network host"
-        return check
     try:
-        response, body = _get(target, timeout, verify=True)
+        response, body = _get(target, policy, verify=True)
+    except EgressRefused as exc:
+        check.error = str(exc)
+        return check
     except httpx.TooManyRedirects:
         check.error = f"more than {MAX_REDIRECTS} redirects"
         return check
@@ -121,7 +114,7 @@ def check_website(url: str, timeout: float = 5.0, allowed_hosts: frozenset[str] 
             check.error = f"{type(exc).__name__}: {exc}"[:300]
             return check
         try:  # up, but its certificate is not valid: is anything there?
-            response, body = _get(target, timeout, verify=False)
+            response, body = _get(target, policy, verify=False)
         except httpx.HTTPError as again:
             check.error = f"{type(again).__name__}: {again}"[:300]
             return check
@@ -133,13 +126,12 @@ def check_website(url: str, timeout: float = 5.0, allowed_hosts: frozenset[str] 
     return check
 
 
-def check_websites(urls: list[str], timeout: float = 5.0,
-                   allowed_hosts: frozenset[str] = frozenset(), workers: int = 8
-                   ) -> dict[str, WebsiteCheck]:
+def check_websites(urls: list[str], timeout: float = 5.0, policy: EgressPolicy | None = None,
+                   workers: int = 8) -> dict[str, WebsiteCheck]:
     """Each distinct URL checked once, `workers` at a time."""
     distinct = list(dict.fromkeys(u for u in urls if u and u.strip()))
     if not distinct:
         return {}
     with ThreadPoolExecutor(max_workers=min(workers, len(distinct))) as pool:
-        checks = pool.map(lambda u: check_website(u, timeout, allowed_hosts), distinct)
+        checks = pool.map(lambda u: check_website(u, timeout, policy), distinct)
         return dict(zip(distinct, checks, strict=True))

@@ -3,16 +3,15 @@
 `SiteFetcher.fetch(url)` honours robots.txt (fetched once per host; a 5xx or unreachable
 robots.txt disallows the site, a 4xx allows it), keeps at least `min_interval` seconds between
 requests to one host, times out, reads at most `max_bytes` of a body, follows at most
-`max_redirects` redirects and only within the site (same host, `www.` ignored), and refuses
-hosts on loopback or private networks unless listed in `allowed_hosts` (no SSRF through a
-prospect list). Bodies are decoded with the declared charset, else UTF-8 with replacement.
+`max_redirects` redirects and only within the site (same host, `www.` ignored), and connects
+only where the outbound-call policy (`tasks.egress`) lets it, every hop and robots.txt
+included (no SSRF through a prospect list). Bodies are decoded with the declared charset,
+else UTF-8 with replacement.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,6 +19,8 @@ from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import httpx
+
+from tasks.egress import EgressPolicy, egress_client
 
 log = logging.getLogger(__name__)
 USER_AGENT = "LeadmillBot/0.1 (+https://github.com/leadmill)"
@@ -37,34 +38,22 @@ def _site(host: str) -> str:
     return host.lower().removeprefix("www.")
 
 
-def _is_private(host: str) -> bool:
-    try:
-        addresses = {ipaddress.ip_address(host)}
-    except ValueError:
-        try:
-            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-        except OSError:
-            return False  # unresolvable: the request fails on its own
-        addresses = {ipaddress.ip_address(info[4][0]) for info in infos}
-    return any(a.is_private or a.is_loopback or a.is_link_local or a.is_reserved
-               for a in addresses)
-
-
 @dataclass
 class SiteFetcher:
     timeout: float = 5.0
     max_bytes: int = 1_000_000
     min_interval: float = 0.5
     max_redirects: int = 5
-    allowed_hosts: frozenset[str] = frozenset()
+    policy: EgressPolicy = field(default_factory=EgressPolicy)
     requests: int = 0
     _robots: dict[str, RobotFileParser | None] = field(default_factory=dict)
     _last: dict[str, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self._client = httpx.Client(timeout=httpx.Timeout(self.timeout),
-                                    headers={"User-Agent": USER_AGENT}, follow_redirects=False)
+        self._client = egress_client(self.policy.with_deadline(self.timeout),
+                                     timeout=httpx.Timeout(self.timeout),
+                                     headers={"User-Agent": USER_AGENT}, follow_redirects=False)
 
     def close(self) -> None:
         self._client.close()
@@ -104,8 +93,6 @@ class SiteFetcher:
     def _allowed(self, url: str) -> bool:
         parts = urlsplit(url)
         if parts.scheme not in {"http", "https"} or not parts.hostname:
-            return False
-        if parts.hostname not in self.allowed_hosts and _is_private(parts.hostname):
             return False
         key = f"{parts.scheme}://{parts.netloc}"
         if key not in self._robots:

@@ -18,6 +18,7 @@ from prefect import task
 
 from storage.clock import iso_z, utcnow
 from tasks.criteria import Prospect
+from tasks.egress import EgressPolicy
 from tasks.run_logging import task_logger
 from tasks.sources import SourceResult
 from tasks.website_extract import PageFacts, email_for, extract_page
@@ -96,11 +97,14 @@ def people_from_site(company: Prospect, facts: PageFacts) -> list[Prospect]:
 
 
 @task(name="research-websites", retries=1)
-def research_websites(companies: list[Prospect], allowed_hosts: str = "") -> SourceResult:
-    """Visit each company's site; every person found is a candidate of source `website`."""
+def research_websites(companies: list[Prospect], allowed_hosts: str = "",
+                      nameservers: str = "") -> SourceResult:
+    """Visit each company's site; every person found is a candidate of source `website`.
+
+    `allowed_hosts` and `nameservers` are the outbound-call policy's settings (plain values:
+    they travel as task parameters)."""
     logger = task_logger(__name__)
-    fetcher = SiteFetcher(allowed_hosts=frozenset(
-        h.strip() for h in allowed_hosts.split(",") if h.strip()))
+    fetcher = SiteFetcher(policy=EgressPolicy.from_entries(allowed_hosts, nameservers))
     found: list[Prospect] = []
     try:
         for company in companies:

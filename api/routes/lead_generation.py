@@ -39,7 +39,6 @@ from storage.lead_sources import sources_by_lead
 from storage.models import Command
 from storage.platform_admins import is_platform_admin
 from tasks.analysis import build_command_object
-from tasks.delivery import webhook_target_problem
 
 # The documented example takes ~1.5 s end to end on the embedded default (bench/RESULTS.md);
 # estimates round that up.
@@ -93,7 +92,7 @@ class LeadGenerationController(Controller):
                 return replay_or_refuse(first)  # no second command, no second quota charge
             parsed = parse_lead_generation_request(body)
             if parsed.webhook is not None:
-                problem = webhook_target_problem(parsed.webhook.url, settings.allowed_webhook_hosts)
+                problem = state.egress_policy.literal_problem(parsed.webhook.url)
                 if problem:
                     raise InvalidRequest(field="webhook.url", issue=problem)
             payload = parsed.model_dump(mode="json")

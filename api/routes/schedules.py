@@ -30,7 +30,6 @@ from storage.recurring_searches import (
     new_schedule_id,
     runs_of_schedule,
 )
-from tasks.delivery import webhook_target_problem
 
 MIN_INTERVAL_SECONDS = 60
 
@@ -114,8 +113,7 @@ class ScheduleController(Controller):
                        schedule: RecurringSearch, command: dict[str, Any]) -> None:
         parsed = parse_lead_generation_request(json.dumps(command).encode())
         if parsed.webhook is not None:
-            problem = webhook_target_problem(parsed.webhook.url,
-                                             state.settings.allowed_webhook_hosts)
+            problem = state.egress_policy.literal_problem(parsed.webhook.url)
             if problem:
                 raise InvalidRequest(field="command.webhook.url", issue=problem)
         # The command API's own rule: siteId and userId of the caller's company, or not found.

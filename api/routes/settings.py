@@ -23,7 +23,6 @@ from storage.database import session_scope
 from storage.secrets import SecretBox
 from storage.service_settings import list_services, set_service
 from storage.tenancy import find_client
-from tasks.delivery import webhook_target_problem
 from tasks.lead_copy import COPYRIGHT_PROCESSES, SDR_FIELDS
 from tasks.lead_processing import CHAT_SERVICE
 
@@ -133,7 +132,7 @@ class SettingsController(Controller):
                 url = given[service] if service in given else (
                     stored[service].url if service in stored else None)
                 if url:
-                    problem = webhook_target_problem(url, state.settings.allowed_webhook_hosts)
+                    problem = state.egress_policy.literal_problem(url)
                     if problem:
                         raise InvalidValue(f"Invalid URL for {service}",
                                            details={"field": service, "issue": problem})

@@ -25,7 +25,7 @@ class WebsiteUnreadable(ApiError):
       summary="Analyze a website to pre-fill a command", tags=["Lead generation"])
 async def analyze_site(request: Request, state: State) -> dict[str, Any]:
     """Reads the site's home and about pages (robots.txt honoured, 5 s per page, 500 kB caps,
-    no private addresses unless `LEADMILL_WEBSITE_ALLOWED_HOSTS` admits them) and suggests
+    no private addresses unless `LEADMILL_EGRESS_ALLOWED_HOSTS` admits them) and suggests
     `businessInfo`, `productOffering`, keywords and industries. Body: `{"url": "https://..."}`.
     """
     try:
@@ -36,11 +36,9 @@ async def analyze_site(request: Request, state: State) -> dict[str, Any]:
     if not isinstance(url, str) or not url.strip().startswith(("http://", "https://")):
         raise InvalidRequest(field="url", issue="url must be an http:// or https:// URL")
     await sync_to_thread(authenticate_alone, request, state.engine)
-    hosts = frozenset(h.strip().lower() for h in state.settings.website_allowed_hosts.split(",")
-                      if h.strip())
     # Fetching takes seconds: keep it off the event loop.
     profile = await anyio.to_thread.run_sync(partial(analyze_website, url.strip(),
-                                                     allowed_hosts=hosts))
+                                                     policy=state.egress_policy))
     if profile is None:
         raise WebsiteUnreadable(field="url", issue="unreachable, refused by robots.txt, or on a "
                                 "private network")

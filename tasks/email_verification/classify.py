@@ -34,6 +34,19 @@ _BLOCKED = re.compile(r"block ?list|black ?list|spamhaus|\bspam\b|\brbl\b|reputa
                       r"\bpolicy\b|access denied|not allowed|relay", re.I)
 
 
+_ENHANCED_CODE = re.compile(r"\b[245]\.\d{1,3}\.\d{1,3}\b")
+
+
+def reply_summary(code: int, text: str) -> str:
+    """What of a remote reply may be shown to a user: its code and enhanced status code.
+
+    The text itself is the remote server's (an internal banner, a host name, markup a hostile
+    server chose), so it is never echoed; the code says what a person needs.
+    """
+    enhanced = _ENHANCED_CODE.search(text[:200])
+    return f"{code} {enhanced.group(0)}" if enhanced else str(code)
+
+
 def classify_rcpt(code: int, text: str) -> RcptVerdict:
     """The verdict of one RCPT TO reply."""
     if 200 <= code < 300:

@@ -3,8 +3,11 @@
 One `EmailVerifier` holds the per-domain limits and caches for a batch (or a process):
 - at most `per_domain_concurrency` SMTP conversations with one domain at a time, and at most
   `max_concurrency` overall, because mail servers throttle and block eager probers;
-- MX answers and catch-all verdicts are cached per domain, results per normalised address for
-  `cache_ttl_seconds`;
+- MX answers and catch-all verdicts are cached per domain, results per normalised address, all
+  for `cache_ttl_seconds` and at most `cache_entries` each (a process-wide verifier must not
+  grow without bound);
+- every SMTP connection goes through the outbound-call policy (`tasks.egress`), and errors
+  carry reply codes, never a remote server's text;
 - the catch-all probe (a random address) goes first, in the same transaction as the real one;
 - a greylisted reply (4xx "try again later") is retried once after `greylist_retry_seconds`.
 """
@@ -13,11 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import time
+from typing import Any
 
+from cachetools import TTLCache
 from pydantic import BaseModel, Field
 
-from tasks.email_verification.classify import RcptVerdict, classify_rcpt
+from tasks.egress import EgressPolicy
+from tasks.email_verification.classify import RcptVerdict, classify_rcpt, reply_summary
 from tasks.email_verification.models import EmailCheck, MxResult, SmtpResult, reachability
 from tasks.email_verification.mx import MxResolver, MxUnavailable, mx_result
 from tasks.email_verification.smtp import SmtpUnavailable, probe_recipients
@@ -33,21 +38,35 @@ class VerifierOptions(BaseModel):
     max_concurrency: int = Field(default=100, ge=1)
     greylist_retry_seconds: float = Field(default=30.0, ge=0)
     cache_ttl_seconds: float = Field(default=3600.0, ge=0)
+    cache_entries: int = Field(default=10_000, ge=1, description="Per cache (MX, results...).")
     nameservers: list[str] | None = Field(default=None, description="None: the system's.")
+    allowed_hosts: list[str] = Field(
+        default_factory=list, description="The outbound allow-list (LEADMILL_EGRESS_ALLOWED_"
+        "HOSTS): exchanges that may be reached although not public.")
+
+    def egress_policy(self) -> EgressPolicy:
+        """The outbound-call policy of SMTP conversations: exchange names are resolved with the
+        same nameservers as the MX records, and must be public unless allowed."""
+        return EgressPolicy.from_entries(self.allowed_hosts, self.nameservers or ())
 
 
 class EmailVerifier:
     """Verifies addresses with shared limits and caches; use one per batch or process."""
 
-    def __init__(self, resolver: MxResolver, options: VerifierOptions | None = None) -> None:
+    def __init__(self, resolver: MxResolver, options: VerifierOptions | None = None,
+                 policy: EgressPolicy | None = None) -> None:
         self.resolver = resolver
         self.options = options or VerifierOptions()
-        self._mx: dict[str, asyncio.Task[MxResult | str]] = {}
-        self._catch_all: dict[str, bool] = {}
-        self._results: dict[str, tuple[float, EmailCheck]] = {}
-        self._domain_slots: dict[str, asyncio.Semaphore] = {}
+        self.policy = policy or self.options.egress_policy()
+        self._mx: TTLCache[str, asyncio.Future[MxResult | str]] = self._cache()
+        self._catch_all: TTLCache[str, bool] = self._cache()
+        self._results: TTLCache[str, EmailCheck] = self._cache()
+        self._domain_slots: TTLCache[str, asyncio.Semaphore] = self._cache()
         self._slots: asyncio.Semaphore | None = None
         self.smtp_conversations = 0
+
+    def _cache(self) -> TTLCache[str, Any]:
+        return TTLCache(maxsize=self.options.cache_entries, ttl=self.options.cache_ttl_seconds)
 
     async def verify_many(self, addresses: list[str]) -> list[EmailCheck]:
         return list(await asyncio.gather(*(self.verify(a) for a in addresses)))
@@ -58,12 +77,12 @@ class EmailVerifier:
             return check
         key = check.syntax.normalized_email or address
         cached = self._results.get(key)
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1].model_copy(update={"input": address}, deep=True)
+        if cached is not None:
+            return cached.model_copy(update={"input": address}, deep=True)
         await self._deep_check(check)
         check.is_reachable = reachability(check)
         if check.error is None or check.is_reachable != "unknown":
-            self._results[key] = (time.monotonic() + self.options.cache_ttl_seconds, check)
+            self._results[key] = check
         return check
 
     async def _deep_check(self, check: EmailCheck) -> None:
@@ -139,7 +158,8 @@ class EmailVerifier:
         )
         settled = {RcptVerdict.DELIVERABLE, RcptVerdict.UNKNOWN_USER, RcptVerdict.FULL_INBOX,
                    RcptVerdict.DISABLED}
-        return result, None if verdict in settled else f"smtp {verdict.value}: {code} {text}"
+        return result, (None if verdict in settled
+                        else f"smtp {verdict.value}: {reply_summary(code, text)}")
 
     async def _converse(self, hosts: list[str],
                         recipients: list[str]) -> tuple[list[tuple[int, str]] | None, str | None]:
@@ -151,7 +171,7 @@ class EmailVerifier:
                 return await probe_recipients(
                     host, self.options.smtp_port, recipients,
                     helo_name=self.options.helo_name, from_address=self.options.from_address,
-                    timeout_seconds=self.options.timeout_seconds,
+                    timeout_seconds=self.options.timeout_seconds, policy=self.policy,
                 ), None
             except SmtpUnavailable as error:
                 errors.append(f"{host}: {error}")

@@ -13,9 +13,12 @@ from storage.demo import DEMO_COMPANY_ID
 from storage.lead_sources import lead_sources
 from storage.secrets import SecretBox
 from storage.service_settings import set_service
+from tests.fixtures.egress import attack_dns, canary
 from tests.fixtures.examples import example
 from tests.fixtures.providers import ProviderServer, sample_people, start_provider
 from tests.fixtures.servers import RunningLeadmill, wait_until
+
+__all__ = ["attack_dns", "canary"]  # fixtures
 
 
 @pytest.fixture
@@ -108,3 +111,26 @@ def test_unknown_source_names_are_refused(leadmill: RunningLeadmill) -> None:
     error = reply.json()["error"]
     assert error["code"] == "INVALID_REQUEST"
     assert error["details"]["field"] == "leadGenData.searchCriteria.sources[1]"
+
+
+def test_a_provider_on_a_private_address_is_refused_and_reported(
+    leadmill: RunningLeadmill, canary, attack_dns, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Provider base URLs are stored without an API route's check (set_service): the policy
+    refuses them at call time, a literal and a name resolving to loopback alike, and the
+    command's source errors say so; the canary sees nothing."""
+    monkeypatch.setenv("LEADMILL_EGRESS_ALLOWED_HOSTS", "127.0.0.2")
+    monkeypatch.setenv("LEADMILL_EGRESS_NAMESERVERS", f"127.0.0.1:{attack_dns.port}")
+    box = SecretBox.for_data_dir(leadmill.settings.secret_key_file)
+    urls = {"apollo": f"http://inside.evil.test:{canary.port}",
+            "peopleDataLabs": f"http://2130706433:{canary.port}"}
+    with session_scope(engine_for_data_dir(leadmill.settings.data_dir)) as session:
+        for service, url in urls.items():
+            set_service(session, box, company_id=DEMO_COMPANY_ID, service=service, url=url,
+                        api_key="test-key")
+    status = _run(leadmill, ["prospects", "apollo", "peopleDataLabs"])
+    assert status["status"] == "completed", status
+    for service in urls:
+        assert "refused by the outbound-call policy" in status["source_errors"][service]
+    assert "127.0.0.1" in status["source_errors"]["apollo"]
+    assert canary.connections == []

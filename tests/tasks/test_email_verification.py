@@ -24,7 +24,7 @@ MX = {"acme.example.com": [(20, "backup.invalid."), (10, "127.0.0.1.")],
 
 def options(port: int, **changes: object) -> VerifierOptions:
     return VerifierOptions(smtp_port=port, greylist_retry_seconds=0.05, timeout_seconds=5,
-                           **changes)
+                           allowed_hosts=["127.0.0.1"], **changes)
 
 
 @pytest.mark.parametrize(
@@ -149,3 +149,50 @@ def test_offline_validation(address, valid, normalized, suggestion, disposable, 
 )
 def test_reply_classification(code: int, text: str, verdict: RcptVerdict) -> None:
     assert classify_rcpt(code, text) is verdict
+
+
+HOSTILE = "mx7.corp.internal ESMTP <script>alert(1)</script> build 4.2-secret"
+
+
+def test_a_remote_reply_text_is_never_echoed_only_its_codes(mail_server) -> None:
+    mailbox, port = mail_server
+    mailbox.replies["jane@acme.example.com"] = [f"550 5.7.1 refused by policy: {HOSTILE}"]
+    [check] = verify_emails(["jane@acme.example.com"], StaticMxResolver(MX), options(port))
+    assert check.error == "smtp blocked: 550 5.7.1"
+    assert "corp.internal" not in check.model_dump_json()
+
+
+def test_a_hostile_greeting_is_summarised_by_its_code() -> None:
+    from tests.fixtures.egress import LoopbackServer
+
+    def greet(connection) -> None:
+        connection.sendall(f"554-{HOSTILE}\r\n554 {HOSTILE}\r\n".encode())
+        connection.recv(1024)
+
+    server = LoopbackServer(greet)
+    try:
+        [check] = verify_emails(["jane@acme.example.com"], StaticMxResolver(MX),
+                                options(server.port))
+    finally:
+        server.stop()
+    assert check.error is not None and "greeting 554" in check.error
+    assert "corp.internal" not in check.error and "script" not in check.error
+
+
+def test_the_result_cache_is_bounded_in_size_and_time(mail_server) -> None:
+    mailbox, port = mail_server
+    mailbox.catch_all.add("catchall.example.com")
+    first, second = "a@catchall.example.com", "b@catchall.example.com"
+
+    async def verify(verifier: EmailVerifier, addresses: list[str]) -> None:
+        for address in addresses:
+            await verifier.verify(address)
+
+    # One entry: verifying `second` evicts `first`, which is then verified again.
+    small = EmailVerifier(StaticMxResolver(MX), options(port, cache_entries=1))
+    asyncio.run(verify(small, [first, second, first]))
+    assert mailbox.conversations == 3
+    # A zero TTL keeps nothing.
+    expired = EmailVerifier(StaticMxResolver(MX), options(port, cache_ttl_seconds=0))
+    asyncio.run(verify(expired, [first, first]))
+    assert mailbox.conversations == 5

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from tasks.criteria import Prospect, SearchSpec
+from tasks.egress import EgressPolicy
 from tasks.provider_http import ProviderError, Spend
 from tasks.providers import (
     provider_http,
@@ -32,7 +33,8 @@ def servers() -> Iterator[list[ProviderServer]]:
 
 
 def _client(server: ProviderServer, service: str, key: str = "test-key", waits=None):
-    http = provider_http(service, server.url, key, backoff=0.01, spend=Spend())
+    http = provider_http(service, server.url, key, backoff=0.01, spend=Spend(),
+                         policy=EgressPolicy.from_entries("127.0.0.1"))
 
     def sleep(seconds: float) -> None:  # real sleeping, remembered
         if waits is not None:

@@ -4,20 +4,13 @@ and the connection pinned to the address that passed the check."""
 from __future__ import annotations
 
 import random
-import socket
 
-import httpx
 import pytest
 
 from storage.settings import LeadmillSettings
+from tasks.egress import AllowList, EgressPolicy, EgressRefused, egress_client
 from tasks.webhook_format import js_json, sign_body
-from tasks.webhook_sender import (
-    post_webhook,
-    resolve_target,
-    retry_delay,
-    retry_schedule,
-    signed_request,
-)
+from tasks.webhook_sender import post_webhook, retry_delay, retry_schedule, signed_request
 from tests.fixtures.servers import start_receiver
 
 
@@ -48,24 +41,14 @@ def test_default_retry_schedule_spans_a_minute_to_about_two_hours():
     assert all(low[n + 1] > high[n] for n in range(4))  # spacing grows whatever the jitter
 
 
-def test_a_host_name_resolving_to_a_private_address_is_refused_unless_allowed():
-    host = socket.gethostname()
-    try:
-        address = socket.getaddrinfo(host, 80, type=socket.SOCK_STREAM)[0][4][0]
-    except OSError:
-        pytest.skip("this machine's name does not resolve")
-    url = f"http://{host}:8080/hook"
-    problem = resolve_target(url, frozenset()).problem
-    if address.startswith(("127.", "10.", "192.168.", "172.")):
-        assert problem and "private network" in problem
-    assert resolve_target(url, frozenset({host.lower()})).problem is None
-
-
 @pytest.mark.parametrize("url", ["http://127.0.0.1/x", "http://[::1]/x", "http://169.254.169.254/",
                                  "http://localhost/x", "ftp://example.com/x",
-                                 "http://user:pw@example.com/x"])
-def test_literal_private_or_malformed_targets_are_refused(url):
-    assert resolve_target(url, frozenset()).problem is not None
+                                 "http://user:pw@example.com/x", "http://2130706433/x"])
+def test_literal_private_or_malformed_targets_are_refused_unsent(url):
+    policy = EgressPolicy()
+    with egress_client(policy) as client:
+        outcome = post_webhook(client, url, b"{}", {}, 5.0, policy)
+    assert outcome.error and outcome.status_code is None
 
 
 def test_every_attempt_carries_the_event_id_and_a_signature_of_the_exact_body():
@@ -86,10 +69,10 @@ class RebindingResolver:
         self.answers = answers
         self.lookups = 0
 
-    def __call__(self, host, port, **_kwargs):
+    def addresses(self, host: str, timeout: float | None = None) -> list[str]:
         answer = self.answers[min(self.lookups, len(self.answers) - 1)]
         self.lookups += 1
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answer, port))]
+        return [answer]
 
 
 def test_the_attempt_connects_to_the_address_that_passed_the_check_not_a_second_lookup():
@@ -99,27 +82,26 @@ def test_the_attempt_connects_to_the_address_that_passed_the_check_not_a_second_
         # `.test` never resolves in real DNS: the request can only arrive by the pinned address.
         url = f"http://hooks.rebind.test:{port}/hooks/leads"
         resolver = RebindingResolver(["127.0.0.1", "10.0.0.9"])
+        policy = EgressPolicy(AllowList.parse("127.0.0.1"), resolver)
         body, headers = signed_request("evt_pin", {"event": "lead_generation.completed"}, "k")
-        with httpx.Client() as client:
-            outcome = post_webhook(client, url, body, headers, 5.0, frozenset({"127.0.0.1"}),
-                                   resolve=resolver)
+        with egress_client(policy) as client:
+            outcome = post_webhook(client, url, body, headers, 5.0, policy)
             assert outcome.succeeded, outcome.error
             assert resolver.lookups == 1
             assert receiver.requests[0]["headers"]["host"] == f"hooks.rebind.test:{port}"
             assert receiver.requests[0]["body"] == body
             # The next attempt looks up again and now gets a private address: refused, unsent.
-            second = post_webhook(client, url, body, headers, 5.0, frozenset({"127.0.0.1"}),
-                                  resolve=resolver)
-        assert not second.succeeded and "private network" in second.error
+            second = post_webhook(client, url, body, headers, 5.0, policy)
+        assert not second.succeeded and "10.0.0.9" in second.error
         assert second.status_code is None and len(receiver.requests) == 1
     finally:
         receiver.server.shutdown()
 
 
 def test_every_resolved_address_must_pass_not_only_the_first():
-    def mixed(host, port, **_kwargs):
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
-                (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("192.168.1.5", port))]
+    class Mixed:
+        def addresses(self, host: str, timeout: float | None = None) -> list[str]:
+            return ["93.184.216.34", "192.168.1.5"]
 
-    target = resolve_target("https://hooks.example.com/x", frozenset(), mixed)
-    assert target.problem and "192.168.1.5" in target.problem
+    with pytest.raises(EgressRefused, match="192.168.1.5"):
+        EgressPolicy(resolver=Mixed()).destination("hooks.example.com", 443)

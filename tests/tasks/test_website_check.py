@@ -17,9 +17,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from tasks.egress import EgressPolicy
 from tasks.website_check import check_website, check_websites
 
-LOOPBACK = frozenset({"127.0.0.1"})
+LOOPBACK = EgressPolicy.from_entries("127.0.0.1")
 PAGES = {
     "/": (200, "<html><title>Acme</title>Industrial automation since 1990.</html>"),
     "/parked": (200, "<html>This domain is for sale! Make an offer on this domain.</html>"),
@@ -91,35 +92,35 @@ def https_site(tmp_path: Path) -> Iterator[str]:
 
 
 def test_a_live_site_is_reachable(http_site: str) -> None:
-    check = check_website(f"http://{http_site}/", allowed_hosts=LOOPBACK)
+    check = check_website(f"http://{http_site}/", policy=LOOPBACK)
     assert (check.reachable, check.status_code, check.redirects, check.parked) == (
         True, 200, 0, False)
 
 
 def test_redirects_are_followed_and_counted(http_site: str) -> None:
-    check = check_website(f"{http_site}/hop/3", allowed_hosts=LOOPBACK)  # no scheme: http
+    check = check_website(f"{http_site}/hop/3", policy=LOOPBACK)  # no scheme: http
     assert check.reachable and check.redirects == 3
     assert check.final_url == f"http://{http_site}/"
 
 
 def test_a_redirect_loop_is_unreachable(http_site: str) -> None:
-    check = check_website(f"http://{http_site}/hop/9", allowed_hosts=LOOPBACK)
+    check = check_website(f"http://{http_site}/hop/9", policy=LOOPBACK)
     assert not check.reachable and "redirects" in check.error
 
 
 @pytest.mark.parametrize("path, status", [("/gone", 404), ("/broken", 500)])
 def test_error_pages_are_unreachable(http_site: str, path: str, status: int) -> None:
-    check = check_website(f"http://{http_site}{path}", allowed_hosts=LOOPBACK)
+    check = check_website(f"http://{http_site}{path}", policy=LOOPBACK)
     assert (check.reachable, check.status_code) == (False, status)
 
 
 def test_a_parked_domain_is_flagged(http_site: str) -> None:
-    check = check_website(f"http://{http_site}/parked", allowed_hosts=LOOPBACK)
+    check = check_website(f"http://{http_site}/parked", policy=LOOPBACK)
     assert check.reachable and check.parked
 
 
 def test_a_self_signed_certificate_is_a_tls_error_on_a_live_site(https_site: str) -> None:
-    check = check_website(f"https://{https_site}/", allowed_hosts=LOOPBACK)
+    check = check_website(f"https://{https_site}/", policy=LOOPBACK)
     assert check.tls_error and "certificate" in check.tls_error.lower()
     assert check.reachable and check.status_code == 200
 
@@ -128,7 +129,7 @@ def test_a_closed_port_is_unreachable() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    check = check_website(f"http://127.0.0.1:{port}/", timeout=2, allowed_hosts=LOOPBACK)
+    check = check_website(f"http://127.0.0.1:{port}/", timeout=2, policy=LOOPBACK)
     assert not check.reachable and check.error.startswith("ConnectError")
 
 
@@ -139,7 +140,7 @@ def test_loopback_hosts_are_refused_unless_allowed(http_site: str) -> None:
 
 def test_each_distinct_site_is_checked_once(http_site: str) -> None:
     urls = [f"http://{http_site}/", f"http://{http_site}/", f"http://{http_site}/parked", ""]
-    checks = check_websites(urls, allowed_hosts=LOOPBACK)
+    checks = check_websites(urls, policy=LOOPBACK)
     assert sorted(checks) == [f"http://{http_site}/", f"http://{http_site}/parked"]
 
 
@@ -152,7 +153,7 @@ def test_verification_carries_the_website_check_and_a_note(http_site: str) -> No
                  for at, website in enumerate((f"http://{http_site}/",
                                                f"http://{http_site}/parked", None))]
     live, parked, none = verify_prospects.fn(prospects, None,
-                                             WebsiteCheckOptions(allowed_hosts=LOOPBACK))
+                                             WebsiteCheckOptions(allowed_hosts={"127.0.0.1"}))
     assert live.website_check["reachable"] and not live.website_check["parked"]
     assert parked.website_check["parked"] and "website is a parked domain" in parked.notes
     assert none.website_check is None

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tasks.criteria import Prospect
+from tasks.egress import EgressPolicy
 from tasks.website_extract import deobfuscate_emails, extract_page
 from tasks.website_fetch import SiteFetcher
 from tasks.website_research import people_from_site, read_company_site
@@ -85,8 +86,8 @@ def sites() -> Iterator[Callable[[dict[str, Route]], tuple[str, list[str]]]]:
 
 
 def _fetcher(**overrides: Any) -> SiteFetcher:
-    values: dict[str, Any] = {"timeout": 1.0, "min_interval": 0.01,
-                              "allowed_hosts": frozenset({"127.0.0.1"}), "max_bytes": 200_000}
+    values: dict[str, Any] = {"timeout": 1.0, "min_interval": 0.01, "max_bytes": 200_000,
+                              "policy": EgressPolicy.from_entries("127.0.0.1")}
     values.update(overrides)
     return SiteFetcher(**values)
 
