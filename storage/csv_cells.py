@@ -20,15 +20,18 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 # Both patterns are RE2- and `re`-compatible: Arrow's compute functions run them on columns.
+# The number is matched whole (`fullmatch`; RE2's `$` is the end of the text, Python's would
+# also match before a final newline, letting "-5\n..." through).
 FORMULA_START = r"^[=+\-@\t\r]"
-PLAIN_NUMBER = r"^[+-]?[0-9][0-9 ().\-]*$"
+_NUMBER = r"[+-]?[0-9][0-9 ().\-]*"
+PLAIN_NUMBER = f"^{_NUMBER}$"
 _FORMULA_START = re.compile(FORMULA_START)
-_PLAIN_NUMBER = re.compile(PLAIN_NUMBER)
+_PLAIN_NUMBER = re.compile(_NUMBER)
 
 
 def spreadsheet_safe(text: str) -> str:
     """`text` as a spreadsheet shows it and never runs it."""
-    if _FORMULA_START.match(text) and not _PLAIN_NUMBER.match(text):
+    if _FORMULA_START.match(text) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 
