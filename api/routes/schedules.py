@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.auth import authenticate
 from api.errors import InvalidRequest, ScheduleNotFound, SiteNotFound
+from api.json_body import load_json
 from api.routes.lead_generation import _without_secret
 from api.schemas import parse_lead_generation_request
 from storage.clock import iso_z, utcnow
@@ -50,7 +51,7 @@ class ScheduleFields(BaseModel):
 
 def _parse_body(body: bytes) -> ScheduleFields:
     try:
-        payload = json.loads(body or b"null")
+        payload = load_json(body or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidRequest("Request body is not valid JSON", field="body",
                              issue=str(exc)) from exc
