@@ -29,7 +29,8 @@ _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def _body_holds_nul(body: bytes, content_type: str) -> bool:
-    if b"\x00" in body or _JSON_NUL.search(body):
+    # The substring test first: it runs at memory speed, the pattern only when it may match.
+    if b"\x00" in body or (b"\\u0000" in body and _JSON_NUL.search(body)):
         return True
     return content_type == _FORM and "\x00" in unquote_plus(body.decode("latin-1"))
 

@@ -74,3 +74,21 @@ def test_ordinary_nesting_and_numbers_still_pass(leadmill, body: bytes) -> None:
     assert reply.status_code in {201, 400}, reply.text
     if reply.status_code == 400:  # a field the route does not know, never the JSON itself
         assert "JSON" not in reply.json()["error"]
+
+
+def test_hostile_json_into_an_inbound_webhook_is_a_400(leadmill) -> None:
+    """The inbound hook authenticates by its URL before reading the body, so the route table
+    walk above never reaches its parser: create a real hook and post to it."""
+    from tests.api.test_webhook_workbench import create
+
+    with leadmill.client() as client:
+        deep_config = create(client, "generic", platformConfig="[" * 10_000 + "]" * 10_000)
+        created = create(client, "generic")
+    assert deep_config.status_code == 400, deep_config.text
+    assert deep_config.json()["errorType"] == "invalid_format"
+    assert created.status_code == 201, created.text
+    for name, body in HOSTILE_BODIES.items():
+        reply = httpx.post(created.json()["webhookUrl"], content=body, timeout=30,
+                           headers={"Content-Type": "application/json"})
+        assert reply.status_code == 400, (name, reply.text)
+        assert reply.json()["errorType"] == "invalid_format"
