@@ -42,6 +42,7 @@ from api.routes.workbench import WORKBENCH_ROUTES
 from api.text_guard import refuse_nul_characters
 from api.tokens import TokenIssuer, load_jwt_secret
 from api.worker_threads import PasswordHashing, worker_thread_hooks
+from storage.data_dir import prepare_data_dir
 from storage.database import build_engine, create_schema
 from storage.lead_records import ensure_lead_page_indexes
 from storage.rate_counters import DatabaseCounters, MemoryCounters
@@ -84,7 +85,7 @@ def create_app(
 ) -> Litestar:
     """Build the API over `settings`' stores, handing commands to `executor`."""
     engine = engine or build_engine(settings.sqlalchemy_url)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_data_dir(settings.data_dir)
     create_schema(engine)
     ensure_lead_page_indexes(engine)
     counters = (DatabaseCounters(engine) if settings.rate_limit_backend == "database"

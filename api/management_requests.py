@@ -7,13 +7,13 @@ invalid_format, a value out of range is invalid_value.
 
 from __future__ import annotations
 
-import json
 from typing import Any, TypeVar
 
 from litestar import Request
 from pydantic import BaseModel, ValidationError
 
 from api.errors import InvalidFormat, InvalidValue, MissingRequiredField
+from api.json_body import load_json
 from storage.keyset import decode_cursor
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -26,7 +26,7 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         raise InvalidFormat("The request body is empty", details="a JSON object is required")
     try:
-        value = json.loads(raw)
+        value = load_json(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidFormat("The request body is not valid JSON", details=str(exc)) from None
     if not isinstance(value, dict):

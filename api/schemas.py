@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from api.errors import InsufficientData, InvalidRequest
+from api.json_body import load_json
 
 Text = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Identifier = Annotated[
@@ -177,11 +178,6 @@ def _issue(error: dict[str, Any]) -> str:
     return str(error["msg"]).removeprefix("Value error, ")
 
 
-def _refuse_constant(name: str) -> Any:
-    # Python's json accepts NaN and Infinity; JSON does not, and neither can be stored.
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def _refuse_unstorable_text(payload: Any) -> None:
     """Lone surrogates cannot be encoded as UTF-8 and NUL is refused by PostgreSQL: say so now
     rather than fail while storing."""
@@ -206,13 +202,11 @@ def parse_lead_generation_request(body: bytes) -> LeadGenerationRequest:
     if not body.strip():
         raise InvalidRequest(field="body", issue="request body is required")
     try:
-        payload = json.loads(body, parse_constant=_refuse_constant)
+        payload = load_json(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidRequest(
             "Request body is not valid JSON", field="body", issue=str(exc)
         ) from exc
-    except RecursionError as exc:
-        raise InvalidRequest(field="body", issue="request body is nested too deeply") from exc
     _refuse_unstorable_text(payload)
     if not isinstance(payload, dict):
         raise InvalidRequest(field="body", issue="request body must be a JSON object")

@@ -28,6 +28,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--format", choices=FORMATS, default="table", help="default: table")
     parser.add_argument("--output", type=Path, default=None, help="write here instead of stdout")
+    parser.add_argument(
+        "--unsafe", action="store_true",
+        help="lift the sandbox: read files outside the warehouse lake, COPY, ATTACH, LOAD "
+             "(default: only reading statements, only the lake's files)")
     parser.set_defaults(handler=run_sql)
 
 
@@ -80,9 +84,13 @@ def write_table(columns: list[str], rows: list[tuple], out: TextIO) -> None:
 
 def _write_text(columns: list[str], rows: list[tuple], output_format: str, out: TextIO) -> None:
     if output_format == "csv":
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([_cell(value) for value in row] for row in rows)
+        from storage.csv_cells import spreadsheet_safe
+
+        # RFC 4180's CRLF: Python 3.11's writer quotes a cell holding a CR only when the line
+        # terminator holds one, and an unquoted CR splits the row for every reader.
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow([spreadsheet_safe(name) for name in columns])
+        writer.writerows([spreadsheet_safe(_cell(value)) for value in row] for row in rows)
     elif output_format == "json":
         for row in rows:
             out.write(json.dumps(dict(zip(columns, row, strict=True)), default=_json_value) + "\n")
@@ -96,15 +104,18 @@ def run_sql(args: argparse.Namespace) -> int:
 
     from storage.settings import LeadmillSettings
     from storage.warehouse import open_warehouse
+    from storage.warehouse_sandbox import RefusedStatement, refuse_unless_reading
 
     settings = LeadmillSettings(data_dir=args.data_dir) if args.data_dir else LeadmillSettings()
     if args.format == "parquet" and args.output is None:
         return _fail("--format parquet needs --output FILE")
     try:
-        con = open_warehouse(settings.warehouse_db)
+        con = open_warehouse(settings.warehouse_db, unsafe=args.unsafe)
     except (FileNotFoundError, duckdb.Error) as error:
         return _fail(str(error))
     try:
+        if not args.unsafe:
+            refuse_unless_reading(con, args.query)
         relation = con.sql(args.query)
         if relation is None:
             return _fail("the query returned no rows to show (the warehouse is read-only)")
@@ -114,7 +125,7 @@ def run_sql(args: argparse.Namespace) -> int:
             pq.write_table(relation.to_arrow_table(), args.output)
             return 0
         columns, rows = list(relation.columns), relation.fetchall()
-    except duckdb.Error as error:
+    except (duckdb.Error, RefusedStatement) as error:
         return _fail(str(error).strip())
     finally:
         con.close()

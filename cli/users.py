@@ -41,6 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_create_user(args: argparse.Namespace) -> int:
     from sqlmodel import select
 
+    from storage.data_dir import prepare_data_dir
     from storage.database import build_engine, create_schema, session_scope
     from storage.models import Company, User
     from storage.passwords import hash_password
@@ -55,7 +56,7 @@ def run_create_user(args: argparse.Namespace) -> int:
         password_hash = hash_password(password)
     except ValueError as exc:
         return _fail(str(exc))
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_data_dir(settings.data_dir)
     engine = build_engine(settings.sqlalchemy_url)
     create_schema(engine)
     with session_scope(engine) as session:

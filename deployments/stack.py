@@ -29,6 +29,7 @@ from deployments.prefect_server import (
     start_prefect_server,
     wait_for_prefect,
 )
+from storage.data_dir import prepare_data_dir
 from storage.settings import LeadmillSettings
 
 log = logging.getLogger("leadmill.stack")
@@ -44,7 +45,7 @@ def prepare_data(settings: LeadmillSettings) -> dict:
     from storage.prospects import generate_sample
     from storage.warehouse import ensure_warehouse
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_data_dir(settings.data_dir)
     engine = build_engine(settings.sqlalchemy_url)
     create_schema(engine)
     credentials = ensure_demo_tenant(engine, settings.credentials_file)
@@ -137,6 +138,7 @@ def run_stack(settings: LeadmillSettings) -> int:
 
     processes: list[subprocess.Popen] = []
     api_url = prefect_api_url(settings)
+    prepare_data_dir(settings.data_dir)  # first: every child inherits the owner-only umask
     try:
         prefect = None
         if prefect_is_healthy(api_url):

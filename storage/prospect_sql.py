@@ -25,6 +25,14 @@ def _bucket(expression: str) -> str:
     return f"CASE WHEN {expression} IS NULL THEN NULL {cases} ELSE '10001+' END"
 
 
+TEXT_FIELDS = ("first_name", "last_name", "name", "title", "email", "phone", "linkedin",
+               "company", "website", "industry", "employee_count", "company_size",
+               "revenue_usd", "city", "region", "country", "country_code", "description")
+# PostgreSQL cannot hold a NUL in text; the API refuses one in every request (api/text_guard.py)
+# and an imported row holding one is a bad row, before it can reach a lead.
+_HOLDS_NUL = f"contains(concat_ws('', {', '.join(TEXT_FIELDS)}), chr(0))"
+
+
 def staged_sql(mapping: dict[str, str], site_id: str) -> str:
     """SELECT statement over `raw` producing validated, normalised prospect rows."""
 
@@ -36,10 +44,7 @@ def staged_sql(mapping: dict[str, str], site_id: str) -> str:
         # doubled the import time: only names, which form identities, get it below.)
         return f"nullif(trim({_quote_identifier(header)}), '')"
 
-    fields = ", ".join(f"{text(f)} AS {f}" for f in (
-        "first_name", "last_name", "name", "title", "email", "phone", "linkedin", "company",
-        "website", "industry", "employee_count", "company_size", "revenue_usd", "city",
-        "region", "country", "country_code", "description"))
+    fields = ", ".join(f"{text(f)} AS {f}" for f in TEXT_FIELDS)
     revenue_clean = "upper(regexp_replace(revenue_usd, '[$,\\s]|USD', '', 'gi'))"
     revenue_number = f"TRY_CAST(regexp_extract({revenue_clean}, '^([0-9]*\\.?[0-9]+)[KMB]?$', 1)" \
                      " AS DOUBLE)"
@@ -90,6 +95,7 @@ k AS (
 SELECT
   _rowid,
   CASE
+    WHEN {_HOLDS_NUL} THEN 'text holds a NUL character'
     WHEN full_name IS NULL THEN 'name is missing'
     WHEN company IS NULL THEN 'company is missing'
     WHEN email IS NOT NULL AND NOT regexp_full_match(email, '{EMAIL_PATTERN}')

@@ -65,6 +65,7 @@ from storage.warehouse_lake import (
     temporary_name,
     writer_lock,
 )
+from storage.warehouse_sandbox import confine_to_lake, lake_dir_of
 from storage.warehouse_tables import ensure_table_files, sync_tables
 from storage.warehouse_territory import ensure_base_breakdown
 from storage.warehouse_views import WAREHOUSE_VERSION, view_statements
@@ -157,12 +158,22 @@ def _build_views(warehouse_dir: Path, warehouse_db: Path) -> None:
     logger.info("Built the warehouse views in %s (version %d)", warehouse_db, WAREHOUSE_VERSION)
 
 
-def open_warehouse(warehouse_db: Path) -> duckdb.DuckDBPyConnection:
+def open_warehouse(warehouse_db: Path, *, unsafe: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the views database read-only; any number of processes may do so at once.
+
+    The connection can open the lake's files and no other (`confine_to_lake`), unless
+    `unsafe` (`leadmill sql --unsafe`, for operators who read other files on purpose).
 
     Raises:
         FileNotFoundError: There is no warehouse at `warehouse_db` yet.
     """
     if not warehouse_db.exists():
         raise FileNotFoundError(f"no warehouse at {warehouse_db}; run a warehouse sync first")
-    return duckdb.connect(str(warehouse_db), read_only=True)
+    con = duckdb.connect(str(warehouse_db), read_only=True)
+    if not unsafe:
+        try:
+            confine_to_lake(con, lake_dir_of(con, warehouse_db))
+        except BaseException:
+            con.close()
+            raise
+    return con

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from storage.csv_cells import spreadsheet_safe_table
+
 LEADMILL_COLUMNS = (
     "id", "company_id", "site_id", "name", "first_name", "last_name", "email", "phone",
     "company", "company_domain", "position", "industry", "website", "location", "city",
@@ -114,5 +116,5 @@ def export_leads(
     else:
         import pyarrow.csv as pcsv
 
-        pcsv.write_csv(table, output)
+        pcsv.write_csv(spreadsheet_safe_table(table), output)
     return table.num_rows

@@ -71,7 +71,9 @@ def _organization(blobs: list[str]) -> dict[str, Any]:
     for blob in blobs:
         try:
             data = json.loads(blob)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past any real document
+            continue
+        if not isinstance(data, list | dict):  # a bare number or string names no one
             continue
         for node in data if isinstance(data, list) else data.get("@graph", [data]):
             if isinstance(node, dict) and node.get("@type") in {"Organization", "Corporation",

@@ -9,7 +9,6 @@ the SMTP probe. Both take `{"email": "..."}` for one address (`data` is one resu
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from litestar import Request, post
@@ -18,6 +17,7 @@ from litestar.datastructures import State
 
 from api.auth import authenticate, authenticate_alone
 from api.errors import InvalidFormat, InvalidValue, MissingRequiredField
+from api.json_body import load_json
 from storage.database import session_scope
 from tasks.email_verification import DnsMxResolver, EmailVerifier, validate_offline
 from tasks.verification import verifier_options
@@ -29,7 +29,7 @@ MAX_EMAIL_LENGTH = 320
 def _addresses(body: bytes) -> tuple[list[str], bool]:
     """The addresses asked about, and whether the caller sent a list."""
     try:
-        payload = json.loads(body or b"null")
+        payload = load_json(body or b"null")
     except (ValueError, UnicodeDecodeError):
         raise InvalidFormat("The body is not valid JSON") from None
     if not isinstance(payload, dict):

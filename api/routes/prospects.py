@@ -71,7 +71,8 @@ def _new_spool(spool_dir: Path, file_format: str) -> Path:
 
 
 @post("/api/prospects/import", summary="Import a prospect list for a site",
-      tags=["Prospects"], request_max_body_size=MAX_IMPORT_BYTES, status_code=200)
+      tags=["Prospects"], request_max_body_size=MAX_IMPORT_BYTES, status_code=200,
+      opt={"streams_body": True})  # read by the import, row by row: see api/text_guard.py
 async def import_prospect_list(request: Request, state: State) -> dict[str, Any]:
     """Imports a CSV, JSON Lines or Parquet prospect list for a site (columns mapped fuzzily; bad
     rows reported with row number and reason; re-imports add nothing new).

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from api.auth import authenticate
 from api.command_target import command_site
 from api.errors import InvalidRequest, ScheduleNotFound
+from api.json_body import load_json
 from api.routes.lead_generation import _without_secret
 from api.schemas import parse_lead_generation_request
 from storage.clock import iso_z, utcnow
@@ -49,7 +50,7 @@ class ScheduleFields(BaseModel):
 
 def _parse_body(body: bytes) -> ScheduleFields:
     try:
-        payload = json.loads(body or b"null")
+        payload = load_json(body or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidRequest("Request body is not valid JSON", field="body",
                              issue=str(exc)) from exc

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import authenticate
 from api.errors import InvalidFormat, InvalidValue, NotFound, NoValidCredentials
+from api.json_body import load_json
 from api.management_requests import parse_body, query_text
 from storage.clock import iso_z, utcnow
 from storage.database import session_scope
@@ -63,7 +64,7 @@ def _platform_config(raw: str | None) -> dict[str, Any]:
     if raw is None or not raw.strip():
         return {"field_mapping": {}}
     try:
-        config = json.loads(raw)
+        config = load_json(raw)
     except ValueError:
         raise InvalidFormat("platformConfig must be a JSON string",
                             details={"field": "platformConfig", "issue": "not JSON"}) from None
@@ -210,7 +211,7 @@ class WebhookWorkbenchController(Controller):
                                details={"field": "client_id", "issue": "client deleted"},
                                recommendation="Create a webhook for a live client.")
             try:
-                payload = json.loads(body)
+                payload = load_json(body)
             except ValueError:
                 raise InvalidFormat("The body must be JSON",
                                     details={"field": "body", "issue": "not JSON"}) from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import partial
 from typing import Any
 
@@ -13,6 +12,7 @@ from litestar.datastructures import State
 
 from api.auth import authenticate_alone
 from api.errors import ApiError, InvalidRequest
+from api.json_body import load_json
 from tasks.website_analysis import analyze_website
 
 
@@ -29,7 +29,7 @@ async def analyze_site(request: Request, state: State) -> dict[str, Any]:
     `businessInfo`, `productOffering`, keywords and industries. Body: `{"url": "https://..."}`.
     """
     try:
-        payload = json.loads(await request.body() or b"null")
+        payload = load_json(await request.body() or b"null")
     except ValueError:
         raise InvalidRequest(field="body", issue="request body is not valid JSON") from None
     url = payload.get("url") if isinstance(payload, dict) else None

@@ -236,11 +236,21 @@ function renderLeads() {
   }));
 }
 
+// A text cell a spreadsheet would run as a formula gets a leading quote (OWASP's CSV
+// injection rule); plain numbers and phone numbers stay. The mirror of spreadsheet_safe in
+// storage/csv_cells.py: tests/api/test_tester_csv.py runs both on the same cells.
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^[+-]?[0-9][0-9 ().\-]*$/;  // JS `$`: the end of the text only
+
+function spreadsheetSafe(text) {
+  return FORMULA_START.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
+}
+
 function downloadCsv() {
   const columns = ["id", "name", "email", "phone", "company", "position", "industry",
     "company_size", "location", "website", "estimated_revenue", "linkedin", "match_score",
     "verified", "match_reasons", "created_at"];
-  const quote = (value) => `"${String(value).replace(/"/g, '""')}"`;
+  const quote = (value) => `"${spreadsheetSafe(String(value)).replace(/"/g, '""')}"`;
   const lines = [columns.join(",")].concat(state.leads.map((lead) =>
     columns.map((key) => quote(cell(lead, key))).join(",")));
   const blob = new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv" });
