@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,9 +31,24 @@ class LeadmillSettings(BaseSettings):
     instance_name: str | None = Field(
         default=None, description="Names this API process's executor; default <host>:<api port>."
     )
-    site_lead_quota: int = Field(
-        default=100_000, ge=0, description="Leads a site may request per calendar month (UTC)."
-    )
+    company_lead_quota: int = Field(
+        default=100_000, ge=0,
+        validation_alias=AliasChoices("company_lead_quota", "LEADMILL_COMPANY_LEAD_QUOTA",
+                                      "LEADMILL_SITE_LEAD_QUOTA"),
+        description="Leads a company may request per calendar month (UTC), all its sites "
+        "together; a client's own lead_quota can only lower a site's share. "
+        "LEADMILL_SITE_LEAD_QUOTA is its former name.")
+    max_api_keys_per_user: int = Field(
+        default=10, ge=1, description="Live (unrevoked) API keys one user may hold.")
+    max_clients_per_company: int = Field(
+        default=100, ge=1, description="Clients (sites) one company may have.")
+    max_recurring_searches_per_company: int = Field(
+        default=50, ge=1, description="Recurring searches one company may have.")
+    import_memory_limit: str = Field(
+        default="1GB", pattern=r"^\d+(\.\d+)?\s*[KMGT]i?B$",
+        description="DuckDB memory_limit of a prospect import (it spills to disk beyond).")
+    import_threads: int = Field(
+        default=2, ge=1, le=64, description="DuckDB threads of a prospect import.")
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     webhook_allowed_hosts: str = Field(
         default="", description="Comma-separated hosts a webhook may target on private networks."
