@@ -49,6 +49,7 @@ def create_schema(engine: Engine) -> None:
     # Importing the modules registers their tables on SQLModel.metadata.
     from storage import (  # noqa: F401
         auth_sessions,
+        import_admission,
         maintenance,
         models,
         platform_admins,

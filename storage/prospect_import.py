@@ -20,8 +20,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,7 @@ log = logging.getLogger(__name__)
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
            ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 MAX_REPORTED_BAD_ROWS = 1000
+JSONL_BATCH_LINES = 50_000
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 
@@ -97,10 +100,15 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[BadRow],
 
 
 def _load_jsonl(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[BadRow], list[int]]:
-    """Parse JSON Lines in Python, so a malformed line is reported with its number."""
-    records: list[dict[str, str | None]] = []
+    """Parse JSON Lines in Python, so a malformed line is reported with its number.
+
+    Streamed: every `JSONL_BATCH_LINES` good lines go into `raw` as one Arrow batch, so memory
+    holds one batch, not the file (a list of dicts costs ~10x the file). A key first seen in a
+    later batch becomes a new column; earlier rows hold NULL there."""
     bad: list[BadRow] = []
     skipped: list[int] = []
+    batch: list[dict[str, str | None]] = []
+    columns: list[str] = []
     with path.open("rb") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -116,13 +124,37 @@ def _load_jsonl(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[BadRow
                 bad.append(BadRow(row=number, reason="not a JSON object"))
                 skipped.append(number)
                 continue
-            records.append({str(k): None if v is None else (
+            batch.append({str(k): None if v is None else (
                 v if isinstance(v, str) else json.dumps(v)) for k, v in record.items()})
-    columns = list(dict.fromkeys(k for record in records for k in record))
-    table = pa.table({c: pa.array([r.get(c) for r in records], pa.string()) for c in columns})
-    con.register("raw_arrow", table)
-    con.execute("CREATE TABLE raw AS SELECT * FROM raw_arrow")
+            if len(batch) >= JSONL_BATCH_LINES:
+                _append_batch(con, batch, columns)
+                batch = []
+    if batch or not columns:
+        _append_batch(con, batch, columns)
     return bad, skipped
+
+
+def _append_batch(con: duckdb.DuckDBPyConnection, batch: list[dict[str, str | None]],
+                  columns: list[str]) -> None:
+    """Append parsed lines to `raw` in file order (its rowid is the position in the file),
+    adding the columns this batch brings; `columns` is updated in place."""
+    keys = list(dict.fromkeys(k for record in batch for k in record))
+    table = pa.table({k: pa.array([r.get(k) for r in batch], pa.string()) for k in keys})
+    con.register("raw_batch", table)
+    if not columns:
+        con.execute("CREATE TABLE raw AS SELECT * FROM raw_batch")
+        columns.extend(keys)
+    else:
+        for key in keys:
+            if key not in columns:
+                con.execute(f"ALTER TABLE raw ADD COLUMN {_quoted(key)} VARCHAR")
+                columns.append(key)
+        con.execute("INSERT INTO raw BY NAME SELECT * FROM raw_batch")
+    con.unregister("raw_batch")
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _load_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[BadRow], list[int]]:
@@ -163,6 +195,7 @@ def import_prospects(
     source_name: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    duckdb_config: dict[str, str | int] | None = None,
 ) -> ImportReport:
     """Import one prospect list for `site_id`; see the module docstring for the rules.
 
@@ -176,6 +209,9 @@ def import_prospects(
         source_name: The provenance name (default `import:<file name>`).
         dry_run: Map and validate, write nothing.
         progress: Called with (step, done, total) as the import advances.
+        duckdb_config: DuckDB settings of the import's connection (`memory_limit`, `threads`,
+            `temp_directory`: `LeadmillSettings.import_duckdb_config`); None: DuckDB's own,
+            which take most of the machine.
 
     Raises:
         ImportRefused: the file cannot be imported at all.
@@ -185,7 +221,10 @@ def import_prospects(
     if not path.is_file():
         raise ImportRefused(f"{path} is not a file")
     report_progress("read", 0, 4)
-    with duckdb.connect() as con:
+    config = dict(duckdb_config or {})
+    spill_root = config.pop("temp_directory", None)
+    with _spill_directory(spill_root) as spill, duckdb.connect(config={
+            **config, **({"temp_directory": spill} if spill else {})}) as con:
         loader = {"csv": _load_csv, "jsonl": _load_jsonl, "parquet": _load_parquet}[fmt]
         try:
             unreadable, skipped = loader(con, path)
@@ -259,6 +298,18 @@ def import_prospects(
     log.info("import of %s for %s: %d read, %d imported, %d duplicates, %d bad", path.name,
              site_id, report.rows_read, report.imported, report.duplicates, report.bad_row_count)
     return report
+
+
+@contextmanager
+def _spill_directory(root: str | int | None) -> Iterator[str | None]:
+    """A directory of this import's own under `root` for DuckDB to spill to: two DuckDB
+    instances sharing one would overwrite each other's temporary files."""
+    if root is None:
+        yield None
+        return
+    Path(str(root)).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="spill-", dir=str(root)) as directory:
+        yield directory
 
 
 def _write(

@@ -113,6 +113,13 @@ class LeadmillSettings(BaseSettings):
         return self.prefect_ui_base or f"http://127.0.0.1:{self.prefect_port}"
 
     @property
+    def import_duckdb_config(self) -> dict[str, str | int]:
+        """DuckDB settings of a prospect import: bounded memory and threads, spilling under
+        the data dir."""
+        return {"memory_limit": self.import_memory_limit, "threads": self.import_threads,
+                "temp_directory": str(self.data_dir / "tmp" / "duckdb")}
+
+    @property
     def credentials_file(self) -> Path:
         return self.data_dir / "demo-credentials.json"
 

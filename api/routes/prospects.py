@@ -11,7 +11,6 @@ duplicates, and every bad row with its row number and reason.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,9 @@ from litestar import Request, post
 from litestar.datastructures import State
 
 from api.auth import authenticate
-from api.errors import InvalidValue, MissingRequiredField, NotFound
+from api.errors import Conflict, InvalidValue, MissingRequiredField, NotFound
 from storage.database import session_scope
+from storage.import_admission import ImportBusy, company_import_slot, import_spool
 from storage.prospect_columns import parse_overrides
 from storage.prospect_import import ImportRefused, detect_format, import_prospects
 from storage.tenancy import find_client
@@ -77,27 +77,27 @@ async def import_prospect_list(request: Request, state: State) -> dict[str, Any]
     dry_run = (request.query_params.get("dryRun") or "").lower() in {"1", "true", "yes"}
 
     settings = state.settings
-    spool_dir = settings.data_dir / "tmp"
-    spool_dir.mkdir(parents=True, exist_ok=True)
-    descriptor, spool_name = tempfile.mkstemp(prefix="import-", suffix=f".{file_format}",
-                                              dir=spool_dir)
-    spool = Path(spool_name)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
+    with import_spool(settings.data_dir / "tmp", f".{file_format}") as (descriptor, spool):
+        with os.fdopen(descriptor, "wb", closefd=False) as handle:
             async for chunk in request.stream():
                 handle.write(chunk)
         if spool.stat().st_size == 0:
             raise MissingRequiredField("The file is empty",
                                        details={"field": "body", "issue": "send the file"})
+        holder = f"{settings.executor_instance}:{os.getpid()}:{spool.name}"
         try:
-            report = await anyio.to_thread.run_sync(lambda: import_prospects(
-                settings.prospect_dir, spool, site_id, file_format=file_format,
-                overrides=overrides, country_codes=country_code_lookup(),
-                source_name=f"import:{filename}" if filename else None, dry_run=dry_run))
+            with company_import_slot(state.engine, caller.company_id, holder):
+                report = await anyio.to_thread.run_sync(lambda: import_prospects(
+                    settings.prospect_dir, spool, site_id, file_format=file_format,
+                    overrides=overrides, country_codes=country_code_lookup(),
+                    source_name=f"import:{filename}" if filename else None, dry_run=dry_run,
+                    duckdb_config=settings.import_duckdb_config))
+        except ImportBusy as exc:
+            raise Conflict("Another prospect import of your company is running", details={
+                "field": "body", "issue": "one import at a time per company"},
+                recommendation="Retry when it has finished.") from exc
         except ImportRefused as exc:
             raise InvalidValue(str(exc), details={"field": "body", "issue": str(exc)}) from exc
-    finally:
-        spool.unlink(missing_ok=True)
     body = report.model_dump(mode="json")
     body["file"] = filename or body["file"]
     body.pop("output", None)  # a server path: none of the caller's business
