@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
            ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 MAX_REPORTED_BAD_ROWS = 1000
-JSONL_BATCH_LINES = 50_000
+JSONL_BATCH_LINES = 5_000
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 
