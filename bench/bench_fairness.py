@@ -7,8 +7,10 @@ threads) on free loopback ports with a temporary data dir. Each round: A (the de
 POSTs `--flood` commands with priority `high`, back to back; B (a second company made in the
 same operational DB) then POSTs one with priority `medium`. Every command is the documented
 example with `maxLeads` lowered to `--max-leads`. Waits are read off the commands' own records
-(`created_at` → `started_at` → `completed_at`), once every command of the round has finished.
-The figure: B's wait against A's, median over the rounds.
+(`created_at` → `started_at` → `completed_at`), once every command of the round has finished;
+and how many of A's commands the executor took before B's (polled every 50 ms: the order it
+claims them in, which Prefect's own start-up delays cannot blur). The figure: B's wait against
+A's, median over the rounds.
 """
 
 from __future__ import annotations
@@ -64,6 +66,18 @@ def waits(settings, command_ids: list[str]) -> list[tuple[float, float]]:
                  (row.completed_at - row.created_at).total_seconds()) for row in rows]
 
 
+def claimed(settings, command_ids: list[str]) -> set[str]:
+    """The commands the executor has taken (no longer QUEUED): its claim order, polled."""
+    from sqlmodel import Session, col, select
+
+    from storage.database import engine_for
+    from storage.models import Command
+
+    with Session(engine_for(settings.sqlalchemy_url)) as session:
+        return set(session.exec(select(Command.id).where(
+            col(Command.id).in_(command_ids), Command.run_state != "QUEUED")).all())
+
+
 def run_round(client_a, client_b, example, site_b, user_b, args, settings) -> dict:
     flood_body = {**example, "maxLeads": args.max_leads, "priority": "high"}
     single_body = {**example, "maxLeads": args.max_leads, "priority": "medium",
@@ -71,6 +85,8 @@ def run_round(client_a, client_b, example, site_b, user_b, args, settings) -> di
     flood = [client_a.post(ROUTE, json=flood_body).json()["data"]["command_id"]
              for _ in range(args.flood)]
     single = client_b.post(ROUTE, json=single_body).json()["data"]["command_id"]
+    while single not in (taken := claimed(settings, [single, *flood])):
+        time.sleep(0.05)
     pending = {single, *flood}
     while pending:
         for command_id in list(pending):
@@ -80,11 +96,12 @@ def run_round(client_a, client_b, example, site_b, user_b, args, settings) -> di
         time.sleep(0.3)
     (b_start, b_done), = waits(settings, [single])
     a = waits(settings, flood)
-    started_before_b = sum(1 for start, _ in a if start < b_start)
     return {"b_to_running_s": b_start, "b_to_completed_s": b_done,
             "a_median_to_running_s": statistics.median(s for s, _ in a),
+            "a_median_to_completed_s": statistics.median(d for _, d in a),
             "a_max_to_completed_s": max(d for _, d in a),
-            "a_started_before_b": started_before_b}
+            "a_taken_before_b": len(taken) - 1,
+            "a_started_before_b": sum(1 for start, _ in a if start < b_start)}
 
 
 def main() -> None:
