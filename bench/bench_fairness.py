@@ -85,6 +85,7 @@ def run_round(client_a, client_b, example, site_b, user_b, args, settings) -> di
     flood = [client_a.post(ROUTE, json=flood_body).json()["data"]["command_id"]
              for _ in range(args.flood)]
     single = client_b.post(ROUTE, json=single_body).json()["data"]["command_id"]
+    out_at_submit = len(claimed(settings, flood))
     while single not in (taken := claimed(settings, [single, *flood])):
         time.sleep(0.05)
     pending = {single, *flood}
@@ -100,6 +101,7 @@ def run_round(client_a, client_b, example, site_b, user_b, args, settings) -> di
             "a_median_to_running_s": statistics.median(s for s, _ in a),
             "a_median_to_completed_s": statistics.median(d for _, d in a),
             "a_max_to_completed_s": max(d for _, d in a),
+            "a_out_when_b_submitted": out_at_submit,
             "a_taken_before_b": len(taken) - 1,
             "a_started_before_b": sum(1 for start, _ in a if start < b_start)}
 
