@@ -17,7 +17,6 @@ line numbers of the rows after it.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import tempfile
@@ -32,6 +31,7 @@ import pyarrow as pa
 from pydantic import BaseModel, Field
 
 from storage.prospect_columns import PROSPECT_FIELDS, map_columns
+from storage.prospect_jsonl import load_jsonl
 from storage.prospect_sql import bad_row_sql, staged_sql
 from storage.prospects import PROSPECT_COLUMNS, prospect_files, site_dir
 
@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
            ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 MAX_REPORTED_BAD_ROWS = 1000
-JSONL_BATCH_LINES = 5_000
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 
@@ -100,61 +99,8 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[BadRow],
 
 
 def _load_jsonl(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[BadRow], list[int]]:
-    """Parse JSON Lines in Python, so a malformed line is reported with its number.
-
-    Streamed: every `JSONL_BATCH_LINES` good lines go into `raw` as one Arrow batch, so memory
-    holds one batch, not the file (a list of dicts costs ~10x the file). A key first seen in a
-    later batch becomes a new column; earlier rows hold NULL there."""
-    bad: list[BadRow] = []
-    skipped: list[int] = []
-    batch: list[dict[str, str | None]] = []
-    columns: list[str] = []
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                skipped.append(number)
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError as exc:
-                bad.append(BadRow(row=number, reason=f"not a JSON object: {exc}"))
-                skipped.append(number)
-                continue
-            if not isinstance(record, dict):
-                bad.append(BadRow(row=number, reason="not a JSON object"))
-                skipped.append(number)
-                continue
-            batch.append({str(k): None if v is None else (
-                v if isinstance(v, str) else json.dumps(v)) for k, v in record.items()})
-            if len(batch) >= JSONL_BATCH_LINES:
-                _append_batch(con, batch, columns)
-                batch = []
-    if batch or not columns:
-        _append_batch(con, batch, columns)
-    return bad, skipped
-
-
-def _append_batch(con: duckdb.DuckDBPyConnection, batch: list[dict[str, str | None]],
-                  columns: list[str]) -> None:
-    """Append parsed lines to `raw` in file order (its rowid is the position in the file),
-    adding the columns this batch brings; `columns` is updated in place."""
-    keys = list(dict.fromkeys(k for record in batch for k in record))
-    table = pa.table({k: pa.array([r.get(k) for r in batch], pa.string()) for k in keys})
-    con.register("raw_batch", table)
-    if not columns:
-        con.execute("CREATE TABLE raw AS SELECT * FROM raw_batch")
-        columns.extend(keys)
-    else:
-        for key in keys:
-            if key not in columns:
-                con.execute(f"ALTER TABLE raw ADD COLUMN {_quoted(key)} VARCHAR")
-                columns.append(key)
-        con.execute("INSERT INTO raw BY NAME SELECT * FROM raw_batch")
-    con.unregister("raw_batch")
-
-
-def _quoted(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
+    bad, skipped = load_jsonl(con, path)
+    return [BadRow(row=row, reason=reason) for row, reason in bad], skipped
 
 
 def _load_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[BadRow], list[int]]:
