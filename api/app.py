@@ -16,6 +16,7 @@ from api.errors import (
     ApiError,
     ManagementError,
     handle_api_error,
+    handle_cap_reached,
     handle_http_exception,
     handle_management_error,
     handle_unexpected,
@@ -42,6 +43,7 @@ from api.routes.workbench import WORKBENCH_ROUTES
 from api.text_guard import refuse_nul_characters
 from api.tokens import TokenIssuer, load_jwt_secret
 from api.worker_threads import PasswordHashing, worker_thread_hooks
+from storage.company_limits import CapReached
 from storage.data_dir import prepare_data_dir
 from storage.database import build_engine, create_schema
 from storage.lead_records import ensure_lead_page_indexes
@@ -130,6 +132,7 @@ def create_app(
         }),
         exception_handlers={
             ApiError: handle_api_error,
+            CapReached: handle_cap_reached,
             ManagementError: handle_management_error,
             HTTPException: handle_http_exception,
             Exception: handle_unexpected,

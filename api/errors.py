@@ -17,6 +17,8 @@ from typing import Any
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
 
+from storage.company_limits import CapReached
+
 log = logging.getLogger("leadmill.api")
 
 
@@ -255,6 +257,12 @@ class RateLimited(ManagementError):
     recommendation = "Wait until X-RateLimit-Reset, then retry."
 
 
+class LimitReached(Conflict):
+    message = "A limit of your company has been reached"
+    recommendation = ("Delete or revoke records you no longer use, or ask the operator to raise "
+                      "the limit.")
+
+
 class InternalError(ManagementError):
     pass
 
@@ -266,6 +274,15 @@ def management_body(error: ManagementError) -> dict[str, Any]:
 
 def handle_management_error(_request: Request, exc: ManagementError) -> Response:
     return Response(management_body(exc), status_code=exc.status_code, media_type=MediaType.JSON)
+
+
+def handle_cap_reached(request: Request, exc: CapReached) -> Response:
+    """A tenant cap (storage.company_limits): QUOTA_EXCEEDED in the command API's envelope,
+    409 `conflict` in the lead-management API's."""
+    details = {"limit": exc.limit, "maximum": exc.maximum}
+    if uses_command_envelope(request):
+        return _respond(QuotaExceeded(str(exc), details=details))
+    return handle_management_error(request, LimitReached(str(exc), details=details))
 
 
 def uses_command_envelope(request: Request) -> bool:

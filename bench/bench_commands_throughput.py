@@ -54,7 +54,7 @@ def main() -> None:
                        # the bench polls 50 statuses a second and asks for 1,250 leads at once
                        "LEADMILL_RATE_LIMIT_STANDARD": "1000000",
                        "LEADMILL_RATE_LIMIT_PREMIUM": "1000000",
-                       "LEADMILL_SITE_LEAD_QUOTA": "1000000"})
+                       "LEADMILL_COMPANY_LEAD_QUOTA": "1000000"})
     from deployments.prefect_env import apply_prefect_environment
     from storage.settings import LeadmillSettings
 

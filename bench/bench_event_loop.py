@@ -41,7 +41,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 PASSWORD = "correct horse battery"
 NOTHING_REFUSED = {"rate_limit_premium": 10**9, "rate_limit_standard": 10**9,
                    "login_failures_per_username": 10**9, "login_failures_per_ip": 10**9,
-                   "site_lead_quota": 10**12, "load_sample": False}
+                   "company_lead_quota": 10**12, "load_sample": False}
 
 
 def serve(data_dir: Path, port: int) -> None:

@@ -98,7 +98,7 @@ def run_import(args: argparse.Namespace) -> int:
                 settings.prospect_dir, args.file, args.site, company_id=company_id,
                 file_format=args.format,
                 overrides=overrides, country_codes=country_code_lookup(), dry_run=args.dry_run,
-                progress=advance)
+                progress=advance, duckdb_config=settings.import_duckdb_config)
         except ImportRefused as exc:
             return _fail(str(exc))
     if args.json:

@@ -17,6 +17,7 @@ def build_local_app(settings: LeadmillSettings):  # -> Litestar, imported lazily
     from deployments.warehouse_trigger import WarehouseSyncTrigger
     from deployments.webhook_dispatcher import WebhookDispatcher
     from storage.database import build_engine, create_schema
+    from storage.import_admission import sweep_abandoned_spools
     from storage.prospect_sites import adopt_legacy_site_dirs_of_db
 
     engine = build_engine(settings.sqlalchemy_url)
@@ -35,6 +36,8 @@ def build_local_app(settings: LeadmillSettings):  # -> Litestar, imported lazily
         executor = LocalExecutor(settings, engine, settings.executor_instance,
                                  on_command_finished=trigger.request)
     app = create_app(settings, executor, engine=engine)
+    # Spools of imports a killed process left behind (storage.import_admission).
+    app.on_startup.append(lambda: sweep_abandoned_spools(settings.data_dir / "tmp"))
     app.on_startup.append(trigger.start)
     app.on_shutdown.append(trigger.stop)
     # The durable webhook outbox is delivered from here, resuming what a killed process left.

@@ -3,14 +3,17 @@
 on any number of machines run them.
 
 Same interface and dispatch as the local executor: `submit` wakes a dispatcher thread that
-claims waiting commands (high priority first; commands a recurring search stored are claimed
-the same way) and calls `run_deployment(..., timeout=0)` onto the work queue named after the
-command's priority. The queues are created with Prefect priorities high=1, medium=2, low=3, so
-a worker with a free slot takes high-priority runs first. The flow's own state hooks write the
-outcome onto the command (the workers reach the same operational DB through
-`LEADMILL_DATABASE_URL`), so this process only hands runs out. Between its claim and the
-hand-out a command holds a lease, so a command claimed by a process that died before handing
-it out is queued again by any instance (storage/command_leases.py).
+claims waiting commands (fair between companies, by priority within one: commands a recurring
+search stored are claimed the same way) and calls `run_deployment(..., timeout=0)` onto the work
+queue named after the command's priority. At most `executor_workers` commands are out on the pool
+at once (set it to the workers' total slots); the rest wait in Leadmill's queue, whose order is
+fair (`storage.command_dispatch`), where Prefect's queues would order them by the callers' own
+priorities. The queues are created with Prefect priorities high=1, medium=2, low=3, so a worker
+with a free slot takes high-priority runs first. The flow's own state hooks write the outcome
+onto the command (the workers reach the same operational DB through `LEADMILL_DATABASE_URL`), so
+this process only hands runs out. Between its claim and the hand-out a command holds a lease,
+so a command claimed by a process that died before handing it out is queued again by any
+instance (storage/command_leases.py).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import threading
 from sqlalchemy.engine import Engine
 
 from deployments.lease_keeper import LeaseKeeper
+from storage.command_dispatch import count_in_flight
 from storage.command_leases import settle_expired_commands
 from storage.commands import claim_command, dispatchable_commands, record_run_state, update_command
 from storage.database import session_scope
@@ -97,8 +101,11 @@ class DeploymentExecutor:
 
     def _dispatch_waiting(self) -> None:
         with session_scope(self.engine) as session:
+            # Hand out no more than the pool's slots: what waits here is ordered fairly between
+            # companies, while Prefect's queues would order it by the callers' own priorities.
+            free = min(self.settings.executor_workers - count_in_flight(session), DISPATCH_BATCH)
             waiting = [(c.id, c.site_id, c.priority)
-                       for c in dispatchable_commands(session, DISPATCH_BATCH)]
+                       for c in dispatchable_commands(session, free)]
         for command_id, site_id, priority in waiting:
             if self._stopping.is_set():
                 return

@@ -1,7 +1,8 @@
 """The local executor: commands become Prefect flow runs that run in a bounded thread pool.
 
 The API stores a command and calls `submit`; it never waits on Prefect. A dispatcher thread
-claims waiting commands (high priority first), and each worker thread creates the command's
+claims waiting commands (fair between companies, by priority within one:
+`storage.command_dispatch`), and each worker thread creates the command's
 flow run through Prefect's client, records the run id, and runs the flow in-process with
 `run_flow` (~0.1 s to start, against 5–10 s for a new process per run).
 

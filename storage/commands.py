@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, update
@@ -31,21 +30,6 @@ def get_command(session: Session, command_id: str, company_id: str | None = None
     if company_id is not None:
         query = query.where(Command.company_id == company_id)
     return session.exec(query).first()
-
-
-def leads_requested_since(session: Session, company_id: str, site_id: str,
-                          since: datetime) -> int:
-    """Leads a site (client `site_id` of `company_id`) has asked for since `since`, not counting
-    commands that failed. Another company's site with the same id never counts."""
-    total = session.exec(
-        select(func.coalesce(func.sum(Command.leads_requested), 0)).where(
-            Command.company_id == company_id,
-            Command.site_id == site_id,
-            Command.created_at >= since,
-            col(Command.run_state).not_in(["FAILED", "CRASHED", "CANCELLED"]),
-        )
-    ).one()
-    return int(total)
 
 
 def update_command(session: Session, command_id: str, **fields: Any) -> Command | None:
@@ -77,13 +61,11 @@ def record_run_state(
 
 
 def dispatchable_commands(session: Session, limit: int) -> Sequence[Command]:
-    """Commands waiting for a flow run, high priority first, then oldest first."""
-    return session.exec(
-        select(Command)
-        .where(Command.run_state == "QUEUED", col(Command.flow_run_id).is_(None))
-        .order_by(col(Command.priority_rank), col(Command.created_at))
-        .limit(limit)
-    ).all()
+    """Commands waiting for a flow run, fair between companies and by priority within one
+    (`storage.command_dispatch`)."""
+    from storage.command_dispatch import fair_dispatch_order
+
+    return fair_dispatch_order(session, limit)
 
 
 def claim_command(session: Session, command_id: str, instance: str, lease: Lease) -> bool:

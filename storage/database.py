@@ -54,6 +54,7 @@ def create_schema(engine: Engine) -> None:
     from storage import (  # noqa: F401
         auth_sessions,
         idempotency,
+        import_admission,
         maintenance,
         models,
         platform_admins,

@@ -17,11 +17,12 @@ line numbers of the rows after it.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
+import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ import pyarrow as pa
 from pydantic import BaseModel, Field
 
 from storage.prospect_columns import PROSPECT_FIELDS, map_columns
+from storage.prospect_jsonl import load_jsonl
 from storage.prospect_sites import site_dir
 from storage.prospect_sql import bad_row_sql, staged_sql
 from storage.prospects import PROSPECT_COLUMNS, prospect_files
@@ -98,32 +100,8 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[BadRow],
 
 
 def _load_jsonl(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[BadRow], list[int]]:
-    """Parse JSON Lines in Python, so a malformed line is reported with its number."""
-    records: list[dict[str, str | None]] = []
-    bad: list[BadRow] = []
-    skipped: list[int] = []
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                skipped.append(number)
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError as exc:
-                bad.append(BadRow(row=number, reason=f"not a JSON object: {exc}"))
-                skipped.append(number)
-                continue
-            if not isinstance(record, dict):
-                bad.append(BadRow(row=number, reason="not a JSON object"))
-                skipped.append(number)
-                continue
-            records.append({str(k): None if v is None else (
-                v if isinstance(v, str) else json.dumps(v)) for k, v in record.items()})
-    columns = list(dict.fromkeys(k for record in records for k in record))
-    table = pa.table({c: pa.array([r.get(c) for r in records], pa.string()) for c in columns})
-    con.register("raw_arrow", table)
-    con.execute("CREATE TABLE raw AS SELECT * FROM raw_arrow")
-    return bad, skipped
+    bad, skipped = load_jsonl(con, path)
+    return [BadRow(row=row, reason=reason) for row, reason in bad], skipped
 
 
 def _load_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[BadRow], list[int]]:
@@ -165,6 +143,7 @@ def import_prospects(
     source_name: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    duckdb_config: dict[str, str | int] | None = None,
 ) -> ImportReport:
     """Import one prospect list for `site_id`; see the module docstring for the rules.
 
@@ -179,6 +158,9 @@ def import_prospects(
         source_name: The provenance name (default `import:<file name>`).
         dry_run: Map and validate, write nothing.
         progress: Called with (step, done, total) as the import advances.
+        duckdb_config: DuckDB settings of the import's connection (`memory_limit`, `threads`,
+            `temp_directory`: `LeadmillSettings.import_duckdb_config`); None: DuckDB's own,
+            which take most of the machine.
 
     Raises:
         ImportRefused: the file cannot be imported at all.
@@ -188,7 +170,10 @@ def import_prospects(
     if not path.is_file():
         raise ImportRefused(f"{path} is not a file")
     report_progress("read", 0, 4)
-    with duckdb.connect() as con:
+    config = dict(duckdb_config or {})
+    spill_root = config.pop("temp_directory", None)
+    with _spill_directory(spill_root) as spill, duckdb.connect(config={
+            **config, **({"temp_directory": spill} if spill else {})}) as con:
         loader = {"csv": _load_csv, "jsonl": _load_jsonl, "parquet": _load_parquet}[fmt]
         try:
             unreadable, skipped = loader(con, path)
@@ -262,6 +247,18 @@ def import_prospects(
     log.info("import of %s for %s: %d read, %d imported, %d duplicates, %d bad", path.name,
              site_id, report.rows_read, report.imported, report.duplicates, report.bad_row_count)
     return report
+
+
+@contextmanager
+def _spill_directory(root: str | int | None) -> Iterator[str | None]:
+    """A directory of this import's own under `root` for DuckDB to spill to: two DuckDB
+    instances sharing one would overwrite each other's temporary files."""
+    if root is None:
+        yield None
+        return
+    Path(str(root)).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="spill-", dir=str(root)) as directory:
+        yield directory
 
 
 def _write(

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 IPNetwork = IPv4Network | IPv6Network
@@ -47,9 +47,24 @@ class LeadmillSettings(BaseSettings):
     lease_seconds: float = Field(
         default=30.0, ge=1, description="How long a running command, task run or webhook "
         "delivery stays its process's without a heartbeat; then any instance settles it.")
-    site_lead_quota: int = Field(
-        default=100_000, ge=0, description="Leads a site may request per calendar month (UTC)."
-    )
+    company_lead_quota: int = Field(
+        default=100_000, ge=0,
+        validation_alias=AliasChoices("company_lead_quota", "LEADMILL_COMPANY_LEAD_QUOTA",
+                                      "LEADMILL_SITE_LEAD_QUOTA"),
+        description="Leads a company may request per calendar month (UTC), all its sites "
+        "together; a client's own lead_quota can only lower a site's share. "
+        "LEADMILL_SITE_LEAD_QUOTA is its former name.")
+    max_api_keys_per_user: int = Field(
+        default=10, ge=1, description="Live (unrevoked) API keys one user may hold.")
+    max_clients_per_company: int = Field(
+        default=100, ge=1, description="Clients (sites) one company may have.")
+    max_recurring_searches_per_company: int = Field(
+        default=50, ge=1, description="Recurring searches one company may have.")
+    import_memory_limit: str = Field(
+        default="1GB", pattern=r"^\d+(\.\d+)?\s*[KMGT]i?B$",
+        description="DuckDB memory_limit of a prospect import (it spills to disk beyond).")
+    import_threads: int = Field(
+        default=2, ge=1, le=64, description="DuckDB threads of a prospect import.")
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     egress_allowed_hosts: str = Field(
         default="", description="Comma-separated hosts, host:port or CIDRs that outbound calls "
@@ -157,6 +172,13 @@ class LeadmillSettings(BaseSettings):
     def prefect_ui_url(self) -> str:
         """Where people open the Prefect UI; `LEADMILL_PREFECT_UI_URL` when it is elsewhere."""
         return self.prefect_ui_base or f"http://127.0.0.1:{self.prefect_port}"
+
+    @property
+    def import_duckdb_config(self) -> dict[str, str | int]:
+        """DuckDB settings of a prospect import: bounded memory and threads, spilling under
+        the data dir."""
+        return {"memory_limit": self.import_memory_limit, "threads": self.import_threads,
+                "temp_directory": str(self.data_dir / "tmp" / "duckdb")}
 
     @property
     def credentials_file(self) -> Path:

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import datetime
 from typing import Any
 
 from prefect import task
 
 from storage.clock import utcnow
-from storage.commands import PRIORITY_RANK, TERMINAL_STATES, leads_requested_since, new_command_id
+from storage.commands import PRIORITY_RANK, TERMINAL_STATES, new_command_id
+from storage.company_limits import hold_company, lead_quota_shortfall
 from storage.database import engine_for_data_dir, session_scope
 from storage.models import Command, RecurringSearchRun, SearchHistory
 from storage.recurring_searches import get_schedule, new_run_id, run_for_command
@@ -30,10 +30,6 @@ from tasks.analysis import build_command_object
 from tasks.run_logging import task_logger
 
 SEARCH_CATEGORY = "recurring-search"
-
-
-def _month_start(moment: datetime) -> datetime:
-    return moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 def _history_entry(schedule: Any, command_id: str, status: str, error: str | None) -> SearchHistory:
@@ -85,14 +81,13 @@ def start_scheduled_command(
             command.webhook_url = webhook["url"]
             command.webhook_metadata = webhook.get("metadata")
             command.webhook_secret_sealed = schedule.webhook_secret_sealed
-        quota = client.lead_quota if client.lead_quota is not None else settings.site_lead_quota
-        used = leads_requested_since(session, client.company_id, client.client_id,
-                                     _month_start(utcnow()))
-        over_quota = used + command.leads_requested > quota
-        if over_quota:
+        hold_company(session, schedule.company_id)
+        shortfall = lead_quota_shortfall(session, client, command.leads_requested,
+                                         settings.company_lead_quota)
+        if shortfall is not None:
             # The refusal is recorded where the team looks for its searches; no command runs.
             session.add(_history_entry(schedule, "", "failed",
-                                       f"QUOTA_EXCEEDED: {used} of {quota} leads used"))
+                                       f"QUOTA_EXCEEDED: {shortfall.describe()}"))
             schedule.last_run_at = utcnow()
             session.add(schedule)
             logger.warning("schedule %s skipped: site %s is over its quota", schedule_id,

@@ -38,6 +38,7 @@ from storage.auth_sessions import (
     store_refresh_token,
 )
 from storage.clock import iso_z
+from storage.company_limits import ensure_api_key_allowed, hold_company
 from storage.database import session_scope
 from storage.models import ApiKey, User
 from storage.tenancy import find_api_key, issue_api_key, revoke_api_key
@@ -168,6 +169,8 @@ class AuthController(Controller):
             if body.tier == "premium" and caller.role != "owner":
                 raise InsufficientPermissions("Only a company owner may issue premium keys",
                                               details={"field": "tier", "issue": caller.role})
+            hold_company(session, caller.company_id)
+            ensure_api_key_allowed(session, caller.user_id, state.settings.max_api_keys_per_user)
             user = session.get(User, caller.user_id)
             key = issue_api_key(session, user, body.name, tier=body.tier)
             reply = public_key(find_api_key(session, key))

@@ -15,6 +15,7 @@ from api.auth import authenticate, require_record_owner
 from api.errors import AlreadyExists, NotFound
 from api.management_requests import parse_body, query_bool, query_text
 from storage.clock import iso_z, utcnow
+from storage.company_limits import ensure_client_allowed, hold_company
 from storage.database import session_scope
 from storage.lead_records import soft_delete_client_leads
 from storage.models import Client
@@ -92,6 +93,9 @@ class ClientController(Controller):
         body = parse_body(body, ClientCreate)
         with session_scope(state.engine) as session:
             caller = authenticate(request, session)
+            hold_company(session, caller.company_id)
+            ensure_client_allowed(session, caller.company_id,
+                                  state.settings.max_clients_per_company)
             client_id = body.client_id or str(uuid.uuid4())
             # Unique within the caller's company only: whether another company uses the id
             # is never looked at, so the answer cannot reveal it.

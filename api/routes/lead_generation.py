@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -23,16 +22,15 @@ from api.status import (
     public_lead,
     status_reply,
 )
-from storage.clock import utcnow
 from storage.commands import (
     PRIORITY_RANK,
     command_leads,
     count_command_leads,
     count_waiting_ahead,
     get_command,
-    leads_requested_since,
     new_command_id,
 )
+from storage.company_limits import hold_company, lead_quota_shortfall
 from storage.database import session_scope
 from storage.idempotency import record_key_reply, request_digest, take_key
 from storage.lead_sources import sources_by_lead
@@ -44,10 +42,6 @@ from tasks.analysis import build_command_object
 # estimates round that up.
 TYPICAL_RUN_SECONDS = 2.0
 MAX_PER_PAGE = 100
-
-
-def _month_start(moment: datetime) -> datetime:
-    return moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 def _page_param(request: Request, name: str, default: int, maximum: int) -> int:
@@ -97,12 +91,11 @@ class LeadGenerationController(Controller):
                     raise InvalidRequest(field="webhook.url", issue=problem)
             payload = parsed.model_dump(mode="json")
             client = command_site(session, caller.company_id, parsed)
-            quota = client.lead_quota if client.lead_quota is not None else settings.site_lead_quota
-            used = leads_requested_since(session, client.company_id, client.client_id,
-                                         _month_start(utcnow()))
-            if used + parsed.maxLeads > quota:
-                raise QuotaExceeded(details={"quota": quota, "used": used,
-                                             "requested": parsed.maxLeads})
+            hold_company(session, caller.company_id)
+            shortfall = lead_quota_shortfall(session, client, parsed.maxLeads,
+                                             settings.company_lead_quota)
+            if shortfall is not None:
+                raise QuotaExceeded(details=shortfall.details())
             command = Command(
                 id=new_command_id(),
                 company_id=caller.company_id,

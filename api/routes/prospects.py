@@ -11,7 +11,6 @@ duplicates, and every bad row with its row number and reason.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +20,11 @@ from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
 
 from api.auth import authenticate
-from api.errors import InvalidValue, MissingRequiredField, NotFound
+from api.errors import Conflict, InvalidValue, MissingRequiredField, NotFound
 from storage.database import session_scope
+from storage.import_admission import ImportBusy, company_import_slot, import_spool
 from storage.prospect_columns import parse_overrides
-from storage.prospect_import import ImportRefused, detect_format, import_prospects
+from storage.prospect_import import ImportRefused, ImportReport, detect_format, import_prospects
 from storage.tenancy import find_client
 from tasks.vocabulary import country_code_lookup
 
@@ -62,12 +62,15 @@ def _require_site(request: Request, state: State, site_id: str) -> str:
         return caller.company_id
 
 
-def _new_spool(spool_dir: Path, file_format: str) -> Path:
-    spool_dir.mkdir(parents=True, exist_ok=True)
-    descriptor, spool_name = tempfile.mkstemp(prefix="import-", suffix=f".{file_format}",
-                                              dir=spool_dir)
-    os.close(descriptor)
-    return Path(spool_name)
+def _import_in_slot(state: State, company_id: str, holder: str, spool: Path, site_id: str,
+                    **options: Any) -> ImportReport:
+    """The import itself, holding the company's import slot (one import at a time per company,
+    across API processes): runs in a worker thread, it touches the database and the disk."""
+    settings = state.settings
+    with company_import_slot(state.engine, company_id, holder):
+        return import_prospects(settings.prospect_dir, spool, site_id, company_id=company_id,
+                                country_codes=country_code_lookup(),
+                                duckdb_config=settings.import_duckdb_config, **options)
 
 
 @post("/api/prospects/import", summary="Import a prospect list for a site",
@@ -93,25 +96,26 @@ async def import_prospect_list(request: Request, state: State) -> dict[str, Any]
     dry_run = (request.query_params.get("dryRun") or "").lower() in {"1", "true", "yes"}
 
     settings = state.settings
-    spool = await sync_to_thread(_new_spool, settings.data_dir / "tmp", file_format)
-    try:
+    with import_spool(settings.data_dir / "tmp", f".{file_format}") as (descriptor, spool):
         # Each write goes to a worker thread: a slow disk never holds the event loop.
-        async with await anyio.open_file(spool, "wb") as handle:
+        async with anyio.wrap_file(os.fdopen(descriptor, "wb", closefd=False)) as handle:
             async for chunk in request.stream():
                 await handle.write(chunk)
         if (await anyio.Path(spool).stat()).st_size == 0:
             raise MissingRequiredField("The file is empty",
                                        details={"field": "body", "issue": "send the file"})
+        holder = f"{settings.executor_instance}:{os.getpid()}:{spool.name}"
         try:
-            report = await anyio.to_thread.run_sync(lambda: import_prospects(
-                settings.prospect_dir, spool, site_id, company_id=company_id,
-                file_format=file_format,
-                overrides=overrides, country_codes=country_code_lookup(),
-                source_name=f"import:{filename}" if filename else None, dry_run=dry_run))
+            report = await anyio.to_thread.run_sync(lambda: _import_in_slot(
+                state, company_id, holder, spool, site_id, file_format=file_format,
+                overrides=overrides, source_name=f"import:{filename}" if filename else None,
+                dry_run=dry_run))
+        except ImportBusy as exc:
+            raise Conflict("Another prospect import of your company is running", details={
+                "field": "body", "issue": "one import at a time per company"},
+                recommendation="Retry when it has finished.") from exc
         except ImportRefused as exc:
             raise InvalidValue(str(exc), details={"field": "body", "issue": str(exc)}) from exc
-    finally:
-        await anyio.Path(spool).unlink(missing_ok=True)
     body = report.model_dump(mode="json")
     body["file"] = filename or body["file"]
     body.pop("output", None)  # a server path: none of the caller's business

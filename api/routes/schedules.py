@@ -23,6 +23,7 @@ from api.json_body import load_json
 from api.routes.lead_generation import _without_secret
 from api.schemas import parse_lead_generation_request
 from storage.clock import iso_z, utcnow
+from storage.company_limits import ensure_recurring_search_allowed, hold_company
 from storage.database import session_scope
 from storage.models import RecurringSearch
 from storage.recurring_searches import (
@@ -135,6 +136,9 @@ class ScheduleController(Controller):
                     raise InvalidRequest(field=name, issue=f"{name} is required")
             timezone = fields.timezone or "UTC"
             check_timing(fields.cron, fields.interval_seconds, timezone)
+            hold_company(session, caller.company_id)
+            ensure_recurring_search_allowed(session, caller.company_id,
+                                            state.settings.max_recurring_searches_per_company)
             schedule = RecurringSearch(
                 id=new_schedule_id(), company_id=caller.company_id, site_id="", name=fields.name,
                 request={}, cron=fields.cron, interval_seconds=fields.interval_seconds,

@@ -34,6 +34,7 @@ from api.processing_plans import (
 from api.routes.processing import store_plan
 from deployments.flow_launcher import TASK_FLOWS
 from storage.clock import iso_z
+from storage.company_limits import WAREHOUSE_SYNC, queue_warehouse_sync
 from storage.database import session_scope
 from storage.models import TriggeredRun
 from storage.triggered_runs import create_triggered_run, get_triggered_run
@@ -116,6 +117,7 @@ class TriggerController(Controller):
                 raise InvalidValue(f"Unknown task {body.task}", details={
                     "field": "task", "issue": f"one of {', '.join(TASK_FLOWS)}"})
             instance = state.flow_launcher.instance
+            fresh = True
             if body.task in PLANNERS:
                 model, planner = PLANNERS[body.task]
                 payload = validate(model, body.payload, prefix="payload.")
@@ -126,8 +128,11 @@ class TriggerController(Controller):
                 if body.payload:
                     raise InvalidValue(f"{body.task} takes no payload",
                                        details={"field": "payload", "issue": "must be {}"})
-                run = create_triggered_run(session, company_id=caller.company_id,
-                                           task=body.task, parameters={}, instance=instance)
+                if body.task == WAREHOUSE_SYNC:  # one waiting sync serves every request
+                    run, fresh = queue_warehouse_sync(session, caller.company_id, instance)
+                else:
+                    run = create_triggered_run(session, company_id=caller.company_id,
+                                               task=body.task, parameters={}, instance=instance)
             reply: dict[str, Any] = {"success": True, "taskId": body.task,
                                      "runId": run.id if run else None,
                                      "status": "QUEUED" if run else "SKIPPED",
@@ -135,7 +140,7 @@ class TriggerController(Controller):
             if plan is not None:
                 reply.update(triggered=plan.triggered, skipped=plan.skipped,
                              skippedReasons=plan.reasons, leadId=plan.lead.id)
-        if run is not None:
+        if run is not None and fresh:
             state.flow_launcher.submit(run.id)
         return reply
 

@@ -155,7 +155,7 @@ def test_site_quota_is_enforced_per_month(leadmill):
     assert response.status_code == 429
     error = response.json()["error"]
     assert error["code"] == "QUOTA_EXCEEDED"
-    assert error["details"] == {"quota": 30, "used": 25, "requested": 10}
+    assert error["details"] == {"scope": "site", "quota": 30, "used": 25, "requested": 10}
     assert within.status_code == 200
     assert count_commands(leadmill) == 2
 

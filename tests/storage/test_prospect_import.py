@@ -177,3 +177,79 @@ def test_cli_import_shows_mapping_and_bad_rows(tmp_path: Path) -> None:
     refused = subprocess.run([*command[:-2], "--map", "Nope=company"], capture_output=True,
                              text=True, cwd=root, timeout=120)
     assert refused.returncode == 2 and "Nope" in refused.stderr
+
+
+def _contact_lines(count: int, bad_line: int) -> bytes:
+    rows = []
+    for number in range(1, count + 1):
+        if number == bad_line:
+            rows.append(b"{not json")
+            continue
+        record = {"first_name": f"P{number}", "last_name": "Lee", "title": "CTO",
+                  "email": f"p{number}@firm{number % 97}.test", "company": f"Firm {number % 97}",
+                  "country": "France"}
+        if number > count - 10:
+            record["twitter"] = f"@p{number}"  # a key only the last batch has
+        rows.append(json.dumps(record).encode())
+    return b"\n".join(rows) + b"\n"
+
+
+def test_json_lines_are_streamed_not_held_whole_in_memory(tmp_path: Path) -> None:
+    import tracemalloc
+
+    path = tmp_path / "contacts.jsonl"
+    path.write_bytes(_contact_lines(100_000, bad_line=60_001))
+    warm_up = tmp_path / "one.jsonl"  # modules DuckDB imports on first use are not the import's
+    warm_up.write_bytes(_contact_lines(3, bad_line=0))
+    _import(tmp_path / "store", warm_up, dry_run=True)
+    tracemalloc.start()
+    try:
+        report = _import(tmp_path / "store", path, dry_run=True)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # Parsed whole, 100k records held as dicts cost several times the file; streamed, one
+    # batch at a time, a fraction of it.
+    assert peak < path.stat().st_size / 2, (peak, path.stat().st_size)
+    assert report.rows_read == 100_000 and report.imported == 99_999
+    assert [(bad.row, bad.reason.split(":")[0]) for bad in report.bad_rows] == [
+        (60_001, "not a JSON object")]
+    assert "twitter" in report.unmapped_columns
+
+
+def test_an_import_runs_within_its_duckdb_limits(tmp_path: Path) -> None:
+    path = tmp_path / "crm.csv"
+    path.write_text(CRM_CSV)
+    spill = tmp_path / "spill"
+    report = _import(tmp_path / "store", path, duckdb_config={
+        "memory_limit": "64MB", "threads": 1, "temp_directory": str(spill)})
+    assert report.imported == 2
+    assert spill.is_dir() and list(spill.iterdir()) == []  # its private spill dir is gone
+
+
+def test_the_sweep_removes_abandoned_spools_and_keeps_held_ones(tmp_path: Path) -> None:
+    from storage.import_admission import import_spool, sweep_abandoned_spools
+
+    spool_dir = tmp_path / "tmp"
+    spool_dir.mkdir()
+    (spool_dir / "import-left-by-a-killed-process.csv").write_text("a,b\n")
+    (spool_dir / "unrelated.txt").write_text("kept")
+    # A spool of a live import, held by another process.
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from pathlib import Path;"
+        "from storage.import_admission import import_spool\n"
+        f"with import_spool(Path({str(spool_dir)!r}), '.csv') as (fd, path):\n"
+        "    print(path, flush=True); sys.stdin.read()")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        cwd=Path(__file__).resolve().parents[2])
+    try:
+        held = Path(holder.stdout.readline().strip())
+        with import_spool(spool_dir, ".jsonl") as (_, own):
+            assert sweep_abandoned_spools(spool_dir) == 1
+            assert held.exists() and own.exists()
+        assert not own.exists()
+        assert sorted(p.name for p in spool_dir.iterdir()) == sorted([held.name, "unrelated.txt"])
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert not held.exists()
