@@ -52,7 +52,7 @@ def test_everything_in_the_data_dir_is_owner_only(tmp_path: Path, usual_umask: N
         log.write("started\n")
     prospects = tmp_path / "list.csv"
     prospects.write_text("name,company,email\nAda Lovelace,Acme,ada@acme.test\n")
-    report = import_prospects(settings.prospect_dir, prospects, "site_a")
+    report = import_prospects(settings.prospect_dir, prospects, "site_a", company_id="company_a")
     assert report.imported == 1
     store = Store(data_dir)
     store.put("ann", T0, country="DE", score=0.9)
