@@ -49,6 +49,7 @@ def serve(data_dir: Path, port: int) -> None:
     import uvicorn
 
     from api.app import create_app
+    from deployments.api_server import KEEP_ALIVE_SECONDS
     from storage.settings import LeadmillSettings
 
     sys.path.insert(0, str(BENCH_DIR))
@@ -56,7 +57,8 @@ def serve(data_dir: Path, port: int) -> None:
 
     settings = LeadmillSettings(data_dir=data_dir, api_port=port, **NOTHING_REFUSED)
     uvicorn.run(create_app(settings, IdleExecutor()), host="127.0.0.1", port=port,
-                log_level="warning", access_log=False, proxy_headers=False)
+                log_level="warning", access_log=False, proxy_headers=False,
+                timeout_keep_alive=KEEP_ALIVE_SECONDS)  # as the API server runs
 
 
 def seed(data_dir: Path, leads: int) -> str:
@@ -236,6 +238,10 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+            errors = [line for line in (data_dir / "server.log").read_text().splitlines()
+                      if "Error" in line or "Traceback" in line]
+            if errors:
+                print("server log:", *errors[-20:], sep="\n  ")
 
 
 if __name__ == "__main__":
