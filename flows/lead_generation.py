@@ -107,7 +107,8 @@ def lead_generation(command_id: str, data_dir: str, site_id: str = "") -> dict[s
 
     progress.stage("initial_search")
     spec = analyze_command(command_object)
-    spec.weights = site_weights(settings.scoring_weights_file, site_id) or spec.weights
+    spec.weights = (site_weights(settings.scoring_weights_file, site_id, command.company_id)
+                    or spec.weights)
     progress.stage("research")
     pool_size = max(MIN_POOL, spec.count * POOL_FACTOR)
     prospects = _research(data_dir, command_id, command.company_id, spec, pool_size, backoff)

@@ -239,13 +239,17 @@ def score_candidates(
     return scores
 
 
-def site_weights(weights_file: object, site_id: str | None) -> dict[str, float]:
+def site_weights(weights_file: object, site_id: str | None,
+                 company_id: str | None = None) -> dict[str, float]:
     """A site's scoring weights from the `LEADMILL_SCORING_WEIGHTS_FILE` JSON
-    (`{"default": {...}, "<site_id>": {...}}`, site over default); {} without a file."""
+    (`{"default": {...}, "<site_id>": {...}, "<company_id>/<site_id>": {...}}`); {} without a
+    file. Client ids are unique within a company only, so a bare `<site_id>` entry applies to
+    that id in every company; `<company_id>/<site_id>` names one company's site and wins."""
     import json
     from pathlib import Path
 
     if not weights_file or not Path(weights_file).is_file():
         return {}
     table = json.loads(Path(weights_file).read_text())
-    return {**table.get("default", {}), **table.get(site_id or "", {})}
+    scoped = table.get(f"{company_id}/{site_id}", {}) if company_id and site_id else {}
+    return {**table.get("default", {}), **table.get(site_id or "", {}), **scoped}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from storage.prospects import generate_sample
@@ -56,3 +57,16 @@ def test_site_weights_change_the_balance() -> None:
     weighted = spec.model_copy(update={"weights": {"role": 0.9, "industry": 0.1}})
     assert score_prospect(prospect(), weighted)[0] == 0.9
     assert score_prospect(prospect(), SearchSpec(roles=["CTO"], weights={"role": 0}))[0] == 0.0
+
+
+def test_site_weights_of_one_company_do_not_reach_another_company_with_the_same_site_id(
+        tmp_path) -> None:
+    from tasks.scoring import site_weights
+
+    weights = tmp_path / "weights.json"
+    weights.write_text(json.dumps({"default": {"role": 0.3}, "shop": {"industry": 0.5},
+                                   "company_a/shop": {"role": 0.9}}))
+    assert site_weights(weights, "shop", "company_a") == {"role": 0.9, "industry": 0.5}
+    assert site_weights(weights, "shop", "company_b") == {"role": 0.3, "industry": 0.5}
+    assert site_weights(weights, "other", "company_a") == {"role": 0.3}
+    assert site_weights(tmp_path / "missing.json", "shop", "company_a") == {}
