@@ -17,27 +17,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-ROUTE = "/api/agents/sales/leadGeneration"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from embedded_stack import EXAMPLE_FILE, ROUTE, embedded_stack  # noqa: E402
 
 
 def second_tenant(settings) -> tuple[str, str, str]:
@@ -113,47 +100,17 @@ def main() -> None:
     parser.add_argument("--max-leads", type=int, default=5)
     args = parser.parse_args()
 
-    data_dir = Path(tempfile.mkdtemp(prefix="leadmill-bench-fairness-"))
-    prefect_port = free_port()
-    os.environ.update({"LEADMILL_DATA_DIR": str(data_dir), "LEADMILL_API_PORT": str(free_port()),
-                       "LEADMILL_PREFECT_PORT": str(prefect_port),
-                       "PREFECT_API_URL": f"http://127.0.0.1:{prefect_port}/api",
-                       "LEADMILL_RATE_LIMIT_STANDARD": "1000000",
-                       "LEADMILL_RATE_LIMIT_PREMIUM": "1000000"})
-    from deployments.prefect_env import apply_prefect_environment
-    from storage.settings import LeadmillSettings
+    env = {"LEADMILL_RATE_LIMIT_STANDARD": "1000000", "LEADMILL_RATE_LIMIT_PREMIUM": "1000000"}
+    with embedded_stack(env, prefix="leadmill-bench-fairness-") as stack:
+        import httpx
 
-    settings = LeadmillSettings()
-    apply_prefect_environment(settings)
-
-    import httpx
-    import uvicorn
-
-    from deployments.api_server import build_local_app
-    from deployments.prefect_server import start_prefect_server, wait_for_prefect
-    from deployments.stack import prepare_data
-
-    prefect = start_prefect_server(settings, data_dir / "prefect.log")
-    try:
-        wait_for_prefect(os.environ["PREFECT_API_URL"], 180, prefect)
-        credentials = prepare_data(settings)
-        app = build_local_app(settings)
-        api = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=settings.api_port,
-                                            log_level="warning"))
-        threading.Thread(target=api.run, daemon=True).start()
-        base = f"http://127.0.0.1:{settings.api_port}"
-        client_a = httpx.Client(base_url=base, headers={"x-api-key": credentials["api_key"]},
-                                timeout=60)
+        settings = stack.settings
+        client_a = httpx.Client(base_url=stack.base_url,
+                                headers={"x-api-key": stack.credentials["api_key"]}, timeout=60)
         key_b, site_b, user_b = second_tenant(settings)
-        client_b = httpx.Client(base_url=base, headers={"x-api-key": key_b}, timeout=60)
-        while True:
-            try:
-                if client_a.get("/api/health").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        example = json.loads((ROOT / "api" / "examples" / "lead_generation_request.json")
-                             .read_text())
+        client_b = httpx.Client(base_url=stack.base_url, headers={"x-api-key": key_b},
+                                timeout=60)
+        example = json.loads(EXAMPLE_FILE.read_text())
         rounds = [run_round(client_a, client_b, example, site_b, user_b, args, settings)
                   for _ in range(args.rounds)]
         summary = {name: round(statistics.median(r[name] for r in rounds), 2)
@@ -162,13 +119,6 @@ def main() -> None:
                           "max_leads": args.max_leads,
                           "executor_threads": settings.executor_workers,
                           "median": summary, "each_round": rounds}, indent=2))
-        api.should_exit = True
-    finally:
-        os.killpg(prefect.pid, signal.SIGTERM)
-        try:
-            prefect.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(prefect.pid, signal.SIGKILL)
 
 
 if __name__ == "__main__":
