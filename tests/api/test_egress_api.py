@@ -105,23 +105,30 @@ def test_a_name_resolving_to_loopback_is_refused_when_the_enrichment_runs(app, c
     assert len(service.requests) == 1
 
 
+def first_webhook_attempt(http, url: str) -> dict:
+    """Submit a small command whose webhook is `url`; its delivery once the first attempt is
+    logged."""
+    reply = http.post("/api/agents/sales/leadGeneration",
+                      json=example(maxLeads=2, webhook={"url": url}))
+    assert reply.status_code == 200, reply.text
+    command_id = reply.json()["data"]["command_id"]
+
+    def attempted() -> list | None:
+        found = http.get(f"/api/agents/sales/leadGeneration/deliveries/{command_id}").json()
+        deliveries = found["data"]["deliveries"]
+        return deliveries if deliveries and deliveries[0]["attempt_log"] else None
+
+    [delivery] = wait_until(attempted, 90, "the webhook was never attempted")
+    return delivery
+
+
 def test_a_webhook_to_a_name_resolving_inside_records_the_refusal(app, canary) -> None:
     private = "http://10.0.0.1/hook"
     with app.client() as http:
         refused = http.post("/api/agents/sales/leadGeneration",
                             json=example(maxLeads=2, webhook={"url": private}))
         assert refused.status_code == 400, refused.text
-        reply = http.post("/api/agents/sales/leadGeneration", json=example(maxLeads=2, webhook={
-            "url": f"http://inside.evil.test:{canary.port}/hook"}))
-        assert reply.status_code == 200, reply.text
-        command_id = reply.json()["data"]["command_id"]
-
-        def attempted() -> list | None:
-            found = http.get(f"/api/agents/sales/leadGeneration/deliveries/{command_id}").json()
-            deliveries = found["data"]["deliveries"]
-            return deliveries if deliveries and deliveries[0]["attempt_log"] else None
-
-        [delivery] = wait_until(attempted, 90, "the webhook was never attempted")
+        delivery = first_webhook_attempt(http, f"http://inside.evil.test:{canary.port}/hook")
     error = delivery["attempt_log"][0]["error"]
     assert REFUSAL in error and "127.0.0.1" in error
     assert delivery["attempt_log"][0]["status_code"] is None
@@ -132,17 +139,7 @@ def test_a_drip_feeding_receiver_holds_no_sender_past_the_deadline(app, dripper)
     """Issue 13: a receiver sending its status line one byte a second; each read is quick, the
     attempt is not: the webhook timeout (2 s here) is one deadline for the whole attempt."""
     with app.client() as http:
-        reply = http.post("/api/agents/sales/leadGeneration", json=example(maxLeads=2, webhook={
-            "url": f"{dripper.url}/hook"}))
-        assert reply.status_code == 200, reply.text
-        command_id = reply.json()["data"]["command_id"]
-
-        def attempted() -> list | None:
-            found = http.get(f"/api/agents/sales/leadGeneration/deliveries/{command_id}").json()
-            deliveries = found["data"]["deliveries"]
-            return deliveries if deliveries and deliveries[0]["attempt_log"] else None
-
-        [delivery] = wait_until(attempted, 90, "the webhook was never attempted")
+        delivery = first_webhook_attempt(http, f"{dripper.url}/hook")
     attempt = delivery["attempt_log"][0]
     assert "the total deadline of the attempt passed" in attempt["error"]
     assert attempt["status_code"] is None and delivery["status"] != "delivered"
