@@ -11,7 +11,12 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from sqlalchemy.engine import Engine
 
-from api.docs import add_catalogued_examples, docs_assets_router, openapi_config
+from api.command.routes import LeadGenerationController
+from api.command.schedules import ScheduleController
+from api.command.webhook_deliveries import WebhookDeliveryController
+from api.command.website_analysis import analyze_site
+from api.docs.schema import add_catalogued_examples, docs_assets_router, openapi_config
+from api.docs.tester import tester_routes
 from api.errors import (
     ApiError,
     ManagementError,
@@ -21,35 +26,31 @@ from api.errors import (
     handle_management_error,
     handle_unexpected,
 )
-from api.ratelimit import LoginThrottle, RateLimiter, RateLimitHeadersMiddleware
-from api.routes.admin import AdminController
-from api.routes.analytics import pipeline_analytics
-from api.routes.auth import AuthController
-from api.routes.bulk import BulkController
-from api.routes.clients import ClientController
-from api.routes.company import CompanyController
-from api.routes.email import EMAIL_ROUTES
-from api.routes.lead_generation import LeadGenerationController
-from api.routes.leads import LeadController
-from api.routes.maintenance import MaintenanceController
-from api.routes.prospects import import_prospect_list
-from api.routes.research_runs import RESEARCH_ROUTES
-from api.routes.schedules import ScheduleController
-from api.routes.tester import tester_routes
-from api.routes.webhook_deliveries import WebhookDeliveryController
-from api.routes.webhooks_workbench import WebhookWorkbenchController
-from api.routes.website_analysis import analyze_site
-from api.routes.workbench import WORKBENCH_ROUTES
-from api.text_guard import refuse_nul_characters
-from api.tokens import TokenIssuer, load_jwt_secret
+from api.management.admin import AdminController
+from api.management.analytics import pipeline_analytics
+from api.management.auth import AuthController
+from api.management.bulk import BulkController
+from api.management.clients import ClientController
+from api.management.company import CompanyController
+from api.management.email import EMAIL_ROUTES
+from api.management.leads import LeadController
+from api.management.maintenance import MaintenanceController
+from api.security.ratelimit import LoginThrottle, RateLimiter, RateLimitHeadersMiddleware
+from api.security.text_guard import refuse_nul_characters
+from api.security.tokens import TokenIssuer, load_jwt_secret
+from api.workbench.prospects import import_prospect_list
+from api.workbench.research_runs import RESEARCH_ROUTES
+from api.workbench.routes import WORKBENCH_ROUTES
+from api.workbench.webhooks import WebhookWorkbenchController
 from api.worker_threads import PasswordHashing, worker_thread_hooks
-from storage.company_limits import CapReached
 from storage.data_dir import prepare_data_dir
-from storage.database import build_engine, create_schema
-from storage.lead_records import ensure_lead_page_indexes
-from storage.rate_counters import DatabaseCounters, MemoryCounters
-from storage.secrets import SecretBox
+from storage.db.engine import build_engine
+from storage.leads.records import ensure_lead_page_indexes
+from storage.schema import create_schema
 from storage.settings import LeadmillSettings
+from storage.tenancy.limits import CapReached
+from storage.tenancy.rate_counters import DatabaseCounters, MemoryCounters
+from storage.tenancy.secrets import SecretBox
 from tasks.egress import EgressPolicy
 
 

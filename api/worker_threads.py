@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 import anyio
 
-from storage.passwords import hash_password, verify_password
+from storage.tenancy.passwords import hash_password, verify_password
 
 T = TypeVar("T")
 HASHING_NICENESS = 10

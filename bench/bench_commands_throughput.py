@@ -64,7 +64,7 @@ def main() -> None:
     import httpx
     import uvicorn
 
-    from deployments.api_server import build_local_app
+    from api.server import build_local_app
     from deployments.prefect_server import start_prefect_server, wait_for_prefect
     from deployments.stack import prepare_data
 

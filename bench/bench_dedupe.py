@@ -106,8 +106,8 @@ def generate(path: Path, leads: int, seed: int = 7) -> int:
 def run_once(path: Path) -> dict[str, float]:
     import pyarrow.parquet as pq
 
-    from tasks.dedupe_match import cluster_records
-    from tasks.lead_keys import LEAD_RULES, lead_match_table
+    from tasks.dedupe.keys import LEAD_RULES, lead_match_table
+    from tasks.dedupe.matching import cluster_records
 
     started = time.perf_counter()
     raw = pq.read_table(path)

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiosmtpd.controller import Controller  # noqa: E402
 
-from tasks.email_verification import EmailVerifier, StaticMxResolver, VerifierOptions  # noqa: E402
+from tasks.verification.email import EmailVerifier, StaticMxResolver, VerifierOptions  # noqa: E402
 
 
 class BenchMailbox:

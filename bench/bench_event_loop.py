@@ -49,7 +49,7 @@ def serve(data_dir: Path, port: int) -> None:
     import uvicorn
 
     from api.app import create_app
-    from deployments.api_server import KEEP_ALIVE_SECONDS
+    from api.server import KEEP_ALIVE_SECONDS
     from storage.settings import LeadmillSettings
 
     sys.path.insert(0, str(BENCH_DIR))
@@ -68,10 +68,10 @@ def seed(data_dir: Path, leads: int) -> str:
     from bench_management_api import seed as seed_leads
     from sqlmodel import select
 
-    from storage.database import build_engine, session_scope
-    from storage.models import User
-    from storage.passwords import hash_password
+    from storage.db.engine import build_engine, session_scope
     from storage.settings import LeadmillSettings
+    from storage.tenancy.models import User
+    from storage.tenancy.passwords import hash_password
 
     settings = LeadmillSettings(data_dir=data_dir, api_port=free_port(), **NOTHING_REFUSED)
     key = seed_leads(settings, leads, 10)

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tasks.website_extract import extract_page  # noqa: E402
+from tasks.research.website_extract import extract_page  # noqa: E402
 
 NORMAL_BLOCK = (
     "<section><h2>Our team</h2><div><p>Jane Smith</p><p>Chief Executive Officer</p>"

@@ -29,8 +29,8 @@ from embedded_stack import EXAMPLE_FILE, ROUTE, embedded_stack  # noqa: E402
 
 def second_tenant(settings) -> tuple[str, str, str]:
     """(api key, site id, user id) of a new company with one client."""
-    from storage.database import engine_for, session_scope
-    from storage.tenancy import create_client, create_company, create_user, issue_api_key
+    from storage.db.engine import engine_for, session_scope
+    from storage.tenancy.accounts import create_client, create_company, create_user, issue_api_key
 
     suffix = uuid.uuid4().hex[:8]
     with session_scope(engine_for(settings.sqlalchemy_url)) as session:
@@ -44,8 +44,8 @@ def waits(settings, command_ids: list[str]) -> list[tuple[float, float]]:
     """(submit → running, submit → completed) in seconds of each command."""
     from sqlmodel import Session
 
-    from storage.database import engine_for
-    from storage.models import Command
+    from storage.commands.models import Command
+    from storage.db.engine import engine_for
 
     with Session(engine_for(settings.sqlalchemy_url)) as session:
         rows = [session.get(Command, command_id) for command_id in command_ids]
@@ -57,8 +57,8 @@ def claimed(settings, command_ids: list[str]) -> set[str]:
     """The commands the executor has taken (no longer QUEUED): its claim order, polled."""
     from sqlmodel import Session, col, select
 
-    from storage.database import engine_for
-    from storage.models import Command
+    from storage.commands.models import Command
+    from storage.db.engine import engine_for
 
     with Session(engine_for(settings.sqlalchemy_url)) as session:
         return set(session.exec(select(Command.id).where(

@@ -7,7 +7,7 @@ data files are read, none of its modules imported): FEBRL3 is 5,000 records to d
 pairs: records with the same `rec-<n>` number), FEBRL4 is 5,000 + 5,000 records to link (true
 pairs: `rec-<n>-org` with `rec-<n>-dup-0`).
 
-Leadmill: `tasks.dedupe_match` (the engine under lead dedupe) with FEBRL's columns — blocking
+Leadmill: `tasks.dedupe.matching` (the engine under lead dedupe) with FEBRL's columns — blocking
 rules on social security id, date of birth, names and postcode (a union, as splink's), a
 weighted mean of rapidfuzz similarities per column, a threshold; no training. Its matches are
 the pairs of its clusters (connected components: what a dedupe delivers).
@@ -91,7 +91,7 @@ def leadmill_match(records: list[dict[str, str]], link: int | None) -> set[tuple
     import pyarrow as pa
 
     sys.path.insert(0, str(ROOT))
-    from tasks.dedupe_match import FieldComparison, MatchRules, cluster_labels, matching_pairs
+    from tasks.dedupe.matching import FieldComparison, MatchRules, cluster_labels, matching_pairs
 
     rules = MatchRules(
         comparisons=(

@@ -24,10 +24,10 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from storage.prospect_import import import_prospects  # noqa: E402
-from storage.prospects import generate_sample  # noqa: E402
-from tasks.research import search_prospects  # noqa: E402
-from tasks.vocabulary import country_code_lookup  # noqa: E402
+from storage.prospects.importer import import_prospects  # noqa: E402
+from storage.prospects.store import generate_sample  # noqa: E402
+from tasks.research.prospect_search import search_prospects  # noqa: E402
+from tasks.search.vocabulary import country_code_lookup  # noqa: E402
 from tests.fixtures.examples import documented_search_spec  # noqa: E402
 
 log = logging.getLogger("bench_import")

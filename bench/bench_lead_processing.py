@@ -34,9 +34,9 @@ def free_port() -> int:
 
 
 def add_leads(settings, count: int) -> list[str]:
-    from storage.database import build_engine, session_scope
-    from storage.demo import DEMO_COMPANY_ID, DEMO_SITE_ID
-    from storage.models import Lead
+    from storage.db.engine import build_engine, session_scope
+    from storage.leads.models import Lead
+    from storage.tenancy.demo import DEMO_COMPANY_ID, DEMO_SITE_ID
 
     ids = [str(uuid.uuid4()) for _ in range(count)]
     with session_scope(build_engine(settings.sqlalchemy_url)) as session:
@@ -80,7 +80,7 @@ def main() -> None:
     import httpx
     import uvicorn
 
-    from deployments.api_server import build_local_app
+    from api.server import build_local_app
     from deployments.prefect_server import start_prefect_server, wait_for_prefect
     from deployments.stack import prepare_data
 

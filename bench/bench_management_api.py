@@ -32,11 +32,12 @@ import httpx
 import uvicorn
 
 from api.app import create_app
-from storage.database import build_engine, create_schema, session_scope
-from storage.lead_records import ensure_lead_page_indexes
-from storage.rate_counters import DatabaseCounters
+from storage.db.engine import build_engine, session_scope
+from storage.leads.records import ensure_lead_page_indexes
+from storage.schema import create_schema
 from storage.settings import LeadmillSettings
-from storage.tenancy import create_client, create_company, create_user, issue_api_key
+from storage.tenancy.accounts import create_client, create_company, create_user, issue_api_key
+from storage.tenancy.rate_counters import DatabaseCounters
 
 _STAMP = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime in SQLite
 COLUMNS = ("id", "company_id", "site_id", "dedupe_key", "name", "first_name", "last_name",

@@ -55,7 +55,7 @@ def main() -> None:
     from deployments.prefect_env import apply_prefect_environment
     from deployments.prefect_server import start_prefect_server, wait_for_prefect
     from deployments.stack import prepare_data
-    from storage.database import build_engine
+    from storage.db.engine import build_engine
     from storage.settings import LeadmillSettings
 
     settings = LeadmillSettings(
@@ -155,7 +155,7 @@ FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 def states(engine) -> dict[str, str]:
     from sqlmodel import Session, select
 
-    from storage.models import Command
+    from storage.commands.models import Command
 
     with Session(engine) as session:
         return dict(session.exec(select(Command.id, Command.run_state)).all())
@@ -164,7 +164,7 @@ def states(engine) -> dict[str, str]:
 def executor_of(engine, command_id: str) -> str | None:
     from sqlmodel import Session
 
-    from storage.models import Command
+    from storage.commands.models import Command
 
     with Session(engine) as session:
         return session.get(Command, command_id).executor_instance
@@ -173,7 +173,7 @@ def executor_of(engine, command_id: str) -> str | None:
 def pending_deliveries(engine) -> int:
     from sqlmodel import Session, func, select
 
-    from storage.models import WebhookDelivery
+    from storage.webhooks.models import WebhookDelivery
 
     with Session(engine) as session:
         return session.exec(select(func.count()).select_from(WebhookDelivery)
@@ -184,7 +184,9 @@ def report(engine, receiver, args, accepted, retried_posts, at_kill, ended, resu
            settled_in, restart_seconds) -> None:
     from sqlmodel import Session, func, select
 
-    from storage.models import Command, Lead, WebhookDelivery
+    from storage.commands.models import Command
+    from storage.leads.models import Lead
+    from storage.webhooks.models import WebhookDelivery
 
     with Session(engine) as session:
         commands = session.exec(select(func.count()).select_from(Command)).one()

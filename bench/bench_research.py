@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from storage.prospects import count_prospects, generate_sample  # noqa: E402
-from tasks.analysis import build_command_object, search_spec_from_command  # noqa: E402
-from tasks.research import search_prospects  # noqa: E402
-from tasks.scoring import score_prospects  # noqa: E402
+from storage.prospects.store import count_prospects, generate_sample  # noqa: E402
+from tasks.research.prospect_search import search_prospects  # noqa: E402
+from tasks.scoring.match import score_prospects  # noqa: E402
+from tasks.search.analysis import build_command_object, search_spec_from_command  # noqa: E402
 
 log = logging.getLogger("bench_research")
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from storage.prospects import count_prospects  # noqa: E402
-from tasks.research import search_prospects  # noqa: E402
+from storage.prospects.store import count_prospects  # noqa: E402
+from tasks.research.prospect_search import search_prospects  # noqa: E402
 from tests.fixtures.examples import documented_search_spec  # noqa: E402
 
 log = logging.getLogger("bench_research_layouts")

@@ -1,4 +1,4 @@
-"""Benchmark: scoring a full target audience with `tasks.scoring_table.score_table`.
+"""Benchmark: scoring a full target audience with `tasks.scoring.table.score_table`.
 
 Run: `.venv/bin/python bench/bench_scoring.py [--contacts 1000000] [--runs 5] [--dir DIR]`.
 The generated sample (1,000,000 contacts at 200,000 companies by default, cached under
@@ -20,10 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_research import EXAMPLE  # noqa: E402
-from storage.prospects import generate_sample  # noqa: E402
-from tasks.criteria import Prospect  # noqa: E402
-from tasks.scoring import score_prospects  # noqa: E402
-from tasks.scoring_table import read_audience, score_table  # noqa: E402
+from storage.prospects.store import generate_sample  # noqa: E402
+from tasks.scoring.match import score_prospects  # noqa: E402
+from tasks.scoring.table import read_audience, score_table  # noqa: E402
+from tasks.search.criteria import Prospect  # noqa: E402
 
 
 def _median(call, runs: int) -> tuple[float, list[float]]:  # noqa: ANN001

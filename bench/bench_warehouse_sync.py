@@ -23,9 +23,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from storage.database import build_engine, create_schema
-from storage.warehouse import ensure_warehouse, sync_leads
-from storage.warehouse_extract import LEAD_COLUMNS
+from storage.db.engine import build_engine
+from storage.schema import create_schema
+from storage.warehouse.catalog import ensure_warehouse, sync_leads
+from storage.warehouse.extract import LEAD_COLUMNS
 
 logger = logging.getLogger("bench.warehouse_sync")
 _STAMP = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime in SQLite
@@ -115,7 +116,8 @@ def main() -> None:
             noop.append(time.perf_counter() - started)
             assert result.rows_written == 0, result
         probe = (
-            "import time; t = time.perf_counter(); from storage.warehouse import sync_leads; "
+            "import time; t = time.perf_counter(); "
+            "from storage.warehouse.catalog import sync_leads; "
             f"sync_leads({url!r}, __import__('pathlib').Path({str(warehouse_dir)!r})); "
             "print(time.perf_counter() - t)"
         )

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import duckdb
 
-from storage.warehouse import ensure_warehouse
-from storage.warehouse_extract import LEAD_ARROW_SCHEMA
-from storage.warehouse_territory import breakdown_path, ensure_base_breakdown
+from storage.warehouse.catalog import ensure_warehouse
+from storage.warehouse.extract import LEAD_ARROW_SCHEMA
+from storage.warehouse.territory import breakdown_path, ensure_base_breakdown
 
 QUERIES = {
     "territory_breakdown, one site": "SELECT * FROM territory_breakdown WHERE company_id = "

@@ -36,7 +36,7 @@ from tests.fixtures.webhooks import completed_commands_with_events  # noqa: E402
 
 def fresh_instance(base: Path, name: str, **overrides):
     from deployments.stack import prepare_data
-    from storage.database import build_engine
+    from storage.db.engine import build_engine
     from storage.settings import LeadmillSettings
     from tests.conftest import free_port
 
@@ -49,7 +49,7 @@ def fresh_instance(base: Path, name: str, **overrides):
 
 
 def delivered_count(engine) -> int:
-    from storage.models import WebhookDelivery
+    from storage.webhooks.models import WebhookDelivery
 
     with Session(engine) as session:
         return session.exec(select(func.count()).select_from(WebhookDelivery)
@@ -116,7 +116,7 @@ def bench_kill(base: Path, count: int) -> None:
 def delivered_times(engine) -> dict[str, float]:
     from datetime import UTC
 
-    from storage.models import WebhookDelivery
+    from storage.webhooks.models import WebhookDelivery
 
     with Session(engine) as session:
         rows = session.exec(select(WebhookDelivery.id, WebhookDelivery.delivered_at)).all()

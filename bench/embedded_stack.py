@@ -61,7 +61,7 @@ def embedded_stack(env: dict[str, str] | None = None,
     import httpx
     import uvicorn
 
-    from deployments.api_server import build_local_app
+    from api.server import build_local_app
     from deployments.prefect_server import start_prefect_server, wait_for_prefect
     from deployments.stack import prepare_data
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from storage.secrets import write_private_json
+from storage.tenancy.secrets import write_private_json
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 

@@ -39,9 +39,9 @@ def run_export(args: argparse.Namespace) -> int:
     import duckdb
 
     from storage.settings import LeadmillSettings
-    from storage.warehouse import open_warehouse
-    from storage.warehouse_export import export_leads
-    from storage.warehouse_report import warehouse_site_company
+    from storage.warehouse.catalog import open_warehouse
+    from storage.warehouse.export import export_leads
+    from storage.warehouse.report import warehouse_site_company
 
     settings = LeadmillSettings(data_dir=args.data_dir) if args.data_dir else LeadmillSettings()
     output_format = args.format or ("parquet" if args.output.suffix == ".parquet" else "csv")

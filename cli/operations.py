@@ -71,9 +71,10 @@ def _register_pipeline(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _grant(args: argparse.Namespace) -> int:
-    from storage.database import build_engine, create_schema, session_scope
-    from storage.platform_admins import grant_platform_admin
+    from storage.db.engine import build_engine, session_scope
+    from storage.schema import create_schema
     from storage.settings import LeadmillSettings
+    from storage.tenancy.platform_admins import grant_platform_admin
 
     engine = build_engine(LeadmillSettings().sqlalchemy_url)
     create_schema(engine)

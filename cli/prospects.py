@@ -48,8 +48,8 @@ def _site_company(settings: object, site_id: str, company_id: str | None) -> str
     Raises:
         LookupError: the site is unknown, ambiguous, or its company cannot be told.
     """
-    from storage.database import build_engine, session_scope
-    from storage.tenancy import operator_client
+    from storage.db.engine import build_engine, session_scope
+    from storage.tenancy.accounts import operator_client
 
     url = settings.sqlalchemy_url  # type: ignore[attr-defined]
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
@@ -69,10 +69,10 @@ def run_import(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from storage.prospect_columns import parse_overrides
-    from storage.prospect_import import ImportRefused, import_prospects
+    from storage.prospects.columns import parse_overrides
+    from storage.prospects.importer import ImportRefused, import_prospects
     from storage.settings import LeadmillSettings
-    from tasks.vocabulary import country_code_lookup
+    from tasks.search.vocabulary import country_code_lookup
 
     settings = LeadmillSettings(data_dir=args.data_dir) if args.data_dir else LeadmillSettings()
     try:

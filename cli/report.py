@@ -40,9 +40,9 @@ def run_report(args: argparse.Namespace) -> int:
     import duckdb
 
     from storage.settings import LeadmillSettings
-    from storage.warehouse import open_warehouse
-    from storage.warehouse_report import site_report_data, warehouse_site_company
-    from tasks.site_report import render_site_report
+    from storage.warehouse.catalog import open_warehouse
+    from storage.warehouse.report import site_report_data, warehouse_site_company
+    from tasks.reports.site_report import render_site_report
 
     settings = LeadmillSettings(data_dir=args.data_dir) if args.data_dir else LeadmillSettings()
     today = datetime.now(UTC).replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)

@@ -47,10 +47,11 @@ def _fail(message: str) -> int:
 
 
 def run_schedules(args: argparse.Namespace) -> int:
+    from api.command.schedules import public_schedule
     from api.errors import ApiError
-    from api.routes.schedules import public_schedule
-    from storage.database import build_engine, create_schema, session_scope
-    from storage.recurring_searches import get_schedule, list_schedules
+    from storage.commands.recurring import get_schedule, list_schedules
+    from storage.db.engine import build_engine, session_scope
+    from storage.schema import create_schema
     from storage.settings import LeadmillSettings
 
     settings = LeadmillSettings(data_dir=args.data_dir) if args.data_dir else LeadmillSettings()
@@ -69,7 +70,7 @@ def run_schedules(args: argparse.Namespace) -> int:
             schedule = get_schedule(session, args.schedule_id)
             if schedule is None:
                 return _fail(f"no schedule {args.schedule_id}")
-            from storage.clock import utcnow
+            from storage.db.clock import utcnow
 
             schedule.active = args.action == "resume"
             if args.action == "delete":
@@ -85,15 +86,15 @@ def run_schedules(args: argparse.Namespace) -> int:
 
 
 def _create(args: argparse.Namespace, settings, session):  # -> RecurringSearch
-    from api.command_target import command_site
+    from api.command.routes import _without_secret
+    from api.command.schedules import check_timing
+    from api.command.schemas import parse_lead_generation_request
+    from api.command.target import command_site
     from api.errors import SiteNotFound
-    from api.routes.lead_generation import _without_secret
-    from api.routes.schedules import check_timing
-    from api.schemas import parse_lead_generation_request
-    from storage.models import RecurringSearch
-    from storage.recurring_searches import new_schedule_id
-    from storage.secrets import SecretBox
-    from storage.tenancy import operator_client
+    from storage.commands.models import RecurringSearch
+    from storage.commands.recurring import new_schedule_id
+    from storage.tenancy.accounts import operator_client
+    from storage.tenancy.secrets import SecretBox
     from tasks.egress import EgressPolicy
 
     check_timing(args.cron, args.interval, args.timezone)

@@ -84,7 +84,7 @@ def write_table(columns: list[str], rows: list[tuple], out: TextIO) -> None:
 
 def _write_text(columns: list[str], rows: list[tuple], output_format: str, out: TextIO) -> None:
     if output_format == "csv":
-        from storage.csv_cells import spreadsheet_safe
+        from storage.warehouse.csv_cells import spreadsheet_safe
 
         # RFC 4180's CRLF: Python 3.11's writer quotes a cell holding a CR only when the line
         # terminator holds one, and an unquoted CR splits the row for every reader.
@@ -103,8 +103,8 @@ def run_sql(args: argparse.Namespace) -> int:
     import duckdb  # here, not at import: `leadmill --help` need not load DuckDB
 
     from storage.settings import LeadmillSettings
-    from storage.warehouse import open_warehouse
-    from storage.warehouse_sandbox import RefusedStatement, refuse_unless_reading
+    from storage.warehouse.catalog import open_warehouse
+    from storage.warehouse.sandbox import RefusedStatement, refuse_unless_reading
 
     settings = LeadmillSettings(data_dir=args.data_dir) if args.data_dir else LeadmillSettings()
     if args.format == "parquet" and args.output is None:

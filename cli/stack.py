@@ -18,7 +18,7 @@ def _up(_args: argparse.Namespace) -> int:
 
 
 def _api(_args: argparse.Namespace) -> int:
-    from deployments.api_server import serve_api
+    from api.server import serve_api
 
     serve_api(_settings())
     return 0

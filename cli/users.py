@@ -42,11 +42,12 @@ def run_create_user(args: argparse.Namespace) -> int:
     from sqlmodel import select
 
     from storage.data_dir import prepare_data_dir
-    from storage.database import build_engine, create_schema, session_scope
-    from storage.models import Company, User
-    from storage.passwords import hash_password
+    from storage.db.engine import build_engine, session_scope
+    from storage.schema import create_schema
     from storage.settings import LeadmillSettings
-    from storage.tenancy import create_company, create_user
+    from storage.tenancy.accounts import create_company, create_user
+    from storage.tenancy.models import Company, User
+    from storage.tenancy.passwords import hash_password
 
     settings = LeadmillSettings(**({"data_dir": args.data_dir} if args.data_dir else {}))
     password = (args.password or os.environ.get("LEADMILL_NEW_PASSWORD")

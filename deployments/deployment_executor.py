@@ -7,13 +7,13 @@ claims waiting commands (fair between companies, by priority within one: command
 search stored are claimed the same way) and calls `run_deployment(..., timeout=0)` onto the work
 queue named after the command's priority. At most `executor_workers` commands are out on the pool
 at once (set it to the workers' total slots); the rest wait in Leadmill's queue, whose order is
-fair (`storage.command_dispatch`), where Prefect's queues would order them by the callers' own
+fair (`storage.commands.dispatch`), where Prefect's queues would order them by the callers' own
 priorities. The queues are created with Prefect priorities high=1, medium=2, low=3, so a worker
 with a free slot takes high-priority runs first. The flow's own state hooks write the outcome
 onto the command (the workers reach the same operational DB through `LEADMILL_DATABASE_URL`), so
 this process only hands runs out. Between its claim and the hand-out a command holds a lease,
 so a command claimed by a process that died before handing it out is queued again by any
-instance (storage/command_leases.py).
+instance (storage/commands/leases.py).
 """
 
 from __future__ import annotations
@@ -25,12 +25,17 @@ import threading
 from sqlalchemy.engine import Engine
 
 from deployments.lease_keeper import LeaseKeeper
-from storage.command_dispatch import count_in_flight
-from storage.command_leases import settle_expired_commands
-from storage.commands import claim_command, dispatchable_commands, record_run_state, update_command
-from storage.database import session_scope
-from storage.leases import Lease, end_lease
-from storage.models import Command
+from storage.commands.dispatch import count_in_flight
+from storage.commands.leases import settle_expired_commands
+from storage.commands.models import Command
+from storage.commands.records import (
+    claim_command,
+    dispatchable_commands,
+    record_run_state,
+    update_command,
+)
+from storage.db.engine import session_scope
+from storage.db.leases import Lease, end_lease
 from storage.settings import LeadmillSettings
 
 log = logging.getLogger("leadmill.deployment_executor")

@@ -2,13 +2,13 @@
 
 The API stores a command and calls `submit`; it never waits on Prefect. A dispatcher thread
 claims waiting commands (fair between companies, by priority within one:
-`storage.command_dispatch`), and each worker thread creates the command's
+`storage.commands.dispatch`), and each worker thread creates the command's
 flow run through Prefect's client, records the run id, and runs the flow in-process with
 `run_flow` (~0.1 s to start, against 5–10 s for a new process per run).
 
-A claimed command holds a lease (storage/leases.py) that this executor's heartbeat renews.
+A claimed command holds a lease (storage/db/leases.py) that this executor's heartbeat renews.
 On start and on every beat, commands whose lease ran out — their process was killed, whatever
-its host name — are settled (storage/command_leases.py): a run that had begun is marked crashed
+its host name — are settled (storage/commands/leases.py): a run that had begun is marked crashed
 — nothing else would ever end it — and a run that had not begun is queued again. A final state
 is recorded only while the lease is still this executor's.
 """
@@ -23,15 +23,15 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy.engine import Engine
 
 from deployments.lease_keeper import LeaseKeeper
-from storage.command_leases import (
+from storage.commands.leases import (
     CRASH_MESSAGE,
     record_outcome_under_lease,
     settle_expired_commands,
 )
-from storage.commands import claim_command, dispatchable_commands, update_command
-from storage.database import session_scope
-from storage.leases import Lease, holds_lease
-from storage.models import Command
+from storage.commands.models import Command
+from storage.commands.records import claim_command, dispatchable_commands, update_command
+from storage.db.engine import session_scope
+from storage.db.leases import Lease, holds_lease
 from storage.settings import LeadmillSettings
 
 log = logging.getLogger("leadmill.executor")
@@ -176,7 +176,7 @@ class LocalExecutor:
 
     def _announce_failure(self, command_id: str) -> None:
         """Record the `lead_generation.failed` webhook event (once; the flow's hook may have)."""
-        from tasks.delivery import FAILED_EVENT, record_command_event
+        from tasks.delivery.events import FAILED_EVENT, record_command_event
 
         try:
             record_command_event(self.engine, command_id, FAILED_EVENT)

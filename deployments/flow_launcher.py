@@ -20,17 +20,17 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from deployments.lease_keeper import LeaseKeeper
-from storage.database import session_scope
-from storage.leases import Lease, holds_lease
-from storage.models import TriggeredRun
-from storage.settings import LeadmillSettings
-from storage.triggered_runs import (
+from storage.commands.models import TriggeredRun
+from storage.commands.triggered_runs import (
     CRASH_MESSAGE,
     lease_triggered_run,
     record_triggered_outcome,
     record_triggered_state,
     settle_expired_runs,
 )
+from storage.db.engine import session_scope
+from storage.db.leases import Lease, holds_lease
+from storage.settings import LeadmillSettings
 
 log = logging.getLogger("leadmill.flow_launcher")
 

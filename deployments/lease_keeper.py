@@ -1,4 +1,4 @@
-"""The heartbeat of one process's leases (storage/leases.py): a thread that renews what this
+"""The heartbeat of one process's leases (storage/db/leases.py): a thread that renews what this
 process holds and, on the same beat, settles what other processes stopped renewing.
 
 One keeper per table and process (the executor's commands, the launcher's runs, the webhook
@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from storage.database import session_scope
-from storage.leases import renew_leases
+from storage.db.engine import session_scope
+from storage.db.leases import renew_leases
 
 log = logging.getLogger("leadmill.leases")
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 import secrets
 
-from storage.secrets import create_secret_file_once
 from storage.settings import LeadmillSettings
+from storage.tenancy.secrets import create_secret_file_once
 
 CLIENT_AUTH_VARIABLE = "PREFECT_API_AUTH_STRING"
 SERVER_AUTH_VARIABLE = "PREFECT_SERVER_API_AUTH_STRING"

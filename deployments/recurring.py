@@ -21,9 +21,9 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from storage.database import session_scope
-from storage.models import RecurringSearch
-from storage.recurring_searches import schedules_to_mirror
+from storage.commands.models import RecurringSearch
+from storage.commands.recurring import schedules_to_mirror
+from storage.db.engine import session_scope
 from storage.settings import LeadmillSettings
 
 log = logging.getLogger("leadmill.recurring")

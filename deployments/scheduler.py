@@ -22,7 +22,8 @@ async def _serve(settings: LeadmillSettings) -> None:
 
     from deployments.recurring import RecurringScheduleMirror
     from flows.warehouse_sync import warehouse_sync
-    from storage.database import build_engine, create_schema
+    from storage.db.engine import build_engine
+    from storage.schema import create_schema
 
     engine = build_engine(settings.sqlalchemy_url)
     create_schema(engine)

@@ -40,10 +40,11 @@ API_START_TIMEOUT = 90
 
 def prepare_data(settings: LeadmillSettings) -> dict:
     """Everything on disk that the stack needs before it serves: idempotent, reused next time."""
-    from storage.database import build_engine, create_schema
-    from storage.demo import ensure_demo_tenant
-    from storage.prospects import generate_sample
-    from storage.warehouse import ensure_warehouse
+    from storage.db.engine import build_engine
+    from storage.prospects.store import generate_sample
+    from storage.schema import create_schema
+    from storage.tenancy.demo import ensure_demo_tenant
+    from storage.warehouse.catalog import ensure_warehouse
 
     prepare_data_dir(settings.data_dir)
     engine = build_engine(settings.sqlalchemy_url)

@@ -1,9 +1,10 @@
 """The webhook dispatcher: delivers what the outbox holds, from the API process.
 
-Flows only *record* webhook events (`tasks.delivery`); this thread claims due deliveries from
+Flows only *record* webhook events (`tasks.delivery.events`); this thread claims due deliveries from
 the operational DB with a lease (renewed while the attempt runs), POSTs them on a small pool of
 sender threads, records every attempt and schedules the next one with exponential backoff and
-jitter (tasks/webhook_sender.py). Everything it needs is in the database, so after a crash —
+jitter (tasks/delivery/webhook_sender.py). Everything it needs is in the database, so after a crash
+—
 even kill -9 — any instance, whatever its name, picks up the deliveries once their lease runs
 out: nothing is lost, and a delivered event is never claimed again. A request that cannot even
 be built (a sealed secret that no longer opens) counts as a failed attempt, with the reason,
@@ -21,20 +22,21 @@ import httpx
 from sqlalchemy.engine import Engine
 
 from deployments.lease_keeper import LeaseKeeper
-from storage.clock import utcnow
-from storage.database import session_scope
-from storage.models import Command, WebhookDelivery
-from storage.secrets import SecretBox
+from storage.commands.models import Command
+from storage.db.clock import utcnow
+from storage.db.engine import session_scope
 from storage.settings import LeadmillSettings
-from storage.webhook_outbox import (
+from storage.tenancy.secrets import SecretBox
+from storage.webhooks.models import WebhookDelivery
+from storage.webhooks.outbox import (
     DROPPED,
     AttemptOutcome,
     claim_due_deliveries,
     next_due_at,
     record_attempt,
 )
+from tasks.delivery.webhook_sender import post_webhook, retry_delay, signed_request
 from tasks.egress import EgressPolicy, egress_client
-from tasks.webhook_sender import post_webhook, retry_delay, signed_request
 
 log = logging.getLogger("leadmill.webhooks")
 

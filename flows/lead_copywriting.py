@@ -8,8 +8,8 @@ from typing import Any
 
 from prefect import flow
 
-from tasks.lead_copy import output_field
-from tasks.lead_processing import (
+from tasks.enrichment.copywriting import output_field
+from tasks.enrichment.processing import (
     describe_failures,
     draft_lead_field,
     load_lead_profile,

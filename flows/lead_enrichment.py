@@ -7,7 +7,7 @@ from typing import Any
 
 from prefect import flow
 
-from tasks.lead_processing import (
+from tasks.enrichment.processing import (
     call_enrichment_service,
     describe_failures,
     load_lead_profile,

@@ -17,23 +17,23 @@ from prefect.tasks import exponential_backoff
 
 from flows.research_stage import gather_candidates
 from flows.warehouse_sync import request_warehouse_sync
-from storage.commands import get_command, record_run_state
-from storage.database import engine_for_data_dir, session_scope
+from storage.commands.records import get_command, record_run_state
+from storage.db.engine import engine_for_data_dir, session_scope
 from storage.settings import LeadmillSettings
-from tasks.analysis import analyze_command
-from tasks.artifact_text import markdown_text
-from tasks.criteria import Prospect, SearchSpec
-from tasks.dedupe import dedupe_leads
-from tasks.delivery import FAILED_EVENT, enqueue_webhook, record_command_event
-from tasks.enrichment import enrich_leads
-from tasks.persistence import persist_leads, record_summary
-from tasks.progress import CommandProgress
-from tasks.recurring import is_scheduled_command
-from tasks.reports import leads_markdown, leads_table
-from tasks.scoring import score_candidates, site_weights
-from tasks.sources import record_source_errors
-from tasks.summary import summarize_leads
-from tasks.verification import verifier_options, verify_prospects, website_check_options
+from tasks.dedupe.candidates import dedupe_leads
+from tasks.delivery.events import FAILED_EVENT, enqueue_webhook, record_command_event
+from tasks.enrichment.derived import enrich_leads
+from tasks.lifecycle.persistence import persist_leads, record_summary
+from tasks.lifecycle.progress import CommandProgress
+from tasks.lifecycle.recurring import is_scheduled_command
+from tasks.reports.artifact_text import markdown_text
+from tasks.reports.artifacts import leads_markdown, leads_table
+from tasks.reports.summary import summarize_leads
+from tasks.research.sources import record_source_errors
+from tasks.scoring.match import score_candidates, site_weights
+from tasks.search.analysis import analyze_command
+from tasks.search.criteria import Prospect, SearchSpec
+from tasks.verification.contacts import verifier_options, verify_prospects, website_check_options
 
 # Research returns a pool this many times the leads asked for, so scoring has room to choose.
 POOL_FACTOR = 8

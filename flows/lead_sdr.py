@@ -8,7 +8,7 @@ from typing import Any
 
 from prefect import flow
 
-from tasks.lead_processing import (
+from tasks.enrichment.processing import (
     describe_failures,
     draft_lead_field,
     load_lead_profile,

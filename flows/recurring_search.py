@@ -11,7 +11,7 @@ from typing import Any
 
 from prefect import flow
 
-from tasks.recurring import finish_scheduled_command, start_scheduled_command
+from tasks.lifecycle.recurring import finish_scheduled_command, start_scheduled_command
 
 
 @flow(name="recurring-search", flow_run_name="recurring-{schedule_id}", persist_result=False)

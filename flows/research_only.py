@@ -14,7 +14,7 @@ from prefect.tasks import exponential_backoff
 
 from flows.research_stage import gather_candidates
 from storage.settings import LeadmillSettings
-from tasks.source_leads import research_spec, save_source_leads
+from tasks.research.source_leads import research_spec, save_source_leads
 
 
 @flow(name="research-only", flow_run_name="{site_id}-{run_id}", persist_result=False)

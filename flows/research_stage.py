@@ -15,11 +15,9 @@ from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from storage.settings import LeadmillSettings
-from tasks.artifact_text import markdown_text
-from tasks.criteria import Prospect, SearchSpec
-from tasks.hard_filters import within_hard_limits
-from tasks.research import research_prospects
-from tasks.sources import (
+from tasks.reports.artifact_text import markdown_text
+from tasks.research.prospect_search import research_prospects
+from tasks.research.sources import (
     companies_to_research,
     merge_candidates,
     plan_sources,
@@ -27,7 +25,9 @@ from tasks.sources import (
     search_provider,
     sources_markdown,
 )
-from tasks.website_research import research_websites
+from tasks.research.websites import research_websites
+from tasks.search.criteria import Prospect, SearchSpec
+from tasks.search.hard_filters import within_hard_limits
 
 COMPANIES_TO_RESEARCH = 10  # Hunter domain searches and website visits per run
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from prefect import flow
 
-from tasks.warehouse import sync_warehouse
+from tasks.lifecycle.warehouse import sync_warehouse
 
 
 @flow(name="warehouse-sync")

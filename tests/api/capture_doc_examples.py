@@ -1,5 +1,5 @@
 """Regenerates api/examples/responses.json: the response example of every route, as really
-answered by a running Leadmill fed the request examples of api/doc_examples.py.
+answered by a running Leadmill fed the request examples of api/docs/request_examples.py.
 
 Not a test (its name keeps pytest from collecting it); run it on purpose when a reply changes:
     .venv/bin/python -m pytest -q -p no:logging tests/api/capture_doc_examples.py
@@ -14,17 +14,17 @@ from typing import Any
 
 import httpx
 
-from api.doc_examples import (
+from api.docs.request_examples import (
     CLIENT_PLACEHOLDER,
     EXAMPLES_DIR,
     LEAD_PLACEHOLDER,
     request_docs,
 )
-from storage.clock import utcnow
-from storage.database import engine_for, session_scope
-from storage.passwords import hash_password
-from storage.platform_admins import grant_platform_admin
-from storage.tenancy import create_company, create_user, issue_api_key
+from storage.db.clock import utcnow
+from storage.db.engine import engine_for, session_scope
+from storage.tenancy.accounts import create_company, create_user, issue_api_key
+from storage.tenancy.passwords import hash_password
+from storage.tenancy.platform_admins import grant_platform_admin
 from tests.fixtures.servers import wait_until
 
 MAX_ITEMS = 2

@@ -1,4 +1,5 @@
-"""A second tenant for isolation tests, made through storage/tenancy.py in the app's own DB,
+"""A second tenant for isolation tests, made through storage/tenancy/accounts.py in the app's own
+DB,
 and a module-wide running API for the lead-management workbench tests."""
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from typing import Any
 
 import httpx
 
-from storage.database import engine_for, session_scope
-from storage.models import Lead
+from storage.db.engine import engine_for, session_scope
+from storage.leads.models import Lead
 from storage.settings import LeadmillSettings
-from storage.tenancy import create_client, create_company, create_user, issue_api_key
+from storage.tenancy.accounts import create_client, create_company, create_user, issue_api_key
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def create_tenant_through_api(settings: LeadmillSettings, base_url: str, client_
     one step that is server-side only, `leadmill users create --no-company`), then over HTTP
     log in, `POST /api/company`, `POST /api/clients` with `client_id`, `POST /api/agent-api-keys`.
     """
-    from storage.passwords import hash_password
+    from storage.tenancy.passwords import hash_password
 
     username, password = f"founder-{uuid.uuid4().hex[:8]}@example.com", "a long pass phrase"
     with session_scope(engine_for(settings.sqlalchemy_url)) as session:

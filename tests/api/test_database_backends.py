@@ -4,7 +4,7 @@ only new leads, and the warehouse syncs from the database into its views."""
 
 from __future__ import annotations
 
-from storage.warehouse import ensure_warehouse, sync_leads, sync_tables
+from storage.warehouse.catalog import ensure_warehouse, sync_leads, sync_tables
 from tests.fixtures.examples import example
 from tests.fixtures.servers import make_settings, start_in_thread, wait_until
 

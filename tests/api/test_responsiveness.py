@@ -17,10 +17,10 @@ from typing import Any
 import httpx
 import pytest
 
-from storage.database import engine_for, session_scope
-from storage.demo import DEMO_COMPANY_ID
-from storage.models import Company
-from storage.tenancy import create_user
+from storage.db.engine import engine_for, session_scope
+from storage.tenancy.accounts import create_user
+from storage.tenancy.demo import DEMO_COMPANY_ID
+from storage.tenancy.models import Company
 from tests.api.tenant_helpers import start_module_instance
 from tests.fixtures.servers import RunningLeadmill, wait_until
 

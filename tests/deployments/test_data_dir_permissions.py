@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from deployments.stack import prepare_data
-from storage.prospect_import import import_prospects
-from storage.secrets import SecretBox
+from storage.prospects.importer import import_prospects
 from storage.settings import LeadmillSettings
-from tests.storage.test_warehouse import T0, Store
+from storage.tenancy.secrets import SecretBox
+from tests.storage.warehouse.test_warehouse import T0, Store
 
 
 @pytest.fixture

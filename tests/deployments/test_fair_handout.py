@@ -14,8 +14,8 @@ import time
 
 from sqlmodel import col, select
 
-from storage.database import engine_for, session_scope
-from storage.models import Command
+from storage.commands.models import Command
+from storage.db.engine import engine_for, session_scope
 from tests.api.tenant_helpers import create_tenant
 from tests.fixtures.examples import example
 from tests.fixtures.servers import make_settings, start_in_thread, wait_until

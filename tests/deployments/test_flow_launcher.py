@@ -9,17 +9,18 @@ from datetime import timedelta
 from pathlib import Path
 
 from deployments.flow_launcher import CRASH_MESSAGE, FlowLauncher
-from storage.clock import utcnow
-from storage.database import build_engine, create_schema, session_scope
-from storage.leases import Lease
-from storage.models import TriggeredRun
-from storage.settings import LeadmillSettings
-from storage.tenancy import create_company
-from storage.triggered_runs import (
+from storage.commands.models import TriggeredRun
+from storage.commands.triggered_runs import (
     create_triggered_run,
     lease_triggered_run,
     record_triggered_state,
 )
+from storage.db.clock import utcnow
+from storage.db.engine import build_engine, session_scope
+from storage.db.leases import Lease
+from storage.schema import create_schema
+from storage.settings import LeadmillSettings
+from storage.tenancy.accounts import create_company
 from tests.fixtures.servers import wait_until
 
 

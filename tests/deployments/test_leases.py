@@ -15,18 +15,19 @@ from sqlmodel import Session, select
 
 from deployments.lease_keeper import LeaseKeeper
 from deployments.webhook_dispatcher import WebhookDispatcher
-from storage.clock import utcnow
-from storage.command_leases import (
+from storage.commands.leases import (
     CRASH_MESSAGE,
     record_outcome_under_lease,
     settle_expired_commands,
 )
-from storage.commands import claim_command, record_run_state
-from storage.database import build_engine, session_scope
-from storage.demo import DEMO_COMPANY_ID, DEMO_SITE_ID
-from storage.leases import Lease
-from storage.models import Command, WebhookAttempt, WebhookDelivery
-from storage.webhook_outbox import DROPPED, AttemptOutcome, claim_due_deliveries, record_attempt
+from storage.commands.models import Command
+from storage.commands.records import claim_command, record_run_state
+from storage.db.clock import utcnow
+from storage.db.engine import build_engine, session_scope
+from storage.db.leases import Lease
+from storage.tenancy.demo import DEMO_COMPANY_ID, DEMO_SITE_ID
+from storage.webhooks.models import WebhookAttempt, WebhookDelivery
+from storage.webhooks.outbox import DROPPED, AttemptOutcome, claim_due_deliveries, record_attempt
 from tests.fixtures.postgres import parametrize_backends as pytest_generate_tests  # noqa: F401
 from tests.fixtures.servers import make_settings, wait_until
 from tests.fixtures.webhooks import completed_commands_with_events
@@ -160,8 +161,8 @@ def test_a_secret_that_cannot_be_opened_ends_failed_with_the_reason(engine, sett
 
 def test_a_failed_attempt_is_due_again_on_the_schedule_and_the_delivery_log_shows_when(
         engine, settings, receiver_factory):
-    from api.routes.webhook_deliveries import public_delivery
-    from storage.clock import iso_z
+    from api.command.webhook_deliveries import public_delivery
+    from storage.db.clock import iso_z
 
     receiver = receiver_factory(responses=[503])
     [event_id] = completed_commands_with_events(engine, 1, receiver.url)

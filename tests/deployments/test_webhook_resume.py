@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
-from storage.database import build_engine
-from storage.models import WebhookAttempt, WebhookDelivery
+from storage.db.engine import build_engine
+from storage.webhooks.models import WebhookAttempt, WebhookDelivery
 from tests.fixtures.servers import make_settings, start_api_process, wait_until
 from tests.fixtures.webhooks import completed_commands_with_events
 

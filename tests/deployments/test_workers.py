@@ -82,8 +82,8 @@ def test_two_workers_run_commands_handed_out_by_priority_queue(
 
         from sqlmodel import Session
 
-        from storage.database import engine_for
-        from storage.models import Command
+        from storage.commands.models import Command
+        from storage.db.engine import engine_for
 
         with Session(engine_for(settings.sqlalchemy_url)) as session:
             run_ids = [session.get(Command, c).flow_run_id for c in ids]
@@ -100,7 +100,7 @@ def test_two_workers_run_commands_handed_out_by_priority_queue(
         # warehouse has every lead without waiting for the minutely schedule.
         from sqlmodel import func, select
 
-        from storage.models import Lead
+        from storage.leads.models import Lead
 
         with Session(engine_for(settings.sqlalchemy_url)) as session:
             stored = session.exec(select(func.count()).select_from(Lead)).one()
@@ -178,8 +178,8 @@ def test_two_workers_with_prefect_and_leadmill_on_postgresql(
             tmp_path / "pg-worker-a.log").read_text()[-3000:]
         from sqlmodel import Session
 
-        from storage.database import engine_for
-        from storage.models import Command
+        from storage.commands.models import Command
+        from storage.db.engine import engine_for
 
         with Session(engine_for(leadmill_url)) as session:
             run_ids = [session.get(Command, c).flow_run_id for c in ids]
@@ -272,8 +272,8 @@ def test_one_busy_worker_starts_queued_commands_high_then_medium_then_low(
 
         from sqlmodel import Session
 
-        from storage.database import engine_for
-        from storage.models import Command
+        from storage.commands.models import Command
+        from storage.db.engine import engine_for
 
         def handed_out(command_ids: list[str]) -> list[str] | None:
             with Session(engine_for(settings.sqlalchemy_url)) as session:

@@ -87,8 +87,8 @@ def test_tenant_text_in_artifacts_is_escaped(imports_only_leadmill: RunningLeadm
 
     from sqlmodel import Session
 
-    from storage.database import engine_for
-    from storage.models import Command
+    from storage.commands.models import Command
+    from storage.db.engine import engine_for
 
     with Session(engine_for(running.settings.sqlalchemy_url)) as session:
         flow_run_id = session.get(Command, command_id).flow_run_id

@@ -78,8 +78,8 @@ def test_status_reports_failed_when_the_process_running_it_is_killed_and_another
 def _flow_run_id(settings, command_id: str) -> str:
     from sqlmodel import Session
 
-    from storage.database import engine_for
-    from storage.models import Command
+    from storage.commands.models import Command
+    from storage.db.engine import engine_for
 
     with Session(engine_for(settings.sqlalchemy_url)) as session:
         return session.get(Command, command_id).flow_run_id

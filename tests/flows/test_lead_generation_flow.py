@@ -6,8 +6,9 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from storage.database import engine_for
-from storage.models import Command, Lead
+from storage.commands.models import Command
+from storage.db.engine import engine_for
+from storage.leads.models import Lead
 from tests.fixtures.examples import example
 from tests.fixtures.servers import make_settings, start_in_thread, wait_until
 

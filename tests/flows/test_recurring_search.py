@@ -14,8 +14,9 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from storage.database import engine_for
-from storage.models import Command, RecurringSearchRun, SearchHistory
+from storage.commands.models import Command, RecurringSearchRun
+from storage.db.engine import engine_for
+from storage.workspace.models import SearchHistory
 from tests.fixtures.examples import example
 from tests.fixtures.servers import wait_until
 
@@ -92,7 +93,7 @@ def test_the_mirror_makes_a_prefect_deployment_per_schedule_and_follows_pause_an
     from prefect.runner import Runner
 
     from deployments.recurring import RecurringScheduleMirror
-    from storage.database import build_engine
+    from storage.db.engine import build_engine
 
     mirror = RecurringScheduleMirror(leadmill.settings,
                                      build_engine(leadmill.settings.sqlalchemy_url))

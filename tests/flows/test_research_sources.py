@@ -8,11 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from storage.database import engine_for_data_dir, session_scope
-from storage.demo import DEMO_COMPANY_ID
-from storage.lead_sources import lead_sources
-from storage.secrets import SecretBox
-from storage.service_settings import set_service
+from storage.db.engine import engine_for_data_dir, session_scope
+from storage.leads.provenance import lead_sources
+from storage.tenancy.demo import DEMO_COMPANY_ID
+from storage.tenancy.secrets import SecretBox
+from storage.workspace.service_settings import set_service
 from tests.fixtures.egress import attack_dns, canary
 from tests.fixtures.examples import example
 from tests.fixtures.providers import ProviderServer, sample_people, start_provider

@@ -238,7 +238,7 @@ function renderLeads() {
 
 // A text cell a spreadsheet would run as a formula gets a leading quote (OWASP's CSV
 // injection rule); plain numbers and phone numbers stay. The mirror of spreadsheet_safe in
-// storage/csv_cells.py: tests/api/test_tester_csv.py runs both on the same cells.
+// storage/warehouse/csv_cells.py: tests/api/docs/test_tester_csv.py runs both on the same cells.
 const FORMULA_START = /^[=+\-@\t\r]/;
 const PLAIN_NUMBER = /^[+-]?[0-9][0-9 ().\-]*$/;  // JS `$`: the end of the text only
 

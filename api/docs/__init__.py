@@ -1,0 +1,3 @@
+"""The API's documentation: the OpenAPI schema with its examples, the offline Swagger UI and
+the tester page.
+"""

@@ -1,0 +1,124 @@
+"""Reading lead-management requests: JSON bodies into pydantic models, query parameters.
+
+Every problem becomes a ManagementError naming the field in `details`: a missing field is
+missing_required_field, a body that is not a JSON object (or a field of the wrong type) is
+invalid_format, a value out of range is invalid_value.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from litestar import Request
+from pydantic import BaseModel, ValidationError
+
+from api.errors import InvalidFormat, InvalidValue, MissingRequiredField
+from api.json_body import load_json
+from storage.db.keyset import decode_cursor
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+_FORMAT_ERRORS = ("type", "parsing", "json", "string_type", "int_type", "bool_type",
+                  "list_type", "dict_type", "model_type", "float_type", "extra_forbidden")
+
+
+def parse_json_object(raw: bytes) -> dict[str, Any]:
+    if not raw.strip():
+        raise InvalidFormat("The request body is empty", details="a JSON object is required")
+    try:
+        value = load_json(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidFormat("The request body is not valid JSON", details=str(exc)) from None
+    if not isinstance(value, dict):
+        raise InvalidFormat("The request body must be a JSON object",
+                            details=f"got {type(value).__name__}")
+    return value
+
+
+def validate(model: type[ModelT], value: Any, prefix: str = "") -> ModelT:
+    """`value` as `model`, or the documented error for its first problem."""
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        raise _as_management_error(exc, prefix) from None
+
+
+def _as_management_error(exc: ValidationError, prefix: str) -> Exception:
+    problem = exc.errors()[0]
+    field = prefix + ".".join(str(part) for part in problem["loc"])
+    kind = problem["type"]
+    details = {"field": field or None, "issue": problem["msg"]}
+    if kind == "missing":
+        return MissingRequiredField(f"{field} is required", details=details)
+    if any(kind == name or kind.endswith(f"_{name}") for name in _FORMAT_ERRORS) or \
+            kind.endswith("_type") or kind.endswith("_parsing"):
+        return InvalidFormat(f"{field} has the wrong format", details=details)
+    return InvalidValue(f"{field} has a value that is not allowed", details=details)
+
+
+def parse_body(body: bytes, model: type[ModelT]) -> ModelT:
+    """The raw body (read by Litestar before a `sync_to_thread` handler runs) as `model`."""
+    return validate(model, parse_json_object(body))
+
+
+def query_text(request: Request, name: str, *, required: bool = False) -> str | None:
+    value = request.query_params.get(name)
+    value = value.strip() if isinstance(value, str) else None
+    if not value:
+        if required:
+            raise MissingRequiredField(f"{name} is required",
+                                       details={"field": name, "issue": "missing"})
+        return None
+    return value
+
+
+def query_int(request: Request, name: str, default: int, minimum: int, maximum: int) -> int:
+    raw = query_text(request, name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidFormat(f"{name} must be a whole number",
+                            details={"field": name, "issue": f"got {raw!r}"}) from None
+    if not minimum <= value <= maximum:
+        raise InvalidValue(f"{name} must be between {minimum} and {maximum}",
+                           details={"field": name, "issue": f"got {value}"})
+    return value
+
+
+def query_bool(request: Request, name: str) -> bool:
+    raw = (query_text(request, name) or "false").lower()
+    if raw not in {"true", "false", "1", "0"}:
+        raise InvalidValue(f"{name} must be true or false",
+                           details={"field": name, "issue": f"got {raw!r}"})
+    return raw in {"true", "1"}
+
+
+def query_cursor(request: Request, name: str = "nextToken") -> str | None:
+    """An opaque page token this API gave out, or None for the first page."""
+    cursor = query_text(request, name)
+    if cursor is not None:
+        try:
+            decode_cursor(cursor)
+        except ValueError:
+            raise InvalidValue(f"{name} is not a token this API gave out",
+                               details={"field": name}) from None
+    return cursor
+
+
+def keyset_page(session: Any, statement: Any, model: Any, request: Request, *, param: str,
+                limit: int, previous_page: str) -> tuple[list[Any], str | None]:
+    """One newest-first page of `statement` after the cursor in query parameter `param`.
+
+    Returns the rows and the next page's cursor (None at the end); a cursor that is not one of
+    ours is invalid_format naming `param` (`previous_page` says where a good one comes from).
+    """
+    from storage.db.keyset import newest_first_after, page_of
+
+    try:
+        statement = newest_first_after(statement, model, query_text(request, param))
+    except ValueError:
+        raise InvalidFormat(f"{param} is not valid", details={
+            "field": param, "issue": f"use {previous_page} of the previous page"}) from None
+    return page_of(list(session.exec(statement.limit(limit + 1)).all()), limit)

@@ -1,0 +1,139 @@
+"""Which lead-processing items a request triggers and which it skips, and why.
+
+Shared by `/api/leads/process/*` and `/api/trigger`: an item is skipped when its field is filled
+and `overwrite` is false, or when what it needs is not configured (the enrichment service's URL;
+with an `aiChat` endpoint configured, the process's or field's agent id). With no `aiChat`
+endpoint at all, copy and SDR fields come from the documented templates (agent None).
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+import time
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
+
+from api.errors import NotFound
+from storage.leads.fields import filled_fields, find_company_lead
+from storage.leads.models import Lead
+from storage.tenancy.secrets import SecretBox
+from storage.workspace.agent_settings import effective_agent_values
+from storage.workspace.service_settings import resolve_services
+from tasks.enrichment.copywriting import SDR_FIELDS, output_field
+from tasks.enrichment.processing import CHAT_SERVICE
+
+EnrichmentService = Literal["companyUrl", "emailFinder", "enrichment1", "enrichment2",
+                            "enrichment3", "enrichment4", "enrichment5", "enrichment6",
+                            "enrichment7", "enrichment8", "enrichment9", "enrichment10"]
+SdrField = Literal[SDR_FIELDS]  # type: ignore[valid-type]
+_Strict = ConfigDict(extra="forbid")
+
+
+class EnrichRequest(BaseModel):
+    model_config = _Strict
+    leadId: str = Field(min_length=1)
+    services: list[EnrichmentService] = Field(min_length=1)
+    overwrite: bool = False
+
+
+class CopyrightRequest(BaseModel):
+    model_config = _Strict
+    leadId: str = Field(min_length=1)
+    processes: list[Annotated[int, Field(ge=1, le=10)]] = Field(min_length=1)
+    overwrite: bool = False
+
+
+class SdrRequest(BaseModel):
+    model_config = _Strict
+    leadId: str = Field(min_length=1)
+    fields: list[SdrField] = Field(min_length=1)
+    overwrite: bool = False
+
+
+@dataclass
+class Plan:
+    """The flow to run and its parameters, or nothing when every item was skipped."""
+
+    task: str
+    batch_prefix: str
+    lead: Lead
+    triggered: list[Any] = field(default_factory=list)
+    skipped: list[Any] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def skip(self, item: Any, reason: str) -> None:
+        self.skipped.append(item)
+        self.reasons[str(item)] = reason
+
+
+def batch_tag(prefix: str) -> str:
+    """`<prefix>-process-<unix seconds>-<6 random [0-9a-z]>`, as the document shows."""
+    alphabet = string.digits + string.ascii_lowercase
+    return f"{prefix}-process-{int(time.time())}-" + "".join(
+        secrets.choice(alphabet) for _ in range(6))
+
+
+def _lead(session: Session, company_id: str, lead_id: str) -> Lead:
+    lead = find_company_lead(session, company_id, lead_id)
+    if lead is None:
+        raise NotFound(f"No lead {lead_id}", details={"field": "leadId", "issue": "not found"})
+    return lead
+
+
+def plan_enrichment(session: Session, box: SecretBox, company_id: str,
+                    request: EnrichRequest) -> Plan:
+    lead = _lead(session, company_id, request.leadId)
+    plan = Plan("lead-enrichment", "enrich", lead)
+    configured = resolve_services(session, box, company_id, lead.site_id)
+    filled = filled_fields(session, lead)
+    for service in dict.fromkeys(request.services):
+        if service not in configured:
+            plan.skip(service, "not configured in /api/settings/url")
+        elif service in filled and not request.overwrite:
+            plan.skip(service, "already filled (overwrite is false)")
+        else:
+            plan.triggered.append(service)
+    plan.parameters = {"company_id": company_id, "lead_id": lead.id,
+                       "services": plan.triggered, "overwrite": request.overwrite}
+    return plan
+
+
+def _plan_drafts(session: Session, box: SecretBox, company_id: str, lead: Lead, plan: Plan,
+                 kind: str, items: list[Any], agent_key: str, overwrite: bool) -> Plan:
+    chat_configured = CHAT_SERVICE in resolve_services(session, box, company_id, lead.site_id)
+    settings_kind = "agent" if kind == "copyright" else "sdr-ai"
+    agents = effective_agent_values(session, company_id, settings_kind, lead.site_id)
+    filled = filled_fields(session, lead)
+    chosen: dict[str, str | None] = {}
+    for item in dict.fromkeys(items):
+        agent = agents.get(agent_key.format(item)) if chat_configured else None
+        if output_field(kind, str(item)) in filled and not overwrite:
+            plan.skip(item, "already filled (overwrite is false)")
+        elif chat_configured and not agent:
+            plan.skip(item, f"no {agent_key.format(item)} in /api/settings/{settings_kind}")
+        else:
+            plan.triggered.append(item)
+            chosen[str(item)] = agent
+    plan.parameters = {"company_id": company_id, "lead_id": lead.id, "agents": chosen,
+                       "overwrite": overwrite}
+    return plan
+
+
+def plan_copyright(session: Session, box: SecretBox, company_id: str,
+                   request: CopyrightRequest) -> Plan:
+    lead = _lead(session, company_id, request.leadId)
+    plan = Plan("lead-copywriting", "copyright", lead)
+    return _plan_drafts(session, box, company_id, lead, plan, "copyright", request.processes,
+                        "enrichment{}AgentId", request.overwrite)
+
+
+def plan_sdr(session: Session, box: SecretBox, company_id: str, request: SdrRequest) -> Plan:
+    lead = _lead(session, company_id, request.leadId)
+    plan = Plan("lead-sdr", "sdr", lead)
+    return _plan_drafts(session, box, company_id, lead, plan, "sdr", request.fields,
+                        "{}AgentId", request.overwrite)

@@ -1,0 +1,210 @@
+"""Background tasks as Prefect flow runs: `POST /api/trigger`, `GET /api/trigger-task-status`,
+`GET /api/trigger-recent-runs`.
+
+Accepted task names (`task`, or Trigger.dev's `taskId`/`taskIdentifier`) and their payloads:
+`lead-enrichment` (`{leadId, services, overwrite}`), `lead-copywriting` (`{leadId, processes,
+overwrite}`), `lead-sdr` (`{leadId, fields, overwrite}`) and `warehouse-sync` (`{}`). Runs are
+tagged `company:<id>` in Prefect; a caller only ever sees its own company's runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.concurrency import sync_to_thread
+from litestar.datastructures import State
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlmodel import col, select
+
+from api.errors import InvalidValue, NotFound
+from api.management.requests import parse_json_object, query_int, query_text, validate
+from api.security.auth import Caller, authenticate, require_record_owner
+from api.workbench.processing import store_plan
+from api.workbench.processing_plans import (
+    CopyrightRequest,
+    EnrichRequest,
+    Plan,
+    SdrRequest,
+    plan_copyright,
+    plan_enrichment,
+    plan_sdr,
+)
+from deployments.flow_launcher import TASK_FLOWS
+from storage.commands.models import TriggeredRun
+from storage.commands.triggered_runs import create_triggered_run, get_triggered_run
+from storage.db.clock import iso_z
+from storage.db.engine import session_scope
+from storage.tenancy.limits import WAREHOUSE_SYNC, queue_warehouse_sync
+
+log = logging.getLogger("leadmill.api.triggers")
+
+PLANNERS = {"lead-enrichment": (EnrichRequest, plan_enrichment),
+            "lead-copywriting": (CopyrightRequest, plan_copyright),
+            "lead-sdr": (SdrRequest, plan_sdr)}
+# Prefect state type -> the Trigger.dev-style status clients of the document expect.
+STATUS_OF_STATE = {"QUEUED": "QUEUED", "SCHEDULED": "QUEUED", "PENDING": "QUEUED",
+                   "RUNNING": "EXECUTING", "COMPLETED": "COMPLETED", "FAILED": "FAILED",
+                   "CRASHED": "CRASHED", "CANCELLING": "CANCELED", "CANCELLED": "CANCELED",
+                   "PAUSED": "PAUSED"}
+
+
+class TriggerRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    task: str = Field(min_length=1)
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _task_aliases(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "task" not in data:
+            for alias in ("taskId", "taskIdentifier"):
+                if alias in data:
+                    data = {**data, "task": data[alias]}
+                    data.pop(alias)
+                    break
+        return data
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return iso_z(moment) if moment else None
+
+
+def run_view(run: TriggeredRun, flow_run: Any = None) -> dict[str, Any]:
+    """A run as the API answers it; a Prefect flow run, when read, gives the live state."""
+    state, error = run.run_state, run.error
+    if flow_run is not None and flow_run.state is not None and run.run_state not in (
+            "COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
+        # Prefect may know the end before the launcher has recorded it.
+        state = flow_run.state.type.value
+        if state in ("FAILED", "CRASHED") and error is None:
+            error = flow_run.state.message
+    return {"runId": run.id, "taskId": run.task, "status": STATUS_OF_STATE.get(state, state),
+            "state": state, "flowRunId": run.flow_run_id,
+            "flowRunName": getattr(flow_run, "name", None), "batchTag": run.batch_tag,
+            "payload": {k: v for k, v in run.parameters.items() if k != "run_id"},
+            "createdAt": _iso(run.created_at),
+            "startedAt": _iso(getattr(flow_run, "start_time", None)),
+            "finishedAt": _iso(run.finished_at or getattr(flow_run, "end_time", None)),
+            "error": error, "output": run.result}
+
+
+def prefect_run_view(flow_run: Any) -> dict[str, Any]:
+    """A flow run from Prefect, known by its tags (`leadmill-run:`, `task:`)."""
+    tags = {tag.partition(":")[0]: tag.partition(":")[2] for tag in flow_run.tags}
+    state = flow_run.state.type.value if flow_run.state else "PENDING"
+    return {"runId": tags.get("leadmill-run") or str(flow_run.id), "taskId": tags.get("task"),
+            "status": STATUS_OF_STATE.get(state, state), "state": state,
+            "flowRunId": str(flow_run.id), "flowRunName": flow_run.name,
+            "batchTag": tags.get("batch"), "createdAt": _iso(flow_run.created),
+            "startedAt": _iso(flow_run.start_time), "finishedAt": _iso(flow_run.end_time)}
+
+
+class TriggerController(Controller):
+    path = "/api"
+    tags = ["Background tasks"]
+
+    @post("/trigger", status_code=200, summary="Submit a background task", sync_to_thread=True)
+    def trigger(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
+        """Body `{task, payload}`; answered at once with the run id (`status` QUEUED)."""
+        plan: Plan | None = None
+        with session_scope(state.engine) as session:
+            caller = authenticate(request, session)
+            body = validate(TriggerRequest, parse_json_object(body))
+            if body.task not in TASK_FLOWS:
+                raise InvalidValue(f"Unknown task {body.task}", details={
+                    "field": "task", "issue": f"one of {', '.join(TASK_FLOWS)}"})
+            instance = state.flow_launcher.instance
+            fresh = True
+            if body.task in PLANNERS:
+                model, planner = PLANNERS[body.task]
+                payload = validate(model, body.payload, prefix="payload.")
+                plan = planner(session, state.secret_box, caller.company_id, payload)
+                require_record_owner(caller, plan.lead.owner, "lead", plan.lead.id)
+                run = store_plan(session, instance, caller.company_id, plan)
+            else:
+                if body.payload:
+                    raise InvalidValue(f"{body.task} takes no payload",
+                                       details={"field": "payload", "issue": "must be {}"})
+                if body.task == WAREHOUSE_SYNC:  # one waiting sync serves every request
+                    run, fresh = queue_warehouse_sync(session, caller.company_id, instance)
+                else:
+                    run = create_triggered_run(session, company_id=caller.company_id,
+                                               task=body.task, parameters={}, instance=instance)
+            reply: dict[str, Any] = {"success": True, "taskId": body.task,
+                                     "runId": run.id if run else None,
+                                     "status": "QUEUED" if run else "SKIPPED",
+                                     "batchTag": run.batch_tag if run else None}
+            if plan is not None:
+                reply.update(triggered=plan.triggered, skipped=plan.skipped,
+                             skippedReasons=plan.reasons, leadId=plan.lead.id)
+        if run is not None and fresh:
+            state.flow_launcher.submit(run.id)
+        return reply
+
+    @get("/trigger-task-status", summary="Status of a background task")
+    async def task_status(self, request: Request, state: State) -> dict[str, Any]:
+        """`runId`: the id `/api/trigger` or `/api/leads/process/*` answered (or its flow run's)."""
+        run_id = query_text(request, "runId", required=True)
+        run = await sync_to_thread(_visible_run, request, state, run_id)
+        flow_run = await _read_flow_run(run.flow_run_id) if run.flow_run_id else None
+        return {"success": True, **run_view(run, flow_run)}
+
+    @get("/trigger-recent-runs", summary="Recent background tasks of your company")
+    async def recent_runs(self, request: Request, state: State) -> dict[str, Any]:
+        """`limit` 1-100 (default 20), newest first: Prefect's runs tagged with your company,
+        after the runs whose flow run is not created yet."""
+        limit = query_int(request, "limit", 20, 1, 100)
+        caller, stored = await sync_to_thread(_recent_stored_runs, request, state, limit)
+        waiting = [run_view(run) for run in stored if run.flow_run_id is None]
+        try:
+            flow_runs = await _company_flow_runs(caller.company_id, limit)
+            runs = waiting + [prefect_run_view(flow_run) for flow_run in flow_runs]
+        except Exception as exc:  # noqa: BLE001 - Prefect down: answer from Leadmill's records
+            log.warning("Prefect unavailable for recent runs, answering from records: %s", exc)
+            runs = [run_view(run) for run in stored]
+        return {"success": True, "runs": runs[:limit], "count": len(runs[:limit])}
+
+
+def _visible_run(request: Request, state: State, run_id: str) -> TriggeredRun:
+    """The caller's stored run (the database part, run in a worker thread)."""
+    with session_scope(state.engine) as session:
+        caller = authenticate(request, session)
+        run = get_triggered_run(session, run_id, caller.company_id)
+        if run is None:
+            raise NotFound(f"No run {run_id}", details={"field": "runId",
+                                                        "issue": "not found"})
+        return run
+
+
+def _recent_stored_runs(request: Request, state: State, limit: int
+                        ) -> tuple[Caller, list[TriggeredRun]]:
+    with session_scope(state.engine) as session:
+        caller = authenticate(request, session)
+        return caller, list(session.exec(
+            select(TriggeredRun).where(TriggeredRun.company_id == caller.company_id)
+            .order_by(col(TriggeredRun.created_at).desc()).limit(limit)).all())
+
+
+async def _read_flow_run(flow_run_id: str) -> Any:
+    from prefect.client.orchestration import get_client
+
+    try:
+        async with get_client() as client:
+            return await client.read_flow_run(flow_run_id)
+    except Exception as exc:  # noqa: BLE001 - the stored state is still an answer
+        log.warning("could not read flow run %s: %s", flow_run_id, exc)
+        return None
+
+
+async def _company_flow_runs(company_id: str, limit: int) -> list[Any]:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    async with get_client() as client:
+        return await client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"company:{company_id}"])),
+            sort=FlowRunSort.EXPECTED_START_TIME_DESC, limit=limit)

@@ -1,0 +1,181 @@
+"""Leads as the lead-management API reads and writes them: the same `Lead` rows the pipeline
+writes, named the way leadgenius-pro-api.md names them.
+
+Writes are soft (`deleted_at`) and bump `updated_at`, which the warehouse sync follows.
+Identity is `storage.leads.identity.identity_key`: creating a person a client already has is
+refused (or skipped in a batch); creating one whose record was deleted brings it back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from storage.db.clock import iso_z, utcnow
+from storage.db.page_reader import read_page
+from storage.leads.identity import identity_key, normalise_linkedin
+from storage.leads.models import Lead, LeadSource
+
+# API field → Lead column, for the fields a client may write.
+WRITABLE_FIELDS = {
+    "firstName": "first_name", "lastName": "last_name", "fullName": "name", "email": "email",
+    "phone": "phone", "companyName": "company", "companyDomain": "company_domain",
+    "title": "position", "linkedinUrl": "linkedin", "notes": "notes", "industry": "industry",
+    "website": "website", "location": "location", "city": "city", "region": "region",
+    "country": "country", "companySize": "company_size", "revenue": "revenue",
+    "status": "status",
+}
+# Every field a lead is read with (projections are checked against these).
+READ_FIELDS = {
+    "id": "id", "client_id": "site_id", "company_id": "company_id", **WRITABLE_FIELDS,
+    "score": "score", "verified": "verified", "matchReasons": "match_reasons",
+    "source": "source", "commandId": "command_id", "owner": "owner", "createdAt": "created_at",
+    "updatedAt": "updated_at",
+}
+
+
+def _value(column: str, value: Any) -> Any:
+    return iso_z(value) if isinstance(value, datetime) else value
+
+
+def public_lead(row: Any, fields: Iterable[str] = READ_FIELDS) -> dict[str, Any]:
+    """A Lead (or a row of its columns) under the API's names."""
+    return {name: _value(READ_FIELDS[name], getattr(row, READ_FIELDS[name])) for name in fields}
+
+
+def lead_identity(values: dict[str, Any]) -> str | None:
+    """The identity of a lead being written (columns), or None when nothing identifies it."""
+    name = values.get("name") or " ".join(
+        part for part in (values.get("first_name"), values.get("last_name")) if part)
+    if not (values.get("email") or normalise_linkedin(values.get("linkedin")) or name):
+        return None
+    return identity_key(values.get("email"), values.get("linkedin"), name, values.get("company"))
+
+
+def _display_name(values: dict[str, Any]) -> str:
+    joined = " ".join(part for part in (values.get("first_name"), values.get("last_name"))
+                      if part)
+    return values.get("name") or joined or values.get("email") or values.get("linkedin") or ""
+
+
+def existing_by_identity(session: Session, company_id: str, client_id: str,
+                         keys: list[str]) -> dict[str, Lead]:
+    if not keys:
+        return {}
+    rows = session.exec(select(Lead).where(Lead.company_id == company_id,
+                                           Lead.site_id == client_id,
+                                           col(Lead.dedupe_key).in_(keys))).all()
+    return {lead.dedupe_key: lead for lead in rows}
+
+
+def new_or_revived_lead(existing: Lead | None, company_id: str, client_id: str, key: str,
+                        values: dict[str, Any], now: datetime, owner: str | None) -> Lead:
+    """A new lead, or the deleted record of the same person brought back with `values`; either
+    way `owner` (the creating user) owns it."""
+    values = {**values, "name": _display_name(values), "owner": owner}
+    if existing is None:
+        return Lead(id=str(uuid.uuid4()), company_id=company_id, site_id=client_id,
+                    dedupe_key=key, source="api", created_at=now, updated_at=now, **values)
+    for column, value in values.items():
+        setattr(existing, column, value)
+    existing.deleted_at = None
+    existing.updated_at = now
+    return existing
+
+
+def apply_changes(lead: Lead, changes: dict[str, Any], now: datetime) -> str:
+    """Write `changes` (columns) on `lead`; returns its identity after the change."""
+    for column, value in changes.items():
+        setattr(lead, column, value)
+    if {"first_name", "last_name"} & changes.keys() and "name" not in changes:
+        lead.name = _display_name({"first_name": lead.first_name, "last_name": lead.last_name,
+                                   "email": lead.email})
+    lead.updated_at = now
+    return identity_key(lead.email, lead.linkedin, lead.name, lead.company)
+
+
+def live_leads(session: Session, company_id: str, ids: list[str]) -> list[Lead]:
+    if not ids:
+        return []
+    return list(session.exec(select(Lead).where(Lead.company_id == company_id,
+                                                col(Lead.id).in_(ids),
+                                                col(Lead.deleted_at).is_(None))).all())
+
+
+def soft_delete(leads: Iterable[Lead], session: Session) -> int:
+    now = utcnow()
+    count = 0
+    for lead in leads:
+        lead.deleted_at = now
+        lead.updated_at = now
+        session.add(lead)
+        count += 1
+    return count
+
+
+def soft_delete_client_leads(session: Session, company_id: str, client_id: str) -> int:
+    """Purge: every live lead of a client, deleted in one statement."""
+    now = utcnow()
+    table = Lead.__table__
+    result = session.connection().execute(
+        table.update()
+        .where(table.c.company_id == company_id, table.c.site_id == client_id,
+               table.c.deleted_at.is_(None))
+        .values(deleted_at=now, updated_at=now))
+    return result.rowcount or 0
+
+
+def count_live(session: Session, company_id: str, client_id: str | None) -> int:
+    query = select(func.count()).select_from(Lead).where(Lead.company_id == company_id,
+                                                         col(Lead.deleted_at).is_(None))
+    if client_id is not None:
+        query = query.where(Lead.site_id == client_id)
+    return session.exec(query).one()
+
+
+def page_live(session: Session, company_id: str, client_id: str | None, limit: int,
+              cursor: str | None, fields: list[str]) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of live leads, newest first, under the API's names, and the next cursor."""
+    conditions = [Lead.company_id == company_id, col(Lead.deleted_at).is_(None)]
+    if client_id is not None:
+        conditions.append(Lead.site_id == client_id)
+    return read_page(session, Lead, {name: READ_FIELDS[name] for name in fields}, conditions,
+                     cursor, limit)
+
+
+def find_live(session: Session, company_id: str, *, email: str | None = None,
+              linkedin: str | None = None, full_name: str | None = None,
+              limit: int = 100) -> list[Lead]:
+    query = select(Lead).where(Lead.company_id == company_id, col(Lead.deleted_at).is_(None))
+    if email:
+        query = query.where(func.lower(Lead.email) == email.strip().lower())
+    if linkedin:
+        profile = normalise_linkedin(linkedin)
+        variants = {linkedin.strip()}
+        if profile:
+            variants |= {profile, f"https://{profile}", f"https://www.{profile}",
+                         f"https://www.{profile}/", f"https://{profile}/"}
+        query = query.where(col(Lead.linkedin).in_(sorted(variants)))
+    if full_name:
+        query = query.where(func.lower(Lead.name) == " ".join(full_name.lower().split()))
+    return list(session.exec(query.order_by(col(Lead.created_at).desc()).limit(limit)).all())
+
+
+def provenance(session: Session, lead_id: str) -> list[dict[str, Any]]:
+    rows = session.exec(select(LeadSource).where(LeadSource.lead_id == lead_id)
+                        .order_by(col(LeadSource.found_at))).all()
+    return [{"source": row.source, "sourceRecordId": row.source_record_id,
+             "commandId": row.command_id, "fields": list(row.fields),
+             "foundAt": iso_z(row.found_at)} for row in rows]
+
+
+def ensure_lead_page_indexes(engine: Any) -> None:
+    """Create the Lead page indexes on a database made before they existed (create_all adds
+    indexes only with new tables)."""
+    for index in Lead.__table__.indexes:
+        index.create(engine, checkfirst=True)

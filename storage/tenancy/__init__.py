@@ -1,0 +1,4 @@
+"""Tenants and their credentials: companies, users, API keys, clients (sites), login
+sessions, passwords, sealed secrets, rate counters, platform admins, per-company limits and the
+demo tenant.
+"""

@@ -1,0 +1,74 @@
+"""Persistence: a command's leads into the lead store, and its outcome onto its record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import get_run_logger, task
+
+from storage.commands.records import get_command, update_command
+from storage.db.engine import engine_for_data_dir, session_scope
+from storage.leads.persist import upsert_command_leads
+from tasks.dedupe.candidates import dedupe_key, normalise_linkedin
+from tasks.research.sources import provenance
+from tasks.search.criteria import ScoredLead
+
+
+def lead_row(lead: ScoredLead) -> dict[str, Any]:
+    """The lead-store fields of a scored lead."""
+    prospect, verification = lead.prospect, lead.verification
+    website = prospect.website
+    domain = website.split("://", 1)[-1].split("/", 1)[0] if website else None
+    return {
+        "dedupe_key": dedupe_key(lead),
+        "known_lead_id": lead.known_lead_id,
+        "name": prospect.name,
+        "first_name": prospect.first_name,
+        "last_name": prospect.last_name,
+        "email": verification.email or prospect.email,
+        "phone": verification.phone_e164 or prospect.phone,
+        "company": prospect.company,
+        "company_domain": domain,
+        "position": prospect.title,
+        "industry": prospect.industry,
+        "website": website,
+        "location": lead.location,
+        "city": prospect.city,
+        "region": prospect.region,
+        "country": prospect.country,
+        "company_size": prospect.company_size,
+        "revenue": lead.estimated_revenue,
+        "revenue_usd": prospect.revenue_usd,
+        "linkedin": normalise_linkedin(prospect.linkedin) or prospect.linkedin,
+        "score": lead.match_score,
+        "match_score": lead.match_score,
+        "match_reasons": lead.match_reasons,
+        "verified": verification.verified,
+        "source": prospect.source,
+        "source_record_id": prospect.prospect_id,
+        "sources": provenance(prospect),
+    }
+
+
+@task(name="persist-leads", retries=3)
+def persist_leads(data_dir: str, command_id: str, leads: list[ScoredLead]) -> list[str]:
+    """Upsert the leads and link them to the command; safe to run again (idempotent)."""
+    with session_scope(engine_for_data_dir(data_dir)) as session:
+        command = get_command(session, command_id)
+        if command is None:
+            raise LookupError(f"command {command_id} does not exist")
+        lead_ids = upsert_command_leads(
+            session,
+            company_id=command.company_id,
+            site_id=command.site_id,
+            command_id=command_id,
+            rows=[lead_row(lead) for lead in leads],
+        )
+    get_run_logger().info("stored %d leads for %s", len(lead_ids), command_id)
+    return lead_ids
+
+
+@task(name="record-summary", retries=3)
+def record_summary(data_dir: str, command_id: str, summary: dict[str, Any]) -> None:
+    with session_scope(engine_for_data_dir(data_dir)) as session:
+        update_command(session, command_id, summary=summary)

@@ -1,0 +1,60 @@
+"""Progress reporting: the command record (what the status endpoint reads) and a Prefect progress
+artifact (what the Prefect UI shows) move together, stage by stage."""
+
+from __future__ import annotations
+
+import logging
+from uuid import UUID
+
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
+
+from storage.commands.records import update_command
+from storage.db.engine import engine_for_data_dir, session_scope
+from tasks.reports.artifact_text import markdown_text
+
+log = logging.getLogger("leadmill.progress")
+
+# Where each stage starts, in percent; the command API reports these.
+STAGE_PROGRESS = {
+    "queued": 5,
+    "initial_search": 10,
+    "research": 25,
+    "verification": 45,
+    "scoring": 65,
+    "enrichment": 80,
+    "delivery": 90,
+    "done": 100,
+}
+
+
+class CommandProgress:
+    """Reports one command's progress to its record and to its flow run's progress artifact."""
+
+    def __init__(self, data_dir: str, command_id: str) -> None:
+        self.data_dir = data_dir
+        self.command_id = command_id
+        self._artifact_id: UUID | None = None
+
+    def stage(self, stage: str, **counts: int) -> None:
+        """Enter `stage`; `counts` may carry leads_found and leads_verified."""
+        percentage = STAGE_PROGRESS[stage]
+        with session_scope(engine_for_data_dir(self.data_dir)) as session:
+            update_command(
+                session, self.command_id, stage=stage, progress_percentage=percentage, **counts
+            )
+        self._publish(percentage, stage)
+
+    def _description(self, stage: str) -> str:
+        return markdown_text(f"{self.command_id}: {stage}")
+
+    def _publish(self, percentage: int, stage: str) -> None:
+        # The artifact is a view for people: never fail the command over it.
+        try:
+            if self._artifact_id is None:
+                self._artifact_id = create_progress_artifact(
+                    progress=float(percentage), description=self._description(stage))
+            else:
+                update_progress_artifact(self._artifact_id, progress=float(percentage),
+                                         description=self._description(stage))
+        except Exception as exc:  # noqa: BLE001
+            log.warning("progress artifact for %s not updated: %s", self.command_id, exc)

@@ -1,0 +1,48 @@
+"""Research-only runs: their search read off the request, their finds stored as source leads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import task
+
+from storage.db.engine import engine_for_data_dir, session_scope
+from storage.leads.source_leads import store_source_leads
+from tasks.research.sources import provenance
+from tasks.run_logging import task_logger
+from tasks.search.analysis import build_command_object, search_spec_from_command
+from tasks.search.criteria import Prospect, SearchSpec
+
+
+def research_spec(request: dict[str, Any], site_id: str) -> SearchSpec:
+    """The search of a scrape request (`targetAudience`, `searchCriteria`, `maxLeads`), read
+    the way a command's is, so both kinds of run search alike."""
+    command_request = {"siteId": site_id, "maxLeads": request.get("maxLeads", 100),
+                       "leadGenData": {"targetAudience": request.get("targetAudience") or {},
+                                       "searchCriteria": request.get("searchCriteria") or {}}}
+    return search_spec_from_command(build_command_object(command_request))
+
+
+def source_lead_row(prospect: Prospect) -> dict[str, Any]:
+    website = prospect.website or ""
+    domain = website.split("://", 1)[-1].split("/", 1)[0].lower().removeprefix("www.") or None
+    location = ", ".join(p for p in (prospect.city, prospect.region, prospect.country) if p)
+    return {
+        "source": ",".join(dict.fromkeys(s["source"] for s in provenance(prospect))),
+        "source_record_id": prospect.prospect_id, "full_name": prospect.name,
+        "first_name": prospect.first_name or None, "last_name": prospect.last_name or None,
+        "email": prospect.email, "phone": prospect.phone, "title": prospect.title or None,
+        "company_name": prospect.company, "company_domain": domain,
+        "linkedin_url": prospect.linkedin, "location": location or None,
+        "raw": prospect.model_dump(mode="json"),
+    }
+
+
+@task(name="store-source-leads", retries=3)
+def save_source_leads(data_dir: str, company_id: str, client_id: str, run_id: str,
+                      prospects: list[Prospect]) -> int:
+    with session_scope(engine_for_data_dir(data_dir)) as session:
+        stored = store_source_leads(session, company_id=company_id, client_id=client_id,
+                                    run_id=run_id, rows=[source_lead_row(p) for p in prospects])
+    task_logger(__name__).info("stored %d source leads for %s", stored, run_id)
+    return stored

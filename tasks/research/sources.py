@@ -1,0 +1,181 @@
+"""Research sources of a command: which to use, one task per source, and merging their finds.
+
+People sources search by the target audience: `prospects` (the sample plus the site's
+imports), `apollo`, `peopleDataLabs`. Company sources look at the companies those found:
+`hunter` (domain search) and `website` (the company's own pages). Providers are used when the
+company (or the site) has configured them (`storage.workspace.service_settings`, URL + API key);
+`searchCriteria.sources` restricts a command to the ones it names.
+
+`merge_candidates` makes one candidate per person: finds that share an e-mail, a LinkedIn
+profile or a name at the same company (domain) are one person; the first source's values win,
+later sources fill what is missing, and `found_by` keeps every source with the fields it gave.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import task
+from pydantic import BaseModel, Field
+
+from storage.db.engine import engine_for_data_dir, session_scope
+from storage.settings import LeadmillSettings
+from storage.tenancy.secrets import SecretBox
+from storage.workspace.service_settings import ServiceEndpoint, resolve_services
+from tasks.dedupe.candidates import normalise_linkedin
+from tasks.egress import EgressPolicy
+from tasks.reports.artifact_text import markdown_text
+from tasks.research.provider_http import ProviderError, Spend
+from tasks.research.providers import PEOPLE_SEARCHES, provider_http, search_hunter
+from tasks.run_logging import task_logger
+from tasks.search.criteria import Prospect, SearchSpec
+
+PEOPLE_SOURCES = ("prospects", "apollo", "peopleDataLabs")
+COMPANY_SOURCES = ("hunter", "website")
+SOURCE_NAMES = (*PEOPLE_SOURCES, *COMPANY_SOURCES)
+PROVIDERS = ("apollo", "peopleDataLabs", "hunter")
+
+
+class SourceResult(BaseModel):
+    source: str
+    prospects: list[Prospect] = Field(default_factory=list)
+    spend: dict[str, Any] = Field(default_factory=dict)
+
+
+def _endpoints(data_dir: str, company_id: str, site_id: str) -> dict[str, ServiceEndpoint]:
+    settings = LeadmillSettings(data_dir=data_dir)
+    box = SecretBox.for_data_dir(settings.secret_key_file)
+    with session_scope(engine_for_data_dir(data_dir)) as session:
+        return resolve_services(session, box, company_id, site_id)
+
+
+@task(name="plan-research-sources", retries=2)
+def plan_sources(data_dir: str, company_id: str, site_id: str, requested: list[str]
+                 ) -> dict[str, Any]:
+    """The sources to run: {"people": [...], "companies": [...], "errors": {source: why}}."""
+    configured = {s for s in _endpoints(data_dir, company_id, site_id) if s in PROVIDERS}
+    # By default: the prospect store and every configured provider. Website research visits
+    # third-party sites, so a command asks for it by name.
+    wanted = list(dict.fromkeys(requested)) or [
+        s for s in SOURCE_NAMES if s == "prospects" or s in configured]
+    errors = {s: f"{s} is not configured for this site (POST /api/settings/url)"
+              for s in wanted if s in PROVIDERS and s not in configured}
+    usable = [s for s in wanted if s not in errors]
+    return {"people": [s for s in usable if s in PEOPLE_SOURCES],
+            "companies": [s for s in usable if s in COMPANY_SOURCES], "errors": errors}
+
+
+@task(name="search-provider", retries=1)
+def search_provider(data_dir: str, company_id: str, site_id: str, service: str,
+                    spec: SearchSpec, limit: int) -> SourceResult:
+    """People search at one provider; the key is read here, never passed as a parameter."""
+    endpoint = _endpoints(data_dir, company_id, site_id).get(service)
+    if endpoint is None or not endpoint.url:
+        raise ProviderError(f"{service} is not configured")
+    settings = LeadmillSettings(data_dir=data_dir)
+    spend = Spend()
+    with provider_http(service, endpoint.url, endpoint.api_key, settings.retry_backoff_seconds,
+                       spend, EgressPolicy.from_settings(settings)) as http:
+        found = PEOPLE_SEARCHES[service](http, spec, limit)
+    task_logger(__name__).info("%s found %d people (%s)", service, len(found), spend.as_dict())
+    return SourceResult(source=service, prospects=found, spend=spend.as_dict())
+
+
+@task(name="search-hunter", retries=1)
+def search_company_emails(data_dir: str, company_id: str, site_id: str,
+                          companies: list[Prospect]) -> SourceResult:
+    """Hunter domain search over the best candidates' companies."""
+    endpoint = _endpoints(data_dir, company_id, site_id).get("hunter")
+    if endpoint is None or not endpoint.url:
+        raise ProviderError("hunter is not configured")
+    settings = LeadmillSettings(data_dir=data_dir)
+    spend = Spend()
+    with provider_http("hunter", endpoint.url, endpoint.api_key, settings.retry_backoff_seconds,
+                       spend, EgressPolicy.from_settings(settings)) as http:
+        found = search_hunter(http, endpoint.api_key, companies)
+    task_logger(__name__).info("hunter found %d people (%s)", len(found), spend.as_dict())
+    return SourceResult(source="hunter", prospects=found, spend=spend.as_dict())
+
+
+def _person_keys(prospect: Prospect) -> list[str]:
+    keys = []
+    if prospect.email:
+        keys.append("email:" + prospect.email.strip().lower())
+    linkedin = normalise_linkedin(prospect.linkedin)
+    if linkedin:
+        keys.append("linkedin:" + linkedin)
+    website = (prospect.website or "").split("://", 1)[-1].split("/", 1)[0].lower()
+    place = website.removeprefix("www.") or " ".join(prospect.company.lower().split())
+    keys.append(f"person:{' '.join(prospect.name.lower().split())}@{place}")
+    return keys
+
+
+def provenance(prospect: Prospect) -> list[dict[str, Any]]:
+    """Who found a prospect: its `found_by`, or its own source when it has none."""
+    if prospect.found_by:
+        return prospect.found_by
+    fields = sorted(k for k, v in prospect.model_dump(exclude={"found_by", "source"}).items()
+                    if v not in (None, "", [])
+                    and k not in {"prospect_id", "company_id"})
+    return [{"source": prospect.source, "record_id": prospect.prospect_id, "fields": fields}]
+
+
+def merge_candidates(found: list[list[Prospect]]) -> list[Prospect]:
+    """One candidate per person across sources, in the order first found (pure)."""
+    merged: list[Prospect] = []
+    index: dict[str, int] = {}
+    for prospects in found:
+        for prospect in prospects:
+            keys = _person_keys(prospect)
+            at = next((index[k] for k in keys if k in index), None)
+            if at is None:
+                at = len(merged)
+                merged.append(prospect.model_copy(update={"found_by": provenance(prospect)}))
+            else:
+                current = merged[at]
+                missing = {k: v for k, v in prospect.model_dump(exclude={"found_by"}).items()
+                           if v not in (None, "", []) and getattr(current, k) in (None, "", [])}
+                merged[at] = current.model_copy(update={
+                    **missing, "found_by": [*current.found_by, *provenance(prospect)]})
+            for key in _person_keys(merged[at]) + keys:
+                index.setdefault(key, at)
+    return merged
+
+
+def companies_to_research(candidates: list[Prospect], limit: int) -> list[Prospect]:
+    """One candidate per company with a website, best first, at most `limit` companies."""
+    chosen: list[Prospect] = []
+    seen: set[str] = set()
+    for prospect in candidates:
+        host = (prospect.website or "").split("://", 1)[-1].split("/", 1)[0].lower()
+        if host and host not in seen:
+            seen.add(host)
+            chosen.append(prospect)
+            if len(chosen) == limit:
+                break
+    return chosen
+
+
+@task(name="record-source-errors", retries=3)
+def record_source_errors(data_dir: str, command_id: str, errors: dict[str, str]) -> None:
+    """Note the sources that failed on the command (the status reply shows them)."""
+    from storage.commands.records import update_command
+
+    with session_scope(engine_for_data_dir(data_dir)) as session:
+        update_command(session, command_id, source_errors=dict(errors))
+
+
+def sources_markdown(command_id: str, results: dict[str, dict[str, Any]],
+                     errors: dict[str, str]) -> str:
+    """The research report for the Prefect UI: what each source found and spent, what failed."""
+    lines = [f"# Research sources of {markdown_text(command_id)}", "",
+             "| source | found | spent | error |",
+             "| --- | --- | --- | --- |"]
+    for source, result in results.items():
+        spend = ", ".join(f"{k} {v}" for k, v in result.get("spend", {}).items() if v)
+        lines.append(f"| {markdown_text(source)} | {result.get('found', 0)} | "
+                     f"{markdown_text(spend) or '-'} | |")
+    for source, error in errors.items():
+        # An error can quote a provider's or a website's reply: tenant-reachable text.
+        lines.append(f"| {markdown_text(source)} | 0 | - | {markdown_text(error)} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,241 @@
+"""`/api/leads/process/*` and the background-task routes over real HTTP: enrichment against a
+loopback service, copy from the documented templates, SDR fields from a loopback
+chat-completions server, skips, errors, and another company seeing nothing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from sqlmodel import select
+
+from storage.db.engine import engine_for, session_scope
+from storage.leads.models import Lead, LeadGeneratedField
+from tasks.enrichment.copywriting import template_value
+from tasks.enrichment.processing import lead_profile
+from tests.api.protocol_servers import start_chat_completions, start_enrichment_service
+from tests.api.tenant_helpers import Tenant, add_lead, create_tenant, start_module_instance
+from tests.fixtures.servers import wait_until
+
+FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELED"}
+SERVICE_KEY = "svc-key-abcdef123456"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, prefect_server, sample_prospect_dir, module_database_url
+        ) -> Iterator:
+    running = start_module_instance(tmp_path_factory.mktemp("processing"), sample_prospect_dir,
+                                    database_url=module_database_url)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def tenant(app) -> Tenant:
+    return create_tenant(app.settings, "Processing Co")
+
+
+def finished(http, run_id: str) -> dict:
+    def status() -> dict | None:
+        reply = http.get("/api/trigger-task-status", params={"runId": run_id}).json()
+        return reply if reply["status"] in FINAL else None
+    return wait_until(status, 90, f"run {run_id} did not finish", every=0.3)
+
+
+def fields_of(app, lead_id: str) -> dict:
+    with session_scope(engine_for(app.settings.sqlalchemy_url)) as session:
+        rows = session.exec(select(LeadGeneratedField).where(
+            LeadGeneratedField.lead_id == lead_id)).all()
+        return {row.field: row.value for row in rows}
+
+
+def read_lead(app, lead_id: str) -> Lead:
+    with session_scope(engine_for(app.settings.sqlalchemy_url)) as session:
+        return session.get(Lead, lead_id)
+
+
+def test_enrichment_calls_configured_services_and_skips_the_rest(app, tenant) -> None:
+    service = start_enrichment_service({
+        "/company": (200, {"companyUrl": "https://acme-robotics.example.com"}),
+        "/firmographics": (200, {"employees": 120, "founded": 2011})})
+    lead_id = add_lead(app.settings, tenant)
+    before = read_lead(app, lead_id).updated_at
+    try:
+        with tenant.client(app.base_url) as http:
+            http.post("/api/settings/url", json={
+                "companyUrl": f"{service.url}/company", "companyUrl_Apikey": SERVICE_KEY,
+                "enrichment1": f"{service.url}/firmographics"}).raise_for_status()
+            reply = http.post("/api/leads/process/enrich", json={
+                "leadId": lead_id, "services": ["companyUrl", "enrichment1", "enrichment3"]})
+            assert reply.status_code == 200, reply.text
+            body = reply.json()
+            assert body["success"] is True and body["leadId"] == lead_id
+            assert body["triggered"] == ["companyUrl", "enrichment1"]
+            assert body["skipped"] == ["enrichment3"]
+            assert re.fullmatch(r"enrich-process-\d+-[0-9a-z]{6}", body["batchTag"])
+            assert len(body["runIds"]) == 1
+            status = finished(http, body["runIds"][0])
+            assert status["status"] == "COMPLETED", status
+            assert status["flowRunId"] and status["batchTag"] == body["batchTag"]
+
+            again = http.post("/api/leads/process/enrich", json={
+                "leadId": lead_id, "services": ["companyUrl", "enrichment1"]}).json()
+            assert again["runIds"] == [] and again["triggered"] == []
+            assert again["skipped"] == ["companyUrl", "enrichment1"]
+    finally:
+        service.stop()
+    stored = fields_of(app, lead_id)
+    assert stored["enrichment1"] == {"employees": 120, "founded": 2011}
+    lead = read_lead(app, lead_id)
+    assert lead.website == "https://acme-robotics.example.com"
+    assert lead.updated_at > before
+    calls = {call["path"]: call for call in service.requests}
+    assert calls["/company"]["headers"]["authorization"] == f"Bearer {SERVICE_KEY}"
+    assert calls["/company"]["body"]["lead"]["companyName"] == "Acme Robotics"
+    assert "authorization" not in calls["/firmographics"]["headers"]
+
+
+def test_a_failing_service_fails_the_run_keeps_the_others_and_is_not_called_again(
+        app, tenant) -> None:
+    service = start_enrichment_service({"/ok": (200, {"value": 1}),
+                                        "/broken": (500, {"error": "down"})})
+    lead_id = add_lead(app.settings, tenant)
+    try:
+        with tenant.client(app.base_url) as http:
+            http.post("/api/settings/url", json={"enrichment1": f"{service.url}/ok",
+                                                 "enrichment2": f"{service.url}/broken"})
+            body = http.post("/api/leads/process/enrich", json={
+                "leadId": lead_id, "services": ["enrichment1", "enrichment2"]}).json()
+            status = finished(http, body["runIds"][0])
+    finally:
+        service.stop()
+    assert status["status"] == "FAILED" and "enrichment2" in status["error"]
+    assert fields_of(app, lead_id) == {"enrichment1": {"value": 1}}
+    # The POST is not idempotent (a service may bill or act per call): never retried by itself.
+    assert [call["path"] for call in service.requests].count("/broken") == 1
+
+
+def test_copy_comes_from_the_documented_template_without_a_chat_endpoint(app, tenant) -> None:
+    lead_id = add_lead(app.settings, tenant)
+    with tenant.client(app.base_url) as http:
+        body = http.post("/api/leads/process/copyright", json={
+            "leadId": lead_id, "processes": [1, 3, 5]}).json()
+        assert body["triggered"] == [1, 3, 5] and body["skipped"] == []
+        assert body["batchTag"].startswith("copyright-process-")
+        assert finished(http, body["runIds"][0])["status"] == "COMPLETED"
+        overwrite = http.post("/api/leads/process/copyright", json={
+            "leadId": lead_id, "processes": [1, 2], "overwrite": False}).json()
+        through_api = http.get("/api/leads", params={"id": lead_id}).json()["lead"]
+    assert overwrite["triggered"] == [2] and overwrite["skipped"] == [1]
+    profile = lead_profile(read_lead(app, lead_id))
+    stored = fields_of(app, lead_id)
+    for number in (1, 3, 5):
+        assert stored[f"copyright{number}"] == template_value("copyright", str(number), profile)
+    assert stored["copyright1"].startswith("Hi Ada, I noticed Acme Robotics's work in Technology")
+    for number in (1, 3, 5):  # copyright2 of the second request may still be running
+        assert through_api["generatedFields"][f"copyright{number}"] == stored[f"copyright{number}"]
+
+
+def test_sdr_fields_come_from_the_configured_chat_agents(app, tenant) -> None:
+    chat = start_chat_completions()
+    lead_id = add_lead(app.settings, tenant)
+    try:
+        with tenant.client(app.base_url) as http:
+            http.post("/api/settings/url", json={"aiChat": f"{chat.url}/v1",
+                                                 "aiChat_Apikey": "chat-key-0987654321"})
+            http.post("/api/settings/sdr-ai", json={"message1AgentId": "sdr-writer",
+                                                    "aiLeadScoreAgentId": "sdr-scorer"})
+            body = http.post("/api/leads/process/sdr", json={
+                "leadId": lead_id, "fields": ["message1", "aiLeadScore", "aiQualification"]}
+            ).json()
+            assert body["triggered"] == ["message1", "aiLeadScore"]
+            assert body["skipped"] == ["aiQualification"]
+            assert "aiQualificationAgentId" in body["skippedReasons"]["aiQualification"]
+            assert finished(http, body["runIds"][0])["status"] == "COMPLETED"
+    finally:
+        chat.stop()
+    stored = fields_of(app, lead_id)
+    assert stored["aiLeadScore"] == 87
+    assert stored["message1"].startswith("[sdr-writer] Write the SDR outreach message")
+    models = sorted(call["body"]["model"] for call in chat.requests)
+    assert models == ["sdr-scorer", "sdr-writer"]
+    assert all(call["headers"]["authorization"] == "Bearer chat-key-0987654321"
+               for call in chat.requests)
+
+
+def test_trigger_runs_a_named_task_and_lists_it(app, tenant) -> None:
+    lead_id = add_lead(app.settings, tenant)
+    with tenant.client(app.base_url) as http:
+        sdr = http.post("/api/trigger", json={"taskId": "lead-sdr", "payload": {
+            "leadId": lead_id, "fields": ["aiQualification"]}}).json()
+        sync = http.post("/api/trigger", json={"task": "warehouse-sync"}).json()
+        assert sdr["status"] == "QUEUED" and sdr["triggered"] == ["aiQualification"]
+        for run_id in (sdr["runId"], sync["runId"]):
+            assert finished(http, run_id)["status"] == "COMPLETED"
+        recent = http.get("/api/trigger-recent-runs", params={"limit": 20}).json()
+        by_flow_id = http.get("/api/trigger-task-status", params={
+            "runId": finished(http, sync["runId"])["flowRunId"]}).json()
+    assert {run["runId"] for run in recent["runs"]} == {sdr["runId"], sync["runId"]}
+    assert {run["taskId"] for run in recent["runs"]} == {"lead-sdr", "warehouse-sync"}
+    assert by_flow_id["runId"] == sync["runId"]
+    assert fields_of(app, lead_id)["aiQualification"] == "qualified"
+
+
+@pytest.mark.parametrize(("path", "body", "status", "error_type", "field"), [
+    ("/api/leads/process/enrich", {"services": ["companyUrl"]}, 400, "missing_required_field",
+     "leadId"),
+    ("/api/leads/process/enrich", {"leadId": "x", "services": ["bogus"]}, 400,
+     "invalid_value", "services.0"),
+    ("/api/leads/process/enrich", {"leadId": "x", "services": []}, 400, "invalid_value",
+     "services"),
+    ("/api/leads/process/copyright", {"leadId": "x", "processes": [11]}, 400, "invalid_value",
+     "processes.0"),
+    ("/api/leads/process/copyright", {"leadId": "x", "processes": "1"}, 400, "invalid_format",
+     "processes"),
+    ("/api/leads/process/sdr", {"leadId": "x", "fields": ["aiLeadScore"]}, 404, "not_found",
+     "leadId"),
+    ("/api/trigger", {"task": "rm-rf"}, 400, "invalid_value", "task"),
+    ("/api/trigger", {"payload": {}}, 400, "missing_required_field", "task"),
+    ("/api/trigger", {"task": "lead-enrichment", "payload": {"leadId": "x"}}, 400,
+     "missing_required_field", "payload.services"),
+])
+def test_bad_processing_requests_are_refused(app, tenant, path, body, status, error_type,
+                                             field) -> None:
+    with tenant.client(app.base_url) as http:
+        reply = http.post(path, json=body)
+    assert reply.status_code == status, reply.text
+    assert reply.json()["errorType"] == error_type
+    assert reply.json()["details"]["field"] == field
+
+
+@pytest.mark.parametrize(("params", "status", "error_type"), [
+    ({}, 400, "missing_required_field"), ({"runId": "run_nope"}, 404, "not_found")])
+def test_task_status_errors(app, tenant, params, status, error_type) -> None:
+    with tenant.client(app.base_url) as http:
+        reply = http.get("/api/trigger-task-status", params=params)
+        bad_limit = http.get("/api/trigger-recent-runs", params={"limit": 0})
+    assert reply.status_code == status and reply.json()["errorType"] == error_type
+    assert bad_limit.status_code == 400 and bad_limit.json()["errorType"] == "invalid_value"
+
+
+def test_another_company_sees_nothing_of_the_runs_or_leads(app, tenant) -> None:
+    other = create_tenant(app.settings, "Nosy Co")
+    lead_id = add_lead(app.settings, tenant)
+    with tenant.client(app.base_url) as http:
+        run_id = http.post("/api/leads/process/sdr", json={
+            "leadId": lead_id, "fields": ["aiSummary"]}).json()["runIds"][0]
+        flow_run_id = finished(http, run_id)["flowRunId"]
+    with other.client(app.base_url) as http:
+        for path, body in (("/api/leads/process/enrich", {"services": ["companyUrl"]}),
+                           ("/api/leads/process/copyright", {"processes": [1]}),
+                           ("/api/leads/process/sdr", {"fields": ["aiSummary"]})):
+            reply = http.post(path, json={"leadId": lead_id, **body})
+            assert reply.status_code == 404 and reply.json()["errorType"] == "not_found"
+        for candidate in (run_id, flow_run_id):
+            assert http.get("/api/trigger-task-status",
+                            params={"runId": candidate}).status_code == 404
+        assert http.get("/api/trigger-recent-runs").json()["runs"] == []
+        sneaky = http.post("/api/trigger", json={"task": "lead-sdr", "payload": {
+            "leadId": lead_id, "fields": ["message1"]}})
+        assert sneaky.status_code == 404
