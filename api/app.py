@@ -9,7 +9,6 @@ from typing import Any, Protocol
 from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
-from sqlalchemy.engine import Engine
 
 from api.command.routes import LeadGenerationController
 from api.command.schedules import ScheduleController
@@ -37,20 +36,19 @@ from api.management.leads import LeadController
 from api.management.maintenance import MaintenanceController
 from api.security.ratelimit import LoginThrottle, RateLimiter, RateLimitHeadersMiddleware
 from api.security.text_guard import refuse_nul_characters
-from api.security.tokens import TokenIssuer, load_jwt_secret
+from api.security.tokens import TokenIssuer
 from api.workbench.prospects import import_prospect_list
 from api.workbench.research_runs import RESEARCH_ROUTES
 from api.workbench.routes import WORKBENCH_ROUTES
 from api.workbench.webhooks import WebhookWorkbenchController
 from api.worker_threads import PasswordHashing, worker_thread_hooks
 from storage.data_dir import prepare_data_dir
-from storage.db.engine import build_engine
 from storage.leads.records import ensure_lead_page_indexes
+from storage.runtime import Runtime, open_runtime
 from storage.schema import create_schema
 from storage.settings import LeadmillSettings
 from storage.tenancy.limits import CapReached
 from storage.tenancy.rate_counters import DatabaseCounters, MemoryCounters
-from storage.tenancy.secrets import SecretBox
 from tasks.egress import EgressPolicy
 
 
@@ -84,10 +82,16 @@ def create_app(
     settings: LeadmillSettings,
     executor: CommandExecutor,
     *,
-    engine: Engine | None = None,
+    runtime: Runtime | None = None,
 ) -> Litestar:
-    """Build the API over `settings`' stores, handing commands to `executor`."""
-    engine = engine or build_engine(settings.sqlalchemy_url)
+    """Build the API over `settings`' stores, handing commands to `executor`.
+
+    `runtime` is the process's (`storage.runtime`): its engine, secret box and JWT secret
+    serve the requests, and flows run in this process use the same. Without one, the app
+    opens it from `settings`, which checks the secrets before anything is served.
+    """
+    runtime = runtime or open_runtime(settings)
+    engine = runtime.engine
     prepare_data_dir(settings.data_dir)
     create_schema(engine)
     ensure_lead_page_indexes(engine)
@@ -119,11 +123,12 @@ def create_app(
                         analyze_site],
         state=State({
             "settings": settings,
+            "runtime": runtime,
             "engine": engine,
             "egress_policy": EgressPolicy.from_settings(settings),
             "executor": executor,
-            "secret_box": SecretBox.for_data_dir(settings.secret_key_file),
-            "tokens": TokenIssuer(load_jwt_secret(settings.jwt_secret_file)),
+            "secret_box": runtime.secret_box,
+            "tokens": TokenIssuer(runtime.jwt_secret),
             "rate_limiter": RateLimiter({"standard": settings.rate_limit_standard,
                                          "premium": settings.rate_limit_premium}, counters),
             "login_throttle": LoginThrottle(counters, settings.login_failures_per_username,

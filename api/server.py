@@ -16,12 +16,14 @@ def build_local_app(settings: LeadmillSettings):  # -> Litestar, imported lazily
     from deployments.executor import LocalExecutor
     from deployments.warehouse_trigger import WarehouseSyncTrigger
     from deployments.webhook_dispatcher import WebhookDispatcher
-    from storage.db.engine import build_engine
     from storage.prospects.admission import sweep_abandoned_spools
     from storage.prospects.sites import adopt_legacy_site_dirs_of_db
+    from storage.runtime import open_runtime
     from storage.schema import create_schema
 
-    engine = build_engine(settings.sqlalchemy_url)
+    # The process's one runtime: flows the executors run in this process's threads use it too.
+    runtime = open_runtime(settings)
+    engine = runtime.engine
     create_schema(engine)
     # Prospect lists imported before client ids were per company move to per-company folders.
     adopt_legacy_site_dirs_of_db(engine, settings.prospect_dir)
@@ -36,13 +38,14 @@ def build_local_app(settings: LeadmillSettings):  # -> Litestar, imported lazily
     else:
         executor = LocalExecutor(settings, engine, settings.executor_instance,
                                  on_command_finished=trigger.request)
-    app = create_app(settings, executor, engine=engine)
+    app = create_app(settings, executor, runtime=runtime)
     # Spools of imports a killed process left behind (storage.prospects.admission).
     app.on_startup.append(lambda: sweep_abandoned_spools(settings.data_dir / "tmp"))
     app.on_startup.append(trigger.start)
     app.on_shutdown.append(trigger.stop)
     # The durable webhook outbox is delivered from here, resuming what a killed process left.
-    dispatcher = WebhookDispatcher(settings, engine, settings.executor_instance)
+    dispatcher = WebhookDispatcher(settings, engine, settings.executor_instance,
+                                   secret_box=runtime.secret_box)
     app.state.webhook_dispatcher = dispatcher
     app.on_startup.append(dispatcher.start)
     app.on_shutdown.append(dispatcher.stop)

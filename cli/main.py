@@ -30,7 +30,27 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.handler(args) or 0)
+    try:
+        return int(args.handler(args) or 0)
+    except Exception as exc:
+        # Settings and secrets are checked where each subcommand starts: a bad one is the
+        # operator's to fix, so say which and how, without a traceback.
+        if not _is_startup_error(exc):
+            raise
+        sys.stderr.write(f"leadmill {args.command}: cannot start: {exc}\n")
+        return EXIT_BAD_SETTINGS
+
+
+EXIT_BAD_SETTINGS = 2
+
+
+def _is_startup_error(exc: Exception) -> bool:
+    from pydantic import ValidationError
+
+    from storage.tenancy.secrets import SecretError
+
+    return isinstance(exc, SecretError) or (
+        isinstance(exc, ValidationError) and exc.title == "LeadmillSettings")
 
 
 if __name__ == "__main__":

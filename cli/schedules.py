@@ -94,7 +94,7 @@ def _create(args: argparse.Namespace, settings, session):  # -> RecurringSearch
     from storage.commands.models import RecurringSearch
     from storage.commands.recurring import new_schedule_id
     from storage.tenancy.accounts import operator_client
-    from storage.tenancy.secrets import SecretBox
+    from storage.tenancy.secrets import load_secret_box
     from tasks.egress import EgressPolicy
 
     check_timing(args.cron, args.interval, args.timezone)
@@ -113,8 +113,7 @@ def _create(args: argparse.Namespace, settings, session):  # -> RecurringSearch
     schedule = RecurringSearch(
         id=new_schedule_id(), company_id=client.company_id, site_id=client.client_id,
         name=args.name, request=_without_secret(parsed.model_dump(mode="json")),
-        webhook_secret_sealed=(SecretBox.for_data_dir(settings.secret_key_file).seal(secret)
-                               if secret else None),
+        webhook_secret_sealed=load_secret_box(settings).seal(secret) if secret else None,
         cron=args.cron, interval_seconds=args.interval, timezone=args.timezone,
         active=not args.paused,
     )

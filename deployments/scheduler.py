@@ -22,10 +22,10 @@ async def _serve(settings: LeadmillSettings) -> None:
 
     from deployments.recurring import RecurringScheduleMirror
     from flows.warehouse_sync import warehouse_sync
-    from storage.db.engine import build_engine
+    from storage.runtime import open_runtime
     from storage.schema import create_schema
 
-    engine = build_engine(settings.sqlalchemy_url)
+    engine = open_runtime(settings).engine  # checks the secrets before anything is served
     create_schema(engine)
     runner = Runner(name=f"leadmill-scheduler-{settings.executor_instance}",
                     pause_on_shutdown=False, query_seconds=1)

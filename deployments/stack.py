@@ -30,6 +30,7 @@ from deployments.prefect_server import (
     wait_for_prefect,
 )
 from storage.data_dir import prepare_data_dir
+from storage.runtime import open_runtime
 from storage.settings import LeadmillSettings
 
 log = logging.getLogger("leadmill.stack")
@@ -40,14 +41,13 @@ API_START_TIMEOUT = 90
 
 def prepare_data(settings: LeadmillSettings) -> dict:
     """Everything on disk that the stack needs before it serves: idempotent, reused next time."""
-    from storage.db.engine import build_engine
     from storage.prospects.store import generate_sample
     from storage.schema import create_schema
     from storage.tenancy.demo import ensure_demo_tenant
     from storage.warehouse.catalog import ensure_warehouse
 
     prepare_data_dir(settings.data_dir)
-    engine = build_engine(settings.sqlalchemy_url)
+    engine = open_runtime(settings).engine
     create_schema(engine)
     credentials = ensure_demo_tenant(engine, settings.credentials_file)
     if settings.load_sample:
@@ -56,7 +56,6 @@ def prepare_data(settings: LeadmillSettings) -> dict:
                                settings.sample_companies)
         log.info("sample prospects ready in %.1f s: %s", time.perf_counter() - started, path)
     ensure_warehouse(settings.warehouse_dir, settings.warehouse_db)
-    engine.dispose()
     return credentials
 
 
@@ -141,6 +140,9 @@ def run_stack(settings: LeadmillSettings) -> int:
     api_url = prefect_api_url(settings)
     prepare_data_dir(settings.data_dir)  # first: every child inherits the owner-only umask
     try:
+        # The secrets are checked (and created, once) before any process starts: a bad one
+        # stops `make run` here, with its reason, and the children never race to create them.
+        open_runtime(settings)
         prefect = None
         if prefect_is_healthy(api_url):
             if not prefect_accepts_auth(api_url, prefect_auth_string(settings)):

@@ -26,7 +26,7 @@ from storage.commands.models import Command
 from storage.db.clock import utcnow
 from storage.db.engine import session_scope
 from storage.settings import LeadmillSettings
-from storage.tenancy.secrets import SecretBox
+from storage.tenancy.secrets import SecretBox, load_secret_box
 from storage.webhooks.models import WebhookDelivery
 from storage.webhooks.outbox import (
     DROPPED,
@@ -49,7 +49,8 @@ class WebhookDispatcher:
     """Sends due webhook deliveries; one per API process, `owner` naming its leases."""
 
     def __init__(self, settings: LeadmillSettings, engine: Engine, owner: str,
-                 *, senders: int = SENDER_THREADS, policy: EgressPolicy | None = None) -> None:
+                 *, senders: int = SENDER_THREADS, policy: EgressPolicy | None = None,
+                 secret_box: SecretBox | None = None) -> None:
         self.settings = settings
         # One total deadline per attempt: the webhook timeout, however slowly a receiver drips.
         self._policy = (policy or EgressPolicy.from_settings(settings)).with_deadline(
@@ -57,7 +58,8 @@ class WebhookDispatcher:
         self.engine = engine
         self.owner = owner
         self._senders = senders
-        self._box = SecretBox.for_data_dir(settings.secret_key_file)
+        # The process's box (its runtime's); loading one here serves callers without a runtime.
+        self._box = secret_box or load_secret_box(settings)
         self._work: queue.Queue[WebhookDelivery | None] = queue.Queue()
         self._free = threading.Semaphore(senders)
         self._wake = threading.Event()

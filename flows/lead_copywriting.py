@@ -8,6 +8,7 @@ from typing import Any
 
 from prefect import flow
 
+from storage.runtime import runtime_for
 from tasks.enrichment.copywriting import output_field
 from tasks.enrichment.processing import (
     describe_failures,
@@ -21,8 +22,9 @@ from tasks.enrichment.processing import (
 def lead_copywriting(company_id: str, lead_id: str, agents: dict[str, str | None], data_dir: str,
                      overwrite: bool = False, run_id: str | None = None) -> dict[str, Any]:
     """`agents` maps each process ("1".."10") to its agent id, or None for the template."""
-    profile = load_lead_profile(data_dir, company_id, lead_id)
-    states = {name: draft_lead_field(data_dir, company_id, "copyright", name, agent, profile,
+    runtime = runtime_for(data_dir)
+    profile = load_lead_profile(runtime, company_id, lead_id)
+    states = {name: draft_lead_field(runtime, company_id, "copyright", name, agent, profile,
                                      return_state=True)
               for name, agent in agents.items()}
     written = []
@@ -30,7 +32,7 @@ def lead_copywriting(company_id: str, lead_id: str, agents: dict[str, str | None
         if state.is_completed():
             draft = state.result()
             field = output_field("copyright", name)
-            save_lead_fields(data_dir, company_id, lead_id, "copyright",
+            save_lead_fields(runtime, company_id, lead_id, "copyright",
                              {field: draft["value"]}, draft["source"], run_id, overwrite)
             written.append(field)
     failed = sorted(name for name, state in states.items() if not state.is_completed())

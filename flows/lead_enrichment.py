@@ -7,6 +7,7 @@ from typing import Any
 
 from prefect import flow
 
+from storage.runtime import runtime_for
 from tasks.enrichment.processing import (
     call_enrichment_service,
     describe_failures,
@@ -20,15 +21,16 @@ def lead_enrichment(company_id: str, lead_id: str, services: list[str], data_dir
                     overwrite: bool = False, run_id: str | None = None) -> dict[str, Any]:
     """Each service answers on its own; one failing service fails the run after the others
     are stored."""
-    profile = load_lead_profile(data_dir, company_id, lead_id)
-    states = {service: call_enrichment_service(data_dir, company_id, service, profile,
+    runtime = runtime_for(data_dir)
+    profile = load_lead_profile(runtime, company_id, lead_id)
+    states = {service: call_enrichment_service(runtime, company_id, service, profile,
                                                return_state=True)
               for service in services}
     answers = {service: state.result() for service, state in states.items()
                if state.is_completed()}
     failed = sorted(set(services) - set(answers))
     for service, answer in answers.items():
-        save_lead_fields(data_dir, company_id, lead_id, "enrichment",
+        save_lead_fields(runtime, company_id, lead_id, "enrichment",
                          {service: answer["value"]}, answer["source"], run_id, overwrite)
     if failed:
         raise RuntimeError(f"enrichment failed for: {describe_failures(states)}")

@@ -18,8 +18,8 @@ from prefect.tasks import exponential_backoff
 from flows.research_stage import gather_candidates
 from flows.warehouse_sync import request_warehouse_sync
 from storage.commands.records import get_command, record_run_state
-from storage.db.engine import engine_for_data_dir, session_scope
-from storage.settings import LeadmillSettings
+from storage.db.engine import session_scope
+from storage.runtime import Runtime, runtime_for
 from tasks.dedupe.candidates import dedupe_leads
 from tasks.delivery.events import FAILED_EVENT, enqueue_webhook, record_command_event
 from tasks.enrichment.derived import enrich_leads
@@ -46,7 +46,7 @@ def _record_state(_flow: Any, flow_run: FlowRun, state: State) -> None:
     parameters = flow_run.parameters or {}
     failed = state.type in {StateType.FAILED, StateType.CRASHED}
     error = state.message if failed else None
-    engine = engine_for_data_dir(parameters["data_dir"])
+    engine = runtime_for(parameters["data_dir"]).engine
     with session_scope(engine) as session:
         record_run_state(session, parameters["command_id"], state.type.value, error)
     if failed:
@@ -68,13 +68,13 @@ def _cancel_requested(flow_run_id: str | None) -> bool:
     return run.state is not None and run.state.type in {StateType.CANCELLING, StateType.CANCELLED}
 
 
-def _research(data_dir: str, command_id: str, company_id: str, spec: SearchSpec,
+def _research(runtime: Runtime, command_id: str, company_id: str, spec: SearchSpec,
               pool_size: int, backoff: Any) -> list[Prospect]:
     """The research stage; sources that failed are noted on the command (status, Prefect UI)."""
-    candidates, errors = gather_candidates(data_dir, command_id, company_id, spec, pool_size,
+    candidates, errors = gather_candidates(runtime, command_id, company_id, spec, pool_size,
                                            backoff)
     if errors:
-        record_source_errors(data_dir, command_id, errors)
+        record_source_errors(runtime, command_id, errors)
     return candidates
 
 
@@ -95,10 +95,11 @@ def lead_generation(command_id: str, data_dir: str, site_id: str = "") -> dict[s
     from prefect.runtime import flow_run
 
     logger = get_run_logger()
-    settings = LeadmillSettings(data_dir=data_dir)
+    runtime = runtime_for(data_dir)  # the API process's own, or built once in a worker's
+    settings = runtime.settings
     backoff = exponential_backoff(backoff_factor=settings.retry_backoff_seconds)
-    progress = CommandProgress(data_dir, command_id)
-    with session_scope(engine_for_data_dir(data_dir)) as session:
+    progress = CommandProgress(runtime, command_id)
+    with session_scope(runtime.engine) as session:
         record_run_state(session, command_id, "RUNNING")
         command = get_command(session, command_id)
         if command is None:
@@ -111,7 +112,7 @@ def lead_generation(command_id: str, data_dir: str, site_id: str = "") -> dict[s
                     or spec.weights)
     progress.stage("research")
     pool_size = max(MIN_POOL, spec.count * POOL_FACTOR)
-    prospects = _research(data_dir, command_id, command.company_id, spec, pool_size, backoff)
+    prospects = _research(runtime, command_id, command.company_id, spec, pool_size, backoff)
     if _cancel_requested(flow_run.id):
         return Cancelled(message="cancelled after research")
     progress.stage("verification", leads_found=len(prospects))
@@ -122,14 +123,14 @@ def lead_generation(command_id: str, data_dir: str, site_id: str = "") -> dict[s
     progress.stage("enrichment")
     enriched = enrich_leads(prospects, verifications, scores)
     # A recurring search's run keeps only people new to the site.
-    new_only = is_scheduled_command(data_dir, command_id)
-    leads = dedupe_leads(enriched, spec.count, data_dir=data_dir, command_id=command_id,
+    new_only = is_scheduled_command(runtime, command_id)
+    leads = dedupe_leads(enriched, spec.count, runtime=runtime, command_id=command_id,
                          new_only=new_only)
     if _cancel_requested(flow_run.id):
         return Cancelled(message="cancelled before storing leads")
-    persist_leads.with_options(retry_delay_seconds=backoff)(data_dir, command_id, leads)
+    persist_leads.with_options(retry_delay_seconds=backoff)(runtime, command_id, leads)
     summary = summarize_leads(leads)
-    record_summary(data_dir, command_id, summary)
+    record_summary(runtime, command_id, summary)
     progress.stage(
         "delivery",
         leads_found=len(leads),
@@ -137,7 +138,7 @@ def lead_generation(command_id: str, data_dir: str, site_id: str = "") -> dict[s
     )
     # Only recorded here: the webhook dispatcher delivers it (with retries, across restarts), so
     # the command completes once its leads are stored, however slow its receiver is.
-    enqueue_webhook(data_dir, command_id)
+    enqueue_webhook(runtime, command_id)
 
     key = command_id.replace("_", "-").lower()
     create_table_artifact(table=leads_table(leads), key=f"{key}-leads",

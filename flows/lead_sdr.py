@@ -8,6 +8,7 @@ from typing import Any
 
 from prefect import flow
 
+from storage.runtime import runtime_for
 from tasks.enrichment.processing import (
     describe_failures,
     draft_lead_field,
@@ -20,13 +21,14 @@ from tasks.enrichment.processing import (
 def lead_sdr(company_id: str, lead_id: str, agents: dict[str, str | None], data_dir: str,
              overwrite: bool = False, run_id: str | None = None) -> dict[str, Any]:
     """`agents` maps each SDR field to its agent id, or None for the template."""
-    profile = load_lead_profile(data_dir, company_id, lead_id)
-    states = {name: draft_lead_field(data_dir, company_id, "sdr", name, agent, profile,
+    runtime = runtime_for(data_dir)
+    profile = load_lead_profile(runtime, company_id, lead_id)
+    states = {name: draft_lead_field(runtime, company_id, "sdr", name, agent, profile,
                                      return_state=True)
               for name, agent in agents.items()}
     drafts = {name: state.result() for name, state in states.items() if state.is_completed()}
     for name, draft in drafts.items():
-        save_lead_fields(data_dir, company_id, lead_id, "sdr", {name: draft["value"]},
+        save_lead_fields(runtime, company_id, lead_id, "sdr", {name: draft["value"]},
                          draft["source"], run_id, overwrite)
     failed = sorted(set(agents) - set(drafts))
     if failed:

@@ -11,6 +11,7 @@ from typing import Any
 
 from prefect import flow
 
+from storage.runtime import runtime_for
 from tasks.lifecycle.recurring import finish_scheduled_command, start_scheduled_command
 
 
@@ -21,8 +22,9 @@ def recurring_search(
     """Run the saved search of `schedule_id` once, for leads new to its site."""
     from prefect.runtime import flow_run
 
-    command_id = start_scheduled_command(data_dir, schedule_id, flow_run.id)
+    runtime = runtime_for(data_dir)
+    command_id = start_scheduled_command(runtime, schedule_id, flow_run.id)
     if command_id is None:
         return {"schedule_id": schedule_id, "command_id": None, "status": "skipped"}
-    outcome = finish_scheduled_command(data_dir, command_id, timeout_seconds)
+    outcome = finish_scheduled_command(runtime, command_id, timeout_seconds)
     return {"schedule_id": schedule_id, **outcome}

@@ -13,7 +13,7 @@ from prefect import flow, get_run_logger
 from prefect.tasks import exponential_backoff
 
 from flows.research_stage import gather_candidates
-from storage.settings import LeadmillSettings
+from storage.runtime import runtime_for
 from tasks.research.source_leads import research_spec, save_source_leads
 
 
@@ -21,12 +21,12 @@ from tasks.research.source_leads import research_spec, save_source_leads
 def research_only(run_id: str, company_id: str, site_id: str, request: dict[str, Any],
                   data_dir: str) -> dict[str, Any]:
     """Research `request`'s audience for `site_id`; store up to maxLeads source leads."""
-    settings = LeadmillSettings(data_dir=data_dir)
-    backoff = exponential_backoff(backoff_factor=settings.retry_backoff_seconds)
+    runtime = runtime_for(data_dir)
+    backoff = exponential_backoff(backoff_factor=runtime.settings.retry_backoff_seconds)
     spec = research_spec(request, site_id)
-    candidates, errors = gather_candidates(data_dir, run_id, company_id, spec,
+    candidates, errors = gather_candidates(runtime, run_id, company_id, spec,
                                            max(spec.count, 1), backoff)
-    stored = save_source_leads(data_dir, company_id, site_id, run_id, candidates[: spec.count])
+    stored = save_source_leads(runtime, company_id, site_id, run_id, candidates[: spec.count])
     get_run_logger().info("%s: %d source leads, failed sources: %s", run_id, stored,
                           errors or "none")
     return {"source_leads": stored, "source_errors": errors}

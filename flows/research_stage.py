@@ -14,7 +14,7 @@ from typing import Any
 from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
-from storage.settings import LeadmillSettings
+from storage.runtime import Runtime
 from tasks.reports.artifact_text import markdown_text
 from tasks.research.prospect_search import research_prospects
 from tasks.research.sources import (
@@ -32,16 +32,16 @@ from tasks.search.hard_filters import within_hard_limits
 COMPANIES_TO_RESEARCH = 10  # Hunter domain searches and website visits per run
 
 
-def gather_candidates(data_dir: str, run_key: str, company_id: str, spec: SearchSpec,
+def gather_candidates(runtime: Runtime, run_key: str, company_id: str, spec: SearchSpec,
                       pool_size: int, backoff: Any) -> tuple[list[Prospect], dict[str, str]]:
     """Run the sources of `spec` (for `spec.site_id`); returns (candidates, failed sources).
 
     Raises:
         RuntimeError: every source failed, so there is nothing to go on.
     """
-    settings = LeadmillSettings(data_dir=data_dir)
+    settings = runtime.settings
     site_id = spec.site_id or ""
-    plan = plan_sources(data_dir, company_id, site_id, spec.sources)
+    plan = plan_sources(runtime, company_id, site_id, spec.sources)
     errors: dict[str, str] = dict(plan["errors"])
     report: dict[str, dict[str, Any]] = {}
     futures = {}
@@ -51,7 +51,7 @@ def gather_candidates(data_dir: str, run_key: str, company_id: str, spec: Search
                 str(settings.prospect_dir), spec, pool_size, company_id)
         else:
             futures[source] = search_provider.with_options(retry_delay_seconds=backoff).submit(
-                data_dir, company_id, site_id, source, spec, pool_size)
+                runtime, company_id, site_id, source, spec, pool_size)
     found = _collect(futures, errors, report)
     if errors and not found:
         raise RuntimeError("every research source failed: " + "; ".join(
@@ -61,7 +61,7 @@ def gather_candidates(data_dir: str, run_key: str, company_id: str, spec: Search
     companies = companies_to_research(candidates, COMPANIES_TO_RESEARCH)
     if "hunter" in plan["companies"]:
         futures["hunter"] = search_company_emails.with_options(
-            retry_delay_seconds=backoff).submit(data_dir, company_id, site_id, companies)
+            retry_delay_seconds=backoff).submit(runtime, company_id, site_id, companies)
     if "website" in plan["companies"]:
         futures["website"] = research_websites.with_options(retry_delay_seconds=backoff).submit(
             companies, ",".join(settings.egress_allow_entries), settings.egress_nameservers)

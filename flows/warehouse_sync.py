@@ -14,13 +14,14 @@ from typing import Any
 
 from prefect import flow
 
+from storage.runtime import runtime_for
 from tasks.lifecycle.warehouse import sync_warehouse
 
 
 @flow(name="warehouse-sync")
 def warehouse_sync(data_dir: str) -> dict[str, Any]:
     """Sync the leads changed since the last run into the warehouse of `data_dir`."""
-    return sync_warehouse(data_dir)
+    return sync_warehouse(runtime_for(data_dir))
 
 
 WAREHOUSE_SYNC_DEPLOYMENT = "warehouse-sync/warehouse-sync"

@@ -1,4 +1,8 @@
-"""Leadmill's settings, read from `LEADMILL_*` environment variables when constructed."""
+"""Leadmill's settings, read from `LEADMILL_*` environment variables when constructed.
+
+A process constructs them once, at its entry point, and hands them down inside its runtime
+(`storage.runtime`); nothing else reads the environment.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,10 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.tenancy.secrets import check_jwt_secret, check_sealing_key
 
 IPNetwork = IPv4Network | IPv6Network
 
@@ -22,7 +28,9 @@ def _networks(text: str) -> tuple[IPNetwork, ...]:
 class LeadmillSettings(BaseSettings):
     """Every knob Leadmill reads. Construct it explicitly; nothing reads it at import time."""
 
-    model_config = SettingsConfigDict(env_prefix="LEADMILL_", extra="ignore")
+    # Errors name the setting, never its value: a value may be a secret or hold a password.
+    model_config = SettingsConfigDict(env_prefix="LEADMILL_", extra="ignore",
+                                      hide_input_in_errors=True)
 
     data_dir: Path = Field(
         default=Path(".leadmill"), description="Holds every file Leadmill writes."
@@ -122,6 +130,12 @@ class LeadmillSettings(BaseSettings):
     api_worker_threads: int = Field(
         default=16, ge=2, le=64, description="Worker threads that run the API's database and "
         "file work off the event loop; keep it below the operational DB's connection pool.")
+    jwt_secret: SecretStr | None = Field(
+        default=None, description="HS256 key signing the lead-management API's tokens (32+ "
+        "random characters); default <data dir>/jwt.secret, generated once.")
+    secret_key: SecretStr | None = Field(
+        default=None, description="Fernet key sealing webhook and service secrets; default "
+        "<data dir>/secret.key, generated once.")
     password_hash_concurrency: int = Field(
         default=2, ge=1, le=16, description="Argon2 hashes or verifications at once (64 MiB "
         "and ~60 ms of CPU each); other logins wait for a slot without holding a thread.")
@@ -130,6 +144,26 @@ class LeadmillSettings(BaseSettings):
     @classmethod
     def _absolute_data_dir(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @field_validator("jwt_secret", "secret_key", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        # An exported but empty variable means "not given", as it always has.
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _strong_jwt_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            check_jwt_secret(value.get_secret_value())
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _fernet_secret_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            check_sealing_key(value.get_secret_value())
+        return value
 
     @field_validator("public_url")
     @classmethod

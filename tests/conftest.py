@@ -34,9 +34,11 @@ os.environ.update({
     "PREFECT_API_URL": f"http://127.0.0.1:{_PREFECT_PORT}/api",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_LOGGING_TO_API_BATCH_INTERVAL": "0.5",
-    # Every test service, receiver and mail server listens on loopback: tasks (which read
-    # their settings from the environment, as in production) may call it. The outbound-call
-    # policy's own tests build narrower policies and set narrower values per test.
+    # Every test service, receiver and mail server listens on loopback. In this process the
+    # settings travel explicitly (make_settings admits loopback itself); this is for the
+    # processes tests start (CLI, API, worker and flow-run processes), which read their
+    # settings from the environment at their start, as in production. The outbound-call
+    # policy's own tests build narrower settings per test.
     "LEADMILL_EGRESS_ALLOWED_HOSTS": "127.0.0.1",
 })
 for _name, _value in FAST_SQLITE_SERVER.items():

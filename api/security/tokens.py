@@ -1,30 +1,22 @@
 """Signed JWTs for the lead-management API: access, id and refresh tokens (HS256, PyJWT).
 
-The signing secret is `LEADMILL_JWT_SECRET`, else `<data dir>/jwt.secret` (generated once,
-mode 0600). Weak or well-known secrets are refused: anyone who knows the secret can mint a
-token for any user.
+The signing secret is loaded and checked with the process's runtime
+(`storage.tenancy.secrets.load_jwt_secret`: `LEADMILL_JWT_SECRET`, else `<data dir>/jwt.secret`).
 """
 
 from __future__ import annotations
 
-import os
-import secrets
 import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import jwt
-
-from storage.tenancy.secrets import create_secret_file_once
 
 ISSUER = "leadmill"
 ALGORITHM = "HS256"
 ACCESS_TOKEN_SECONDS = 3600
 REFRESH_TOKEN_SECONDS = 30 * 24 * 3600
-MIN_SECRET_LENGTH = 32
-_WELL_KNOWN_SECRETS = {"changethis", "secret", "changeme", "your-secret-key", "jwt-secret"}
 
 
 class TokenError(Exception):
@@ -37,22 +29,6 @@ class TokenExpiredError(TokenError):
 
 class ForeignTokenError(TokenError):
     """A well-formed JWT issued by someone else (a federated identity provider)."""
-
-
-def _check_secret(secret: str) -> str:
-    if len(secret) < MIN_SECRET_LENGTH or secret.lower() in _WELL_KNOWN_SECRETS:
-        raise ValueError(f"LEADMILL_JWT_SECRET must be a random string of at least "
-                         f"{MIN_SECRET_LENGTH} characters")
-    return secret
-
-
-def load_jwt_secret(secret_file: Path) -> str:
-    """`LEADMILL_JWT_SECRET`, else the instance's secret file, created once."""
-    env_secret = os.environ.get("LEADMILL_JWT_SECRET")
-    if env_secret:
-        return _check_secret(env_secret)
-    create_secret_file_once(secret_file, lambda: secrets.token_urlsafe(48).encode())
-    return _check_secret(secret_file.read_text().strip())
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -40,7 +39,9 @@ def build_engine(url: str) -> Engine:
 
 
 def engine_for(url: str) -> Engine:
-    """One engine per URL per process, created on first use (tasks open storage by URL)."""
+    """This process's one engine of `url`, created on first use: the runtime's engine
+    (storage.runtime) and the warehouse sync's, which opens the database by URL, are one pool.
+    `build_engine` stays for code that owns (and disposes) an engine of its own."""
     with _engines_lock:
         engine = _engines.get(url)
         if engine is None:
@@ -58,14 +59,3 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
-
-
-def engine_for_data_dir(data_dir: str | Path) -> Engine:
-    """The operational DB engine of the instance whose data lives in `data_dir`.
-
-    Tasks get only a data dir (never a database URL: it may hold a password, and flow-run
-    parameters are stored in Prefect in clear); the URL comes from the environment.
-    """
-    from storage.settings import LeadmillSettings
-
-    return engine_for(LeadmillSettings(data_dir=Path(data_dir)).sqlalchemy_url)

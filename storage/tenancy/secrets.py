@@ -1,19 +1,36 @@
-"""Sealing secrets Leadmill must use later (webhook signing keys): encrypted, never in clear.
+"""The instance's two secrets, and sealing what Leadmill must use later (webhook signing keys).
 
 A webhook secret cannot be hashed — Leadmill needs it to sign every delivery — so it is stored
-encrypted (Fernet) with an instance key kept in `<data dir>/secret.key` (mode 0600), or given
-as `LEADMILL_SECRET_KEY`.
+encrypted (Fernet) with an instance key: `LEADMILL_SECRET_KEY`, else `<data dir>/secret.key`
+(mode 0600, generated once). The lead-management API signs its tokens with
+`LEADMILL_JWT_SECRET`, else `<data dir>/jwt.secret` (generated the same way). Weak or
+well-known JWT secrets are refused: anyone who knows the secret can mint a token for any user.
+
+Both are loaded and checked when a process builds its runtime (`storage.runtime`), so a
+malformed one stops the process at start, naming what to fix, instead of failing a request or
+a webhook delivery later.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken
+
+if TYPE_CHECKING:
+    from storage.settings import LeadmillSettings
+
+MIN_JWT_SECRET_LENGTH = 32
+_WELL_KNOWN_JWT_SECRETS = {"changethis", "secret", "changeme", "your-secret-key", "jwt-secret"}
+
+
+class SecretError(ValueError):
+    """A secret the process needs is malformed or unreadable: the process must not start."""
 
 
 def create_secret_file_once(path: Path, make_secret: Callable[[], bytes]) -> None:
@@ -24,7 +41,7 @@ def create_secret_file_once(path: Path, make_secret: Callable[[], bytes]) -> Non
     """
     if path.exists():
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     staging = path.with_name(f".{path.name}.{os.getpid()}")
     fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
@@ -53,15 +70,6 @@ class SecretBox:
     def __init__(self, key: bytes) -> None:
         self._fernet = Fernet(key)
 
-    @classmethod
-    def for_data_dir(cls, key_file: Path) -> SecretBox:
-        """The box for an instance: `LEADMILL_SECRET_KEY`, else the key file (created once)."""
-        env_key = os.environ.get("LEADMILL_SECRET_KEY")
-        if env_key:
-            return cls(env_key.encode())
-        create_secret_file_once(key_file, Fernet.generate_key)
-        return cls(key_file.read_bytes().strip())
-
     def seal(self, secret: str) -> str:
         return self._fernet.encrypt(secret.encode()).decode()
 
@@ -70,3 +78,51 @@ class SecretBox:
             return self._fernet.decrypt(sealed.encode()).decode()
         except InvalidToken as exc:
             raise ValueError("sealed secret does not match this instance's key") from exc
+
+
+def check_jwt_secret(secret: str, origin: str = "LEADMILL_JWT_SECRET") -> str:
+    """`secret` when it is fit to sign tokens; `origin` names where it came from in the error."""
+    if len(secret) < MIN_JWT_SECRET_LENGTH or secret.lower() in _WELL_KNOWN_JWT_SECRETS:
+        raise SecretError(f"{origin} must be a random string of at least "
+                          f"{MIN_JWT_SECRET_LENGTH} characters")
+    return secret
+
+
+def check_sealing_key(key: str, origin: str = "LEADMILL_SECRET_KEY") -> str:
+    """`key` when Fernet accepts it (32 url-safe base64-encoded bytes)."""
+    try:
+        Fernet(key.encode())
+    except (ValueError, TypeError) as exc:
+        raise SecretError(f"{origin} must be a Fernet key (32 url-safe base64-encoded bytes, "
+                          "as `Fernet.generate_key()` makes)") from exc
+    return key
+
+
+def _read_secret_file(path: Path, make_secret: Callable[[], bytes]) -> str:
+    create_secret_file_once(path, make_secret)
+    try:
+        return path.read_text().strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SecretError(f"cannot read {path}: {exc}") from exc
+
+
+def load_jwt_secret(settings: LeadmillSettings) -> str:
+    """The instance's token-signing secret: `LEADMILL_JWT_SECRET` (checked with the settings),
+    else its secret file, created once and checked here."""
+    if settings.jwt_secret is not None:
+        return settings.jwt_secret.get_secret_value()
+    path = settings.jwt_secret_file
+    secret = _read_secret_file(path, lambda: secrets.token_urlsafe(48).encode())
+    return check_jwt_secret(secret, f"{path} (the JWT secret; or set LEADMILL_JWT_SECRET)")
+
+
+def load_secret_box(settings: LeadmillSettings) -> SecretBox:
+    """The instance's sealing box: `LEADMILL_SECRET_KEY` (checked with the settings), else its
+    key file, created once and checked here."""
+    if settings.secret_key is not None:
+        return SecretBox(settings.secret_key.get_secret_value().encode())
+    path = settings.secret_key_file
+    key = _read_secret_file(path, Fernet.generate_key)
+    # Never replaced with a new key here: what the old one sealed could not be opened again.
+    return SecretBox(check_sealing_key(
+        key, f"{path} (the sealing key; or set LEADMILL_SECRET_KEY)").encode())

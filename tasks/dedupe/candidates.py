@@ -10,7 +10,7 @@ the LeadSource table lists every source that found the person.
 A candidate that matches a lead the site already has carries that lead's id
 (`ScoredLead.known_lead_id`): the persist task updates that lead instead of adding one.
 
-**New leads only (recurring searches).** `dedupe_leads(leads, count, data_dir=...,
+**New leads only (recurring searches).** `dedupe_leads(leads, count, runtime=...,
 command_id=..., new_only=True)` leaves every candidate the site already knows out of the
 selection, so the next best new people take their places and the command holds `count` new
 leads when the pool has them. A scheduled run's flow passes `new_only=True`; ordinary commands
@@ -26,11 +26,13 @@ import numpy as np
 from prefect import task
 
 from storage.commands.records import get_command
-from storage.db.engine import engine_for_data_dir, session_scope
+from storage.db.engine import session_scope
 from storage.leads.identity import identity_key, normalise_linkedin
 from storage.leads.matching import site_lead_identities
+from storage.runtime import Runtime
 from tasks.dedupe.keys import LEAD_RULES, lead_match_rows
 from tasks.dedupe.matching import cluster_records
+from tasks.runtime_input import CACHE_WITHOUT_RUNTIME
 from tasks.search.criteria import ScoredLead
 
 __all__ = ["dedupe_key", "dedupe_leads", "merge_duplicates", "normalise_linkedin",
@@ -131,19 +133,19 @@ def select_best(
     return chosen
 
 
-@task(name="dedupe-leads", retries=2)
+@task(name="dedupe-leads", retries=2, cache_policy=CACHE_WITHOUT_RUNTIME)
 def dedupe_leads(
     leads: list[ScoredLead],
     count: int,
-    data_dir: str | None = None,
+    runtime: Runtime | None = None,
     command_id: str | None = None,
     new_only: bool = False,
 ) -> list[ScoredLead]:
-    """Dedupe within the command and, given `data_dir` and `command_id`, against the site's
+    """Dedupe within the command and, given the `runtime` and `command_id`, against the site's
     earlier leads; `new_only` leaves known people out (see the module docstring)."""
     known: list[dict[str, Any]] = []
-    if data_dir is not None and command_id is not None:
-        with session_scope(engine_for_data_dir(data_dir)) as session:
+    if runtime is not None and command_id is not None:
+        with session_scope(runtime.engine) as session:
             command = get_command(session, command_id)
             if command is None:
                 raise LookupError(f"command {command_id} does not exist")

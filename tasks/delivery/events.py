@@ -16,8 +16,10 @@ from sqlalchemy.engine import Engine
 
 from storage.commands.models import Command
 from storage.db.clock import iso_z, utcnow
-from storage.db.engine import engine_for_data_dir, session_scope
+from storage.db.engine import session_scope
+from storage.runtime import Runtime
 from storage.webhooks.outbox import enqueue_delivery
+from tasks.runtime_input import CACHE_WITHOUT_RUNTIME
 
 COMPLETED_EVENT = "lead_generation.completed"
 FAILED_EVENT = "lead_generation.failed"
@@ -79,7 +81,7 @@ def record_command_event(engine: Engine, command_id: str, event: str) -> str | N
         return delivery.id
 
 
-@task(name="enqueue-webhook", retries=3)
-def enqueue_webhook(data_dir: str, command_id: str) -> str | None:
+@task(name="enqueue-webhook", retries=3, cache_policy=CACHE_WITHOUT_RUNTIME)
+def enqueue_webhook(runtime: Runtime, command_id: str) -> str | None:
     """Record the completion event for delivery; None when the command has no webhook."""
-    return record_command_event(engine_for_data_dir(data_dir), command_id, COMPLETED_EVENT)
+    return record_command_event(runtime.engine, command_id, COMPLETED_EVENT)

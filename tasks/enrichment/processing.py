@@ -12,18 +12,18 @@ from urllib.parse import urlsplit
 
 from prefect import task
 
-from storage.db.engine import engine_for_data_dir, session_scope
+from storage.db.engine import session_scope
 from storage.leads.fields import (
     LEAD_COLUMNS_FROM_SERVICES,
     find_company_lead,
     save_generated_fields,
 )
 from storage.leads.models import Lead
-from storage.settings import LeadmillSettings
-from storage.tenancy.secrets import SecretBox
+from storage.runtime import Runtime
 from storage.workspace.service_settings import ServiceEndpoint, resolve_services
 from tasks.egress import EgressPolicy, EgressRefused, egress_client
 from tasks.run_logging import task_logger
+from tasks.runtime_input import CACHE_WITHOUT_RUNTIME
 
 CHAT_SERVICE = "aiChat"
 SERVICE_TIMEOUT_SECONDS = 30.0
@@ -39,13 +39,13 @@ def lead_profile(lead: Lead) -> dict[str, Any]:
             "linkedinUrl": lead.linkedin, "score": lead.score}
 
 
-def _endpoint(data_dir: str, company_id: str, client_id: str | None,
+def _endpoint(runtime: Runtime, company_id: str, client_id: str | None,
               service: str) -> tuple[ServiceEndpoint | None, EgressPolicy]:
-    settings = LeadmillSettings(data_dir=data_dir)
-    box = SecretBox.for_data_dir(settings.secret_key_file)
-    with session_scope(engine_for_data_dir(data_dir)) as session:
-        endpoint = resolve_services(session, box, company_id, client_id).get(service)
-    return endpoint, EgressPolicy.from_settings(settings).with_deadline(SERVICE_TIMEOUT_SECONDS)
+    with session_scope(runtime.engine) as session:
+        endpoint = resolve_services(session, runtime.secret_box, company_id,
+                                    client_id).get(service)
+    return endpoint, EgressPolicy.from_settings(runtime.settings).with_deadline(
+        SERVICE_TIMEOUT_SECONDS)
 
 
 def post_json(policy: EgressPolicy, url: str, headers: dict[str, str],
@@ -98,9 +98,9 @@ def service_host(url: str) -> str:
     return urlsplit(url).netloc or url
 
 
-@task(name="load-lead-profile")
-def load_lead_profile(data_dir: str, company_id: str, lead_id: str) -> dict[str, Any]:
-    with session_scope(engine_for_data_dir(data_dir)) as session:
+@task(name="load-lead-profile", cache_policy=CACHE_WITHOUT_RUNTIME)
+def load_lead_profile(runtime: Runtime, company_id: str, lead_id: str) -> dict[str, Any]:
+    with session_scope(runtime.engine) as session:
         lead = find_company_lead(session, company_id, lead_id)
         if lead is None:
             raise LookupError(f"lead {lead_id} no longer exists")
@@ -110,11 +110,11 @@ def load_lead_profile(data_dir: str, company_id: str, lead_id: str) -> dict[str,
 # No automatic retries on the two third-party POSTs below: neither is idempotent (an enrichment
 # call or a chat completion may be billed, or act, each time it arrives), and a timeout does not
 # say it did not arrive. A failed call fails its service in the run; the caller asks again.
-@task(name="call-enrichment-service")
-def call_enrichment_service(data_dir: str, company_id: str, service: str,
+@task(name="call-enrichment-service", cache_policy=CACHE_WITHOUT_RUNTIME)
+def call_enrichment_service(runtime: Runtime, company_id: str, service: str,
                             profile: dict[str, Any]) -> dict[str, Any]:
     """POST the lead to the service configured as `service`; its JSON answer is the value."""
-    endpoint, policy = _endpoint(data_dir, company_id, profile.get("client_id"), service)
+    endpoint, policy = _endpoint(runtime, company_id, profile.get("client_id"), service)
     if endpoint is None or not endpoint.url:
         raise LookupError(f"service {service} is no longer configured")
     task_logger(__name__).info("calling %s at %s", service, service_host(endpoint.url))
@@ -123,11 +123,11 @@ def call_enrichment_service(data_dir: str, company_id: str, service: str,
     return {"value": value, "source": service_host(endpoint.url)}
 
 
-@task(name="complete-chat")
-def complete_chat(data_dir: str, company_id: str, client_id: str | None, model: str,
+@task(name="complete-chat", cache_policy=CACHE_WITHOUT_RUNTIME)
+def complete_chat(runtime: Runtime, company_id: str, client_id: str | None, model: str,
                   messages: list[dict[str, str]]) -> dict[str, Any]:
     """One OpenAI-compatible chat completion; the first choice's content."""
-    endpoint, policy = _endpoint(data_dir, company_id, client_id, CHAT_SERVICE)
+    endpoint, policy = _endpoint(runtime, company_id, client_id, CHAT_SERVICE)
     if endpoint is None or not endpoint.url:
         raise LookupError("the aiChat endpoint is no longer configured")
     answer = post_json(policy, chat_completions_url(endpoint.url), _headers(endpoint),
@@ -136,12 +136,12 @@ def complete_chat(data_dir: str, company_id: str, client_id: str | None, model: 
     return {"content": content, "source": f"{service_host(endpoint.url)}:{model}"}
 
 
-@task(name="save-lead-fields", retries=2)
-def save_lead_fields(data_dir: str, company_id: str, lead_id: str, kind: str,
+@task(name="save-lead-fields", retries=2, cache_policy=CACHE_WITHOUT_RUNTIME)
+def save_lead_fields(runtime: Runtime, company_id: str, lead_id: str, kind: str,
                      values: dict[str, Any], source: str, run_id: str | None,
                      overwrite: bool = False) -> int:
     """Write the fields (and the lead columns an enrichment answer fills); bump updated_at."""
-    with session_scope(engine_for_data_dir(data_dir)) as session:
+    with session_scope(runtime.engine) as session:
         lead = find_company_lead(session, company_id, lead_id)
         if lead is None:
             raise LookupError(f"lead {lead_id} no longer exists")
@@ -155,14 +155,14 @@ def save_lead_fields(data_dir: str, company_id: str, lead_id: str, kind: str,
     return len(values)
 
 
-@task(name="draft-lead-field")
-def draft_lead_field(data_dir: str, company_id: str, kind: str, name: str, agent: str | None,
-                     profile: dict[str, Any]) -> dict[str, Any]:
+@task(name="draft-lead-field", cache_policy=CACHE_WITHOUT_RUNTIME)
+def draft_lead_field(runtime: Runtime, company_id: str, kind: str, name: str,
+                     agent: str | None, profile: dict[str, Any]) -> dict[str, Any]:
     """One copy process or SDR field: from the configured agent, else the documented template."""
     from tasks.enrichment.copywriting import chat_messages, parse_answer, template_value
 
     if agent is None:
         return {"value": template_value(kind, name, profile), "source": "template"}
-    answer = complete_chat.fn(data_dir, company_id, profile.get("client_id"), agent,
+    answer = complete_chat.fn(runtime, company_id, profile.get("client_id"), agent,
                               chat_messages(kind, name, profile))
     return {"value": parse_answer(name, answer["content"]), "source": answer["source"]}

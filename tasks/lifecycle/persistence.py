@@ -7,10 +7,12 @@ from typing import Any
 from prefect import get_run_logger, task
 
 from storage.commands.records import get_command, update_command
-from storage.db.engine import engine_for_data_dir, session_scope
+from storage.db.engine import session_scope
 from storage.leads.persist import upsert_command_leads
+from storage.runtime import Runtime
 from tasks.dedupe.candidates import dedupe_key, normalise_linkedin
 from tasks.research.sources import provenance
+from tasks.runtime_input import CACHE_WITHOUT_RUNTIME
 from tasks.search.criteria import ScoredLead
 
 
@@ -50,10 +52,10 @@ def lead_row(lead: ScoredLead) -> dict[str, Any]:
     }
 
 
-@task(name="persist-leads", retries=3)
-def persist_leads(data_dir: str, command_id: str, leads: list[ScoredLead]) -> list[str]:
+@task(name="persist-leads", retries=3, cache_policy=CACHE_WITHOUT_RUNTIME)
+def persist_leads(runtime: Runtime, command_id: str, leads: list[ScoredLead]) -> list[str]:
     """Upsert the leads and link them to the command; safe to run again (idempotent)."""
-    with session_scope(engine_for_data_dir(data_dir)) as session:
+    with session_scope(runtime.engine) as session:
         command = get_command(session, command_id)
         if command is None:
             raise LookupError(f"command {command_id} does not exist")
@@ -68,7 +70,7 @@ def persist_leads(data_dir: str, command_id: str, leads: list[ScoredLead]) -> li
     return lead_ids
 
 
-@task(name="record-summary", retries=3)
-def record_summary(data_dir: str, command_id: str, summary: dict[str, Any]) -> None:
-    with session_scope(engine_for_data_dir(data_dir)) as session:
+@task(name="record-summary", retries=3, cache_policy=CACHE_WITHOUT_RUNTIME)
+def record_summary(runtime: Runtime, command_id: str, summary: dict[str, Any]) -> None:
+    with session_scope(runtime.engine) as session:
         update_command(session, command_id, summary=summary)

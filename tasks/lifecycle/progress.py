@@ -9,7 +9,8 @@ from uuid import UUID
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
 from storage.commands.records import update_command
-from storage.db.engine import engine_for_data_dir, session_scope
+from storage.db.engine import session_scope
+from storage.runtime import Runtime
 from tasks.reports.artifact_text import markdown_text
 
 log = logging.getLogger("leadmill.progress")
@@ -30,15 +31,15 @@ STAGE_PROGRESS = {
 class CommandProgress:
     """Reports one command's progress to its record and to its flow run's progress artifact."""
 
-    def __init__(self, data_dir: str, command_id: str) -> None:
-        self.data_dir = data_dir
+    def __init__(self, runtime: Runtime, command_id: str) -> None:
+        self.runtime = runtime
         self.command_id = command_id
         self._artifact_id: UUID | None = None
 
     def stage(self, stage: str, **counts: int) -> None:
         """Enter `stage`; `counts` may carry leads_found and leads_verified."""
         percentage = STAGE_PROGRESS[stage]
-        with session_scope(engine_for_data_dir(self.data_dir)) as session:
+        with session_scope(self.runtime.engine) as session:
             update_command(
                 session, self.command_id, stage=stage, progress_percentage=percentage, **counts
             )

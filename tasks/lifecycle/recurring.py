@@ -22,12 +22,13 @@ from storage.commands.models import Command, RecurringSearchRun
 from storage.commands.records import PRIORITY_RANK, TERMINAL_STATES, new_command_id
 from storage.commands.recurring import get_schedule, new_run_id, run_for_command
 from storage.db.clock import utcnow
-from storage.db.engine import engine_for_data_dir, session_scope
-from storage.settings import LeadmillSettings
+from storage.db.engine import session_scope
+from storage.runtime import Runtime
 from storage.tenancy.accounts import find_client
 from storage.tenancy.limits import hold_company, lead_quota_shortfall
 from storage.workspace.models import SearchHistory
 from tasks.run_logging import task_logger
+from tasks.runtime_input import CACHE_WITHOUT_RUNTIME
 from tasks.search.analysis import build_command_object
 
 SEARCH_CATEGORY = "recurring-search"
@@ -53,14 +54,14 @@ def _history_entry(schedule: Any, command_id: str, status: str, error: str | Non
     )
 
 
-@task(name="start-scheduled-command", retries=3)
+@task(name="start-scheduled-command", retries=3, cache_policy=CACHE_WITHOUT_RUNTIME)
 def start_scheduled_command(
-    data_dir: str, schedule_id: str, flow_run_id: str | None = None
+    runtime: Runtime, schedule_id: str, flow_run_id: str | None = None
 ) -> str | None:
     """Store this run's command; None when the schedule is gone, paused, or over quota."""
     logger = task_logger(__name__)
-    settings = LeadmillSettings(data_dir=data_dir)
-    with session_scope(engine_for_data_dir(data_dir)) as session:
+    settings = runtime.settings
+    with session_scope(runtime.engine) as session:
         schedule = get_schedule(session, schedule_id)
         if schedule is None or not schedule.active:
             logger.info("schedule %s is deleted or paused; nothing to run", schedule_id)
@@ -107,19 +108,20 @@ def start_scheduled_command(
     return command.id
 
 
-@task(name="is-scheduled-command", retries=2)
-def is_scheduled_command(data_dir: str, command_id: str) -> bool:
+@task(name="is-scheduled-command", retries=2, cache_policy=CACHE_WITHOUT_RUNTIME)
+def is_scheduled_command(runtime: Runtime, command_id: str) -> bool:
     """True when a recurring search stored this command: its dedupe keeps new people only."""
-    with session_scope(engine_for_data_dir(data_dir)) as session:
+    with session_scope(runtime.engine) as session:
         return run_for_command(session, command_id) is not None
 
 
-@task(name="finish-scheduled-command")
+@task(name="finish-scheduled-command", cache_policy=CACHE_WITHOUT_RUNTIME)
 def finish_scheduled_command(
-    data_dir: str, command_id: str, timeout_seconds: float = 3600.0, poll_seconds: float = 1.0
+    runtime: Runtime, command_id: str, timeout_seconds: float = 3600.0,
+    poll_seconds: float = 1.0
 ) -> dict[str, Any]:
     """Wait for the command to end; record its outcome in search history and on the run."""
-    engine = engine_for_data_dir(data_dir)
+    engine = runtime.engine
     deadline = time.monotonic() + timeout_seconds
     while True:
         with session_scope(engine) as session:

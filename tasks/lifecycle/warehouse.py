@@ -1,41 +1,43 @@
 """The `sync-warehouse` task: copy leads changed since the last sync into the Parquet lake.
 
-The task takes only the data dir: the database URL may carry a password, and flow-run
-parameters are stored by Prefect in clear, so the URL comes from the environment here.
+The flow takes only the data dir (the database URL may carry a password, and flow-run
+parameters are stored by Prefect in clear); the task gets the process's runtime from it.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from prefect import task
 
-from storage.settings import LeadmillSettings
+from storage.runtime import Runtime
 from storage.warehouse.catalog import compact, ensure_warehouse, sync_leads, sync_tables
 from storage.warehouse.lake import lead_files
 from tasks.run_logging import task_logger
+from tasks.runtime_input import CACHE_WITHOUT_RUNTIME
 
 # Each sync that finds changes adds a file; past this many, the sync compacts the lake into one
 # base file, which keeps the `leads` view a scan rather than a window over every version.
 COMPACT_AFTER_FILES = 24
 
 
-@task(name="sync-warehouse", retries=2, retry_delay_seconds=[1, 5])
-def sync_warehouse(data_dir: str) -> dict[str, Any]:
+@task(name="sync-warehouse", retries=2, retry_delay_seconds=[1, 5],
+      cache_policy=CACHE_WITHOUT_RUNTIME)
+def sync_warehouse(runtime: Runtime) -> dict[str, Any]:
     """Make sure the warehouse exists, then sync the changed leads into it.
 
     Retried because it is I/O: a locked SQLite file or a dropped PostgreSQL connection passes.
     A retry is safe: a version written twice changes nothing in the `leads` view.
 
     Args:
-        data_dir: The instance's data directory.
+        runtime: The process's runtime of the instance (its settings name the stores; the
+            warehouse reads the operational DB through the runtime's engine, `engine_for`).
 
     Returns:
         `rows_written`, `files_written`, `synced_until` (ISO 8601 or None) and `seconds`.
     """
     logger = task_logger(__name__)
-    settings = LeadmillSettings(data_dir=Path(data_dir))
+    settings = runtime.settings
     ensure_warehouse(settings.warehouse_dir, settings.warehouse_db)
     result = sync_leads(settings.sqlalchemy_url, settings.warehouse_dir)
     tables = sync_tables(settings.sqlalchemy_url, settings.warehouse_dir)

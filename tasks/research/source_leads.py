@@ -6,10 +6,12 @@ from typing import Any
 
 from prefect import task
 
-from storage.db.engine import engine_for_data_dir, session_scope
+from storage.db.engine import session_scope
 from storage.leads.source_leads import store_source_leads
+from storage.runtime import Runtime
 from tasks.research.sources import provenance
 from tasks.run_logging import task_logger
+from tasks.runtime_input import CACHE_WITHOUT_RUNTIME
 from tasks.search.analysis import build_command_object, search_spec_from_command
 from tasks.search.criteria import Prospect, SearchSpec
 
@@ -38,10 +40,10 @@ def source_lead_row(prospect: Prospect) -> dict[str, Any]:
     }
 
 
-@task(name="store-source-leads", retries=3)
-def save_source_leads(data_dir: str, company_id: str, client_id: str, run_id: str,
+@task(name="store-source-leads", retries=3, cache_policy=CACHE_WITHOUT_RUNTIME)
+def save_source_leads(runtime: Runtime, company_id: str, client_id: str, run_id: str,
                       prospects: list[Prospect]) -> int:
-    with session_scope(engine_for_data_dir(data_dir)) as session:
+    with session_scope(runtime.engine) as session:
         stored = store_source_leads(session, company_id=company_id, client_id=client_id,
                                     run_id=run_id, rows=[source_lead_row(p) for p in prospects])
     task_logger(__name__).info("stored %d source leads for %s", stored, run_id)

@@ -18,9 +18,8 @@ from typing import Any
 from prefect import task
 from pydantic import BaseModel, Field
 
-from storage.db.engine import engine_for_data_dir, session_scope
-from storage.settings import LeadmillSettings
-from storage.tenancy.secrets import SecretBox
+from storage.db.engine import session_scope
+from storage.runtime import Runtime
 from storage.workspace.service_settings import ServiceEndpoint, resolve_services
 from tasks.dedupe.candidates import normalise_linkedin
 from tasks.egress import EgressPolicy
@@ -28,6 +27,7 @@ from tasks.reports.artifact_text import markdown_text
 from tasks.research.provider_http import ProviderError, Spend
 from tasks.research.providers import PEOPLE_SEARCHES, provider_http, search_hunter
 from tasks.run_logging import task_logger
+from tasks.runtime_input import CACHE_WITHOUT_RUNTIME
 from tasks.search.criteria import Prospect, SearchSpec
 
 PEOPLE_SOURCES = ("prospects", "apollo", "peopleDataLabs")
@@ -42,18 +42,16 @@ class SourceResult(BaseModel):
     spend: dict[str, Any] = Field(default_factory=dict)
 
 
-def _endpoints(data_dir: str, company_id: str, site_id: str) -> dict[str, ServiceEndpoint]:
-    settings = LeadmillSettings(data_dir=data_dir)
-    box = SecretBox.for_data_dir(settings.secret_key_file)
-    with session_scope(engine_for_data_dir(data_dir)) as session:
-        return resolve_services(session, box, company_id, site_id)
+def _endpoints(runtime: Runtime, company_id: str, site_id: str) -> dict[str, ServiceEndpoint]:
+    with session_scope(runtime.engine) as session:
+        return resolve_services(session, runtime.secret_box, company_id, site_id)
 
 
-@task(name="plan-research-sources", retries=2)
-def plan_sources(data_dir: str, company_id: str, site_id: str, requested: list[str]
+@task(name="plan-research-sources", retries=2, cache_policy=CACHE_WITHOUT_RUNTIME)
+def plan_sources(runtime: Runtime, company_id: str, site_id: str, requested: list[str]
                  ) -> dict[str, Any]:
     """The sources to run: {"people": [...], "companies": [...], "errors": {source: why}}."""
-    configured = {s for s in _endpoints(data_dir, company_id, site_id) if s in PROVIDERS}
+    configured = {s for s in _endpoints(runtime, company_id, site_id) if s in PROVIDERS}
     # By default: the prospect store and every configured provider. Website research visits
     # third-party sites, so a command asks for it by name.
     wanted = list(dict.fromkeys(requested)) or [
@@ -65,14 +63,14 @@ def plan_sources(data_dir: str, company_id: str, site_id: str, requested: list[s
             "companies": [s for s in usable if s in COMPANY_SOURCES], "errors": errors}
 
 
-@task(name="search-provider", retries=1)
-def search_provider(data_dir: str, company_id: str, site_id: str, service: str,
+@task(name="search-provider", retries=1, cache_policy=CACHE_WITHOUT_RUNTIME)
+def search_provider(runtime: Runtime, company_id: str, site_id: str, service: str,
                     spec: SearchSpec, limit: int) -> SourceResult:
     """People search at one provider; the key is read here, never passed as a parameter."""
-    endpoint = _endpoints(data_dir, company_id, site_id).get(service)
+    endpoint = _endpoints(runtime, company_id, site_id).get(service)
     if endpoint is None or not endpoint.url:
         raise ProviderError(f"{service} is not configured")
-    settings = LeadmillSettings(data_dir=data_dir)
+    settings = runtime.settings
     spend = Spend()
     with provider_http(service, endpoint.url, endpoint.api_key, settings.retry_backoff_seconds,
                        spend, EgressPolicy.from_settings(settings)) as http:
@@ -81,14 +79,14 @@ def search_provider(data_dir: str, company_id: str, site_id: str, service: str,
     return SourceResult(source=service, prospects=found, spend=spend.as_dict())
 
 
-@task(name="search-hunter", retries=1)
-def search_company_emails(data_dir: str, company_id: str, site_id: str,
+@task(name="search-hunter", retries=1, cache_policy=CACHE_WITHOUT_RUNTIME)
+def search_company_emails(runtime: Runtime, company_id: str, site_id: str,
                           companies: list[Prospect]) -> SourceResult:
     """Hunter domain search over the best candidates' companies."""
-    endpoint = _endpoints(data_dir, company_id, site_id).get("hunter")
+    endpoint = _endpoints(runtime, company_id, site_id).get("hunter")
     if endpoint is None or not endpoint.url:
         raise ProviderError("hunter is not configured")
-    settings = LeadmillSettings(data_dir=data_dir)
+    settings = runtime.settings
     spend = Spend()
     with provider_http("hunter", endpoint.url, endpoint.api_key, settings.retry_backoff_seconds,
                        spend, EgressPolicy.from_settings(settings)) as http:
@@ -156,12 +154,12 @@ def companies_to_research(candidates: list[Prospect], limit: int) -> list[Prospe
     return chosen
 
 
-@task(name="record-source-errors", retries=3)
-def record_source_errors(data_dir: str, command_id: str, errors: dict[str, str]) -> None:
+@task(name="record-source-errors", retries=3, cache_policy=CACHE_WITHOUT_RUNTIME)
+def record_source_errors(runtime: Runtime, command_id: str, errors: dict[str, str]) -> None:
     """Note the sources that failed on the command (the status reply shows them)."""
     from storage.commands.records import update_command
 
-    with session_scope(engine_for_data_dir(data_dir)) as session:
+    with session_scope(runtime.engine) as session:
         update_command(session, command_id, source_errors=dict(errors))
 
 

@@ -68,14 +68,15 @@ def test_users_create_auth_leads_and_generate_key(leadmill, tmp_path: Path) -> N
 
 
 def test_cli_refreshes_an_expired_token(leadmill, tmp_path: Path) -> None:
-    from api.security.tokens import TokenIssuer, load_jwt_secret
+    from api.security.tokens import TokenIssuer
+    from storage.tenancy.secrets import load_jwt_secret
 
     auth_file = tmp_path / "auth.json"
     env = {**os.environ, "LEADMILL_AUTH_FILE": str(auth_file)}
     tokens = httpx.post(f"{leadmill.base_url}/api/auth", json={
         "username": leadmill.credentials["username"],
         "password": leadmill.credentials["password"]}).json()["tokens"]
-    expired = TokenIssuer(load_jwt_secret(leadmill.settings.jwt_secret_file),
+    expired = TokenIssuer(load_jwt_secret(leadmill.settings),
                           access_seconds=-5).issue("user_123xyz", "demo", "company-demo")
     auth_file.write_text(json.dumps({"token": expired["accessToken"], "id_token": "",
                                      "refresh_token": tokens["refreshToken"],

@@ -122,12 +122,13 @@ def test_sql_does_not_import_prefect(synced: Store) -> None:
 
 def test_sync_warehouse_task_syncs_the_data_dir_leads(tmp_path: Path) -> None:
     from flows.warehouse_sync import warehouse_sync
+    from storage.runtime import open_runtime
     from tasks.lifecycle.warehouse import sync_warehouse
 
     store = Store(tmp_path / "data")
     store.put("ann", T0)
 
-    summary = sync_warehouse.fn(str(store.settings.data_dir))
+    summary = sync_warehouse.fn(open_runtime(store.settings))
 
     assert warehouse_sync.name == "warehouse-sync"
     assert summary["rows_written"] == 1

@@ -16,7 +16,7 @@ import pytest
 from deployments.stack import prepare_data
 from storage.prospects.importer import import_prospects
 from storage.settings import LeadmillSettings
-from storage.tenancy.secrets import SecretBox
+from storage.tenancy.secrets import load_secret_box
 from tests.storage.warehouse.test_warehouse import T0, Store
 
 
@@ -47,7 +47,7 @@ def test_everything_in_the_data_dir_is_owner_only(tmp_path: Path, usual_umask: N
     settings = LeadmillSettings(data_dir=data_dir, database_url=None, sample_contacts=200,
                                 sample_companies=20)
     prepare_data(settings)
-    SecretBox.for_data_dir(settings.secret_key_file)
+    load_secret_box(settings)
     with open(data_dir / "logs" / "scheduler.log", "a") as log:  # as the stack's children do
         log.write("started\n")
     prospects = tmp_path / "list.csv"

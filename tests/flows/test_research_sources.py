@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from storage.db.engine import engine_for_data_dir, session_scope
+from storage.db.engine import session_scope
 from storage.leads.provenance import lead_sources
 from storage.tenancy.demo import DEMO_COMPANY_ID
-from storage.tenancy.secrets import SecretBox
+from storage.tenancy.secrets import load_secret_box
 from storage.workspace.service_settings import set_service
 from tests.fixtures.egress import attack_dns, canary
 from tests.fixtures.examples import example
 from tests.fixtures.providers import ProviderServer, sample_people, start_provider
-from tests.fixtures.servers import RunningLeadmill, wait_until
+from tests.fixtures.servers import RunningLeadmill, make_settings, start_in_thread, wait_until
 
 __all__ = ["attack_dns", "canary"]  # fixtures
 
@@ -30,9 +31,8 @@ def providers() -> Iterator[list[ProviderServer]]:
 
 
 def _configure(leadmill: RunningLeadmill, **services: ProviderServer) -> None:
-    settings = leadmill.settings
-    box = SecretBox.for_data_dir(settings.secret_key_file)
-    with session_scope(engine_for_data_dir(settings.data_dir)) as session:
+    box = load_secret_box(leadmill.settings)
+    with session_scope(leadmill.app.state.engine) as session:
         for service, server in services.items():
             set_service(session, box, company_id=DEMO_COMPANY_ID, service=service,
                         url=server.url, api_key="test-key")
@@ -75,7 +75,7 @@ def test_providers_merge_into_leads_with_provenance(
         apollo_fields = next(s for s in lead["sources"] if s["source"] == "apollo")["fields"]
         assert "title" in apollo_fields and "email" in apollo_fields
     assert apollo.requests and hunter.requests[0]["query"]["domain"] == ["quillworks.test"]
-    with session_scope(engine_for_data_dir(leadmill.settings.data_dir)) as session:
+    with session_scope(leadmill.app.state.engine) as session:
         stored = lead_sources(session, leads[0]["id"])
     assert {s["source"] for s in stored} == {"apollo", "hunter"}
 
@@ -113,18 +113,30 @@ def test_unknown_source_names_are_refused(leadmill: RunningLeadmill) -> None:
     assert error["details"]["field"] == "leadGenData.searchCriteria.sources[1]"
 
 
+@pytest.fixture
+def walled_leadmill(tmp_path: Path, prefect_server: str, sample_prospect_dir: Path,
+                    database_url: str | None, attack_dns) -> Iterator[RunningLeadmill]:
+    """An instance that admits no loopback address (only 127.0.0.2) and resolves names with
+    the attacker's DNS server; its flows run with these settings, as the API does."""
+    settings = make_settings(tmp_path / "data", sample_prospect_dir, database_url=database_url,
+                             webhook_allowed_hosts="", egress_allowed_hosts="127.0.0.2",
+                             egress_nameservers=f"127.0.0.1:{attack_dns.port}")
+    running = start_in_thread(settings)
+    yield running
+    running.stop()
+
+
 def test_a_provider_on_a_private_address_is_refused_and_reported(
-    leadmill: RunningLeadmill, canary, attack_dns, monkeypatch: pytest.MonkeyPatch
+    walled_leadmill: RunningLeadmill, canary
 ) -> None:
     """Provider base URLs are stored without an API route's check (set_service): the policy
     refuses them at call time, a literal and a name resolving to loopback alike, and the
     command's source errors say so; the canary sees nothing."""
-    monkeypatch.setenv("LEADMILL_EGRESS_ALLOWED_HOSTS", "127.0.0.2")
-    monkeypatch.setenv("LEADMILL_EGRESS_NAMESERVERS", f"127.0.0.1:{attack_dns.port}")
-    box = SecretBox.for_data_dir(leadmill.settings.secret_key_file)
+    leadmill = walled_leadmill
+    box = load_secret_box(leadmill.settings)
     urls = {"apollo": f"http://inside.evil.test:{canary.port}",
             "peopleDataLabs": f"http://2130706433:{canary.port}"}
-    with session_scope(engine_for_data_dir(leadmill.settings.data_dir)) as session:
+    with session_scope(leadmill.app.state.engine) as session:
         for service, url in urls.items():
             set_service(session, box, company_id=DEMO_COMPANY_ID, service=service, url=url,
                         api_key="test-key")

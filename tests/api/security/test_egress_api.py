@@ -42,15 +42,12 @@ def dripper():
 
 @pytest.fixture
 def app(tmp_path, prefect_server, sample_prospect_dir, database_url, attack_dns, service,
-        dripper, monkeypatch) -> Iterator:
+        dripper) -> Iterator:
     """An instance whose only way through the policy is the real service's `host:port`; names
-    are resolved by the attacker's DNS server. Tasks read the same values from the
-    environment, as in production."""
+    are resolved by the attacker's DNS server. Its flows run with the same settings (the
+    API process's runtime)."""
     allowed = f"127.0.0.1:{service.server.server_address[1]},127.0.0.1:{dripper.port}"
     nameservers = f"127.0.0.1:{attack_dns.port}"
-    monkeypatch.setenv("LEADMILL_EGRESS_ALLOWED_HOSTS", allowed)
-    monkeypatch.setenv("LEADMILL_EGRESS_NAMESERVERS", nameservers)
-    monkeypatch.setenv("LEADMILL_RETRY_BACKOFF_SECONDS", "0.05")
     settings = make_settings(tmp_path / "data", sample_prospect_dir, database_url=database_url,
                              webhook_allowed_hosts="", egress_allowed_hosts=allowed,
                              egress_nameservers=nameservers, webhook_timeout_seconds=2.0)

@@ -8,7 +8,8 @@ import httpx
 import jwt
 import pytest
 
-from api.security.tokens import TokenIssuer, load_jwt_secret
+from api.security.tokens import TokenIssuer
+from storage.tenancy.secrets import load_jwt_secret
 from tests.fixtures.servers import make_settings, start_in_thread
 
 
@@ -70,7 +71,7 @@ def test_bad_logins_are_refused_in_the_envelope(leadmill, body, status, error_ty
 
 
 def test_expired_and_foreign_tokens(leadmill) -> None:
-    secret = load_jwt_secret(Path(leadmill.settings.jwt_secret_file))
+    secret = load_jwt_secret(leadmill.settings)
     expired = TokenIssuer(secret, access_seconds=-10).issue("user_123xyz", "d", "company-demo")
     reply = httpx.get(f"{leadmill.base_url}/api/agent-api-keys",
                       headers={"Authorization": f"Bearer {expired['accessToken']}"})

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import select
 
-from storage.db.engine import engine_for_data_dir, session_scope
+from storage.db.engine import session_scope
 from storage.leads.models import SourceLead
 from tests.fixtures.providers import ProviderServer, sample_people, start_provider
 from tests.fixtures.servers import RunningLeadmill, wait_until
@@ -51,7 +51,7 @@ def test_scrape_run_stores_source_leads(
     assert status["status"] == "completed", status
     assert status["sourceLeads"] == 4 and status["flowRunId"]
     assert "HTTP 503" in status["sourceErrors"]["peopleDataLabs"]
-    with session_scope(engine_for_data_dir(leadmill.settings.data_dir)) as session:
+    with session_scope(leadmill.app.state.engine) as session:
         rows = session.exec(select(SourceLead).where(SourceLead.run_id == status["runId"])).all()
     assert {(r.source, r.client_id, r.company_name) for r in rows} == {
         ("apollo", site, "Quillworks")}
