@@ -10,6 +10,11 @@ from storage.settings import LeadmillSettings
 
 def build_local_app(settings: LeadmillSettings):  # -> Litestar, imported lazily below
     """The API with the local executor, as `make run` serves it (one wiring point)."""
+    from storage.runtime import open_runtime
+
+    # The process's one runtime, first: a bad secret stops the start before Prefect is loaded;
+    # flows the executors run in this process's threads use this runtime too.
+    runtime = open_runtime(settings)
     apply_prefect_environment(settings)  # before anything imports Prefect
 
     from api.app import create_app
@@ -18,11 +23,8 @@ def build_local_app(settings: LeadmillSettings):  # -> Litestar, imported lazily
     from deployments.webhook_dispatcher import WebhookDispatcher
     from storage.prospects.admission import sweep_abandoned_spools
     from storage.prospects.sites import adopt_legacy_site_dirs_of_db
-    from storage.runtime import open_runtime
     from storage.schema import create_schema
 
-    # The process's one runtime: flows the executors run in this process's threads use it too.
-    runtime = open_runtime(settings)
     engine = runtime.engine
     create_schema(engine)
     # Prospect lists imported before client ids were per company move to per-company folders.
