@@ -18,7 +18,7 @@ from storage.commands.models import Command, RecurringSearchRun
 from storage.db.engine import engine_for
 from storage.workspace.models import SearchHistory
 from tests.fixtures.examples import example
-from tests.fixtures.servers import wait_until
+from tests.fixtures.servers import process_environment, wait_until
 
 ROUTE = "/api/agents/sales/schedules"
 COMMANDS = "/api/agents/sales/leadGeneration"
@@ -138,8 +138,7 @@ def test_the_scheduler_process_runs_a_scheduled_search_as_a_command(leadmill, tm
     with leadmill.client() as client:
         sid = client.post(ROUTE, json={"name": "hourly", "command": example(maxLeads=2),
                                        "interval_seconds": 3600}).json()["data"]["schedule_id"]
-    env = {**os.environ, "LEADMILL_DATA_DIR": str(settings.data_dir),
-           "LEADMILL_INSTANCE_NAME": settings.executor_instance}
+    env = process_environment(settings)
     log = tmp_path / "scheduler.log"
     with open(log, "wb") as handle:
         scheduler = subprocess.Popen([sys.executable, "-m", "cli.main", "scheduler"], env=env,

@@ -7,7 +7,6 @@ owner/admin of the company — may change or delete it; another company sees not
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import uuid
@@ -20,6 +19,7 @@ import pytest
 from storage.db.engine import engine_for, session_scope
 from storage.leads.models import Lead
 from tests.api.tenant_helpers import start_module_instance
+from tests.fixtures.servers import process_environment
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -53,7 +53,8 @@ def create_user_without_company(app) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "cli.main", "users", "create", "--username", username,
          "--no-company", "--data-dir", str(app.settings.data_dir)],
-        env={**os.environ, "LEADMILL_NEW_PASSWORD": PASSWORD}, capture_output=True, text=True,
+        env=process_environment(app.settings, LEADMILL_NEW_PASSWORD=PASSWORD),
+        capture_output=True, text=True,
         cwd=Path(__file__).resolve().parents[3], timeout=120)
     assert done.returncode == 0, done.stderr
     assert "without a company" in done.stdout
