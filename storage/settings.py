@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.tenancy.secrets import check_jwt_secret, check_sealing_key
 
 IPNetwork = IPv4Network | IPv6Network
+_SECRET_CHECKS = {"jwt_secret": check_jwt_secret, "secret_key": check_sealing_key}
 
 
 def _networks(text: str) -> tuple[IPNetwork, ...]:
@@ -151,18 +152,12 @@ class LeadmillSettings(BaseSettings):
         # An exported but empty variable means "not given", as it always has.
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("jwt_secret")
+    @field_validator("jwt_secret", "secret_key")
     @classmethod
-    def _strong_jwt_secret(cls, value: SecretStr | None) -> SecretStr | None:
+    def _usable_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        # A weak JWT secret or a malformed sealing key fails here, at the process's start.
         if value is not None:
-            check_jwt_secret(value.get_secret_value())
-        return value
-
-    @field_validator("secret_key")
-    @classmethod
-    def _fernet_secret_key(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None:
-            check_sealing_key(value.get_secret_value())
+            _SECRET_CHECKS[info.field_name](value.get_secret_value())
         return value
 
     @field_validator("public_url")
