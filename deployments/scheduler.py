@@ -25,7 +25,7 @@ async def _serve(settings: LeadmillSettings) -> None:
     from storage.runtime import open_runtime
     from storage.schema import create_schema
 
-    engine = open_runtime(settings).engine  # checks the secrets before anything is served
+    engine = open_runtime(settings).engine
     create_schema(engine)
     runner = Runner(name=f"leadmill-scheduler-{settings.executor_instance}",
                     pause_on_shutdown=False, query_seconds=1)
@@ -48,5 +48,9 @@ async def _serve(settings: LeadmillSettings) -> None:
 
 
 def serve_schedules(settings: LeadmillSettings) -> None:
+    from storage.runtime import open_runtime
+
+    # The process's runtime first: a bad secret stops the start before Prefect is loaded.
+    open_runtime(settings)
     apply_prefect_environment(settings)
     asyncio.run(_serve(settings))
