@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from storage.commands.models import Command, CommandLead
+from storage.commands.models import Command
 from storage.db.clock import iso_z, utcnow
-from storage.leads.models import Lead
+from storage.leads.models import CommandLead, Lead
 
 STATUS_BY_STATE = {
     "QUEUED": "processing",
