@@ -3,8 +3,9 @@
 A schedule is a saved lead-generation request (validated exactly like `POST leadGeneration`)
 plus a cron expression or an interval, in a time zone. The handlers parse the body, check the
 command's site and user, and call the operations `leadmill schedules` calls too
-(`tasks.lifecycle.schedules`); they only write the operational DB: the scheduler process mirrors each schedule onto a Prefect deployment within
-seconds (`deployments.recurring`). Pause and resume are `PUT {"active": false|true}`.
+(`tasks.lifecycle.schedules`); they only write the operational DB: the scheduler process
+mirrors each schedule onto a Prefect deployment within seconds (`deployments.recurring`).
+Pause and resume are `PUT {"active": false|true}`.
 """
 
 from __future__ import annotations
