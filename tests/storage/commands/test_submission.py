@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from api.command.schemas import parse_lead_generation_request
 from storage.commands.models import Command
 from storage.commands.submission import (
     QuotaRefused,
@@ -21,11 +20,10 @@ from storage.commands.submission import (
 )
 from storage.db.engine import build_engine, session_scope
 from storage.schema import create_schema
-from storage.tenancy.accounts import create_client, create_company, create_user
 from storage.tenancy.models import Client
 from storage.tenancy.secrets import SecretBox
 from tasks.search.analysis import build_command_object
-from tests.fixtures.examples import example
+from tests.fixtures.tenants import store_company_with_site, validated_example
 
 SECRET = "whsec-never-in-clear-7f3a"
 WEBHOOK = {"url": "https://hooks.example.com/leads", "secret": SECRET, "metadata": {"crm": "x"}}
@@ -46,23 +44,12 @@ def engine(database: Path):
 
 @pytest.fixture
 def client(engine) -> Client:
-    with session_scope(engine) as session:
-        company = create_company(session, "Acme", company_id="company-acme")
-        owner = create_user(session, company, "owner@acme.test", role="owner")
-        client = create_client(session, company, owner, "Acme site", client_id="site_456abc")
-        session.expunge(client)
-    return client
+    return store_company_with_site(engine)
 
 
 @pytest.fixture
 def box(tmp_path: Path) -> SecretBox:
     return SecretBox.for_data_dir(tmp_path / "secret.key")
-
-
-def _validated(**changes: object) -> dict:
-    request = example(**changes)
-    request.pop("userId", None)  # no such user in this company; the site check is the face's
-    return parse_lead_generation_request(json.dumps(request).encode()).model_dump(mode="json")
 
 
 def _commands(database: Path) -> list[tuple[str, str]]:
@@ -81,7 +68,7 @@ def test_a_command_over_the_quota_is_refused_and_nothing_is_stored(
             row.lead_quota = lead_quota
             session.add(row)
             client.lead_quota = lead_quota
-    stored = seal_request(_validated(maxLeads=10), box)
+    stored = seal_request(validated_example(maxLeads=10), box)
 
     with pytest.raises(QuotaRefused) as refused, session_scope(engine) as session:
         create_command(session, client, stored, build_command_object(stored.request), quota)
@@ -92,7 +79,7 @@ def test_a_command_over_the_quota_is_refused_and_nothing_is_stored(
 
 
 def test_a_command_within_the_quota_counts_against_the_next(engine, database, client, box):
-    stored = seal_request(_validated(maxLeads=6), box)
+    stored = seal_request(validated_example(maxLeads=6), box)
     with session_scope(engine) as session:
         create_command(session, client, stored, build_command_object(stored.request), 10)
     with pytest.raises(QuotaRefused) as refused, session_scope(engine) as session:
@@ -102,7 +89,7 @@ def test_a_command_within_the_quota_counts_against_the_next(engine, database, cl
 
 
 def test_the_webhook_secret_is_sealed_and_never_stored_in_clear(engine, database, client, box):
-    stored = seal_request(_validated(webhook=WEBHOOK), box)
+    stored = seal_request(validated_example(webhook=WEBHOOK), box)
     with session_scope(engine) as session:
         command_id = create_command(session, client, stored,
                                     build_command_object(stored.request), 100).id
@@ -119,7 +106,7 @@ def test_the_webhook_secret_is_sealed_and_never_stored_in_clear(engine, database
 
 
 def test_a_request_without_a_webhook_stores_no_webhook(engine, client, box) -> None:
-    stored = seal_request(_validated(priority="low"), box)
+    stored = seal_request(validated_example(priority="low"), box)
     assert stored.webhook_secret_sealed is None
     with session_scope(engine) as session:
         command = create_command(session, client, stored, build_command_object(stored.request),
@@ -132,7 +119,7 @@ def test_a_stored_request_makes_the_same_command_as_the_request_it_was_sealed_fr
     engine, client, box
 ) -> None:
     # A recurring search stores the sealed request and later submits it as it is.
-    posted = seal_request(_validated(webhook=WEBHOOK, priority="high"), box)
+    posted = seal_request(validated_example(webhook=WEBHOOK, priority="high"), box)
     saved = StoredRequest(json.loads(json.dumps(posted.request)), posted.webhook_secret_sealed)
     with session_scope(engine) as session:
         for stored in (posted, saved):

@@ -4,20 +4,17 @@ same command object as the same request posted to the command API."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
-from api.command.schemas import parse_lead_generation_request
 from storage.commands.models import Command, RecurringSearch
 from storage.commands.recurring import get_schedule
 from storage.commands.submission import create_command, seal_request
 from storage.db.engine import engine_for, session_scope
 from storage.schema import create_schema
 from storage.settings import LeadmillSettings
-from storage.tenancy.accounts import create_client, create_company, create_user
 from storage.tenancy.limits import CapReached
 from storage.tenancy.models import Client
 from storage.tenancy.secrets import SecretBox
@@ -32,7 +29,7 @@ from tasks.lifecycle.schedules import (
     set_schedule_active,
 )
 from tasks.search.analysis import build_command_object
-from tests.fixtures.examples import example
+from tests.fixtures.tenants import store_company_with_site, validated_example
 
 SECRET = "whsec-schedule-secret-91c2"
 WEBHOOK = {"url": "https://hooks.example.com/leads", "secret": SECRET}
@@ -54,23 +51,12 @@ def engine(settings: LeadmillSettings):
 
 @pytest.fixture
 def client(engine) -> Client:
-    with session_scope(engine) as session:
-        company = create_company(session, "Acme", company_id="company-acme")
-        owner = create_user(session, company, "owner@acme.test", role="owner")
-        client = create_client(session, company, owner, "Acme site", client_id="site_456abc")
-        session.expunge(client)
-    return client
+    return store_company_with_site(engine)
 
 
 @pytest.fixture
 def box(settings: LeadmillSettings) -> SecretBox:
     return SecretBox.for_data_dir(settings.secret_key_file)
-
-
-def _validated(**changes: object) -> dict:
-    request = example(**changes)
-    request.pop("userId", None)  # no such user in this company; the site check is the face's
-    return parse_lead_generation_request(json.dumps(request).encode()).model_dump(mode="json")
 
 
 def _create(engine, client, box, payload, timing=HOURLY, maximum=10) -> str:
@@ -99,7 +85,7 @@ def test_a_timing_the_scheduler_cannot_follow_is_refused_on_its_field(
 def test_a_schedules_webhook_secret_is_sealed_and_never_stored_in_clear(
     settings, engine, client, box
 ) -> None:
-    schedule_id = _create(engine, client, box, _validated(webhook=WEBHOOK),
+    schedule_id = _create(engine, client, box, validated_example(webhook=WEBHOOK),
                           ScheduleTiming("0 9 * * MON", None, "Europe/Madrid"))
 
     for path in settings.data_dir.glob("leadmill.db*"):
@@ -113,21 +99,21 @@ def test_a_schedules_webhook_secret_is_sealed_and_never_stored_in_clear(
 
 def test_a_webhook_the_outbound_policy_refuses_is_refused(engine, client, box) -> None:
     with pytest.raises(InvalidSchedule) as refused:
-        _create(engine, client, box, _validated(webhook={"url": "http://127.0.0.1:9/hook"}))
+        _create(engine, client, box, validated_example(webhook={"url": "http://127.0.0.1:9/hook"}))
     assert refused.value.field == "command.webhook.url"
 
 
 def test_the_companys_cap_on_recurring_searches_holds_paused_ones_included(
     engine, client, box
 ) -> None:
-    first = _create(engine, client, box, _validated(), maximum=1)
+    first = _create(engine, client, box, validated_example(), maximum=1)
     with session_scope(engine) as session:
         set_schedule_active(session, get_schedule(session, first), False)
     with pytest.raises(CapReached):
-        _create(engine, client, box, _validated(), maximum=1)
+        _create(engine, client, box, validated_example(), maximum=1)
     with session_scope(engine) as session:
         delete_schedule(session, get_schedule(session, first))
-    _create(engine, client, box, _validated(), maximum=1)  # a deleted one frees its place
+    _create(engine, client, box, validated_example(), maximum=1)  # a deleted one frees its place
     with session_scope(engine) as session:
         assert len(session.exec(select(RecurringSearch)).all()) == 2
 
@@ -135,7 +121,7 @@ def test_the_companys_cap_on_recurring_searches_holds_paused_ones_included(
 def test_a_scheduled_run_stores_the_command_the_same_request_posted_would(
     settings, engine, client, box
 ) -> None:
-    payload = _validated(webhook=WEBHOOK, maxLeads=4)
+    payload = validated_example(webhook=WEBHOOK, maxLeads=4)
     schedule_id = _create(engine, client, box, payload)
     posted = seal_request(payload, box)
     with session_scope(engine) as session:
@@ -156,7 +142,7 @@ def test_a_scheduled_run_stores_the_command_the_same_request_posted_would(
 def test_a_scheduled_run_over_the_quota_makes_no_command_and_a_failed_history_entry(
     settings, engine, client, box
 ) -> None:
-    schedule_id = _create(engine, client, box, _validated(maxLeads=10))
+    schedule_id = _create(engine, client, box, validated_example(maxLeads=10))
     with session_scope(engine) as session:
         row = session.get(Client, client.id)
         row.lead_quota = 3
