@@ -56,13 +56,13 @@ def _fail(message: str) -> int:
 
 
 def run_schedules(args: argparse.Namespace) -> int:
-    from api.command.schedules import public_schedule
+    from api.command.status import public_schedule
     from api.errors import ApiError
+    from storage.commands.limits import CapReached
     from storage.commands.recurring import get_schedule, list_schedules
     from storage.db.engine import build_engine, session_scope
     from storage.schema import create_schema
     from storage.settings import LeadmillSettings
-    from storage.tenancy.limits import CapReached
     from tasks.lifecycle.schedules import delete_schedule, set_schedule_active
 
     settings = LeadmillSettings(data_dir=args.data_dir) if args.data_dir else LeadmillSettings()

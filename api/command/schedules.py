@@ -19,12 +19,12 @@ from litestar import Controller, Request, delete, get, post, put
 from litestar.datastructures import State
 
 from api.command.schemas import parse_lead_generation_request, parse_schedule_fields
+from api.command.status import public_schedule
 from api.command.target import command_site
 from api.errors import InvalidRequest, ScheduleNotFound
 from api.security.auth import authenticate
 from storage.commands.models import RecurringSearch
 from storage.commands.recurring import get_schedule, list_schedules, runs_of_schedule
-from storage.db.clock import iso_z
 from storage.db.engine import session_scope
 from storage.tenancy.models import Client
 from tasks.lifecycle.schedules import (
@@ -53,28 +53,6 @@ def _command_client(session: Any, company_id: str,
     client = command_site(session, company_id, parsed, field_prefix="command.")
     return client, parsed.model_dump(mode="json")
 
-
-def public_schedule(schedule: RecurringSearch, runs: list[Any] | None = None) -> dict[str, Any]:
-    reply: dict[str, Any] = {
-        "schedule_id": schedule.id,
-        "name": schedule.name,
-        "site_id": schedule.site_id,
-        "status": "active" if schedule.active else "paused",
-        "active": schedule.active,
-        "cron": schedule.cron,
-        "interval_seconds": schedule.interval_seconds,
-        "timezone": schedule.timezone,
-        "command": schedule.request,
-        "prefect_deployment_id": schedule.prefect_deployment_id,
-        "last_run_at": iso_z(schedule.last_run_at),
-        "created_at": iso_z(schedule.created_at),
-        "updated_at": iso_z(schedule.updated_at),
-    }
-    if runs is not None:
-        reply["runs"] = [{"command_id": run.command_id, "new_leads": run.new_leads,
-                          "search_history_id": run.search_history_id,
-                          "created_at": iso_z(run.created_at)} for run in runs]
-    return reply
 
 
 class ScheduleController(Controller):

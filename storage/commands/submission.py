@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlmodel import Session
 
+from storage.commands.limits import QuotaShortfall, hold_company, lead_quota_shortfall
 from storage.commands.models import Command
 from storage.commands.records import PRIORITY_RANK, new_command_id
-from storage.tenancy.limits import QuotaShortfall, hold_company, lead_quota_shortfall
 from storage.tenancy.models import Client
 from storage.tenancy.secrets import SecretBox
 

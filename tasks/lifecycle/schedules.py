@@ -19,11 +19,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
 
+from storage.commands.limits import ensure_recurring_search_allowed, hold_company
 from storage.commands.models import RecurringSearch
 from storage.commands.recurring import new_schedule_id
 from storage.commands.submission import seal_request
 from storage.db.clock import utcnow
-from storage.tenancy.limits import ensure_recurring_search_allowed, hold_company
 from storage.tenancy.models import Client
 from storage.tenancy.secrets import SecretBox
 from tasks.egress import EgressPolicy

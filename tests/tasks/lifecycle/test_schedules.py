@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from storage.commands.limits import CapReached
 from storage.commands.models import Command, RecurringSearch
 from storage.commands.recurring import get_schedule
 from storage.commands.submission import create_command, seal_request
 from storage.db.engine import engine_for, session_scope
 from storage.schema import create_schema
 from storage.settings import LeadmillSettings
-from storage.tenancy.limits import CapReached
 from storage.tenancy.models import Client
 from storage.tenancy.secrets import SecretBox
 from storage.workspace.models import SearchHistory
