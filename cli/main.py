@@ -47,7 +47,7 @@ EXIT_BAD_SETTINGS = 2
 def _is_startup_error(exc: Exception) -> bool:
     from pydantic import ValidationError
 
-    from storage.tenancy.secrets import SecretError
+    from storage.settings import SecretError
 
     return isinstance(exc, SecretError) or (
         isinstance(exc, ValidationError) and exc.title == "LeadmillSettings")

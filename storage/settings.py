@@ -11,12 +11,38 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
+from cryptography.fernet import Fernet
 from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from storage.tenancy.secrets import check_jwt_secret, check_sealing_key
-
 IPNetwork = IPv4Network | IPv6Network
+
+MIN_JWT_SECRET_LENGTH = 32
+_WELL_KNOWN_JWT_SECRETS = {"changethis", "secret", "changeme", "your-secret-key", "jwt-secret"}
+
+
+class SecretError(ValueError):
+    """A secret the process needs is malformed or unreadable: the process must not start."""
+
+
+def check_jwt_secret(secret: str, origin: str = "LEADMILL_JWT_SECRET") -> str:
+    """`secret` when it is fit to sign tokens; `origin` names where it came from in the error."""
+    if len(secret) < MIN_JWT_SECRET_LENGTH or secret.lower() in _WELL_KNOWN_JWT_SECRETS:
+        raise SecretError(f"{origin} must be a random string of at least "
+                          f"{MIN_JWT_SECRET_LENGTH} characters")
+    return secret
+
+
+def check_sealing_key(key: str, origin: str = "LEADMILL_SECRET_KEY") -> str:
+    """`key` when Fernet accepts it (32 url-safe base64-encoded bytes)."""
+    try:
+        Fernet(key.encode())
+    except (ValueError, TypeError) as exc:
+        raise SecretError(f"{origin} must be a Fernet key (32 url-safe base64-encoded bytes, "
+                          "as `Fernet.generate_key()` makes)") from exc
+    return key
+
+
 _SECRET_CHECKS = {"jwt_secret": check_jwt_secret, "secret_key": check_sealing_key}
 
 

@@ -8,7 +8,8 @@ well-known JWT secrets are refused: anyone who knows the secret can mint a token
 
 Both are loaded and checked when a process builds its runtime (`storage.runtime`), so a
 malformed one stops the process at start, naming what to fix, instead of failing a request or
-a webhook delivery later.
+a webhook delivery later. The rules live with the settings (`storage.settings`), which apply
+them to the two variables; the files are checked here by the same rules.
 """
 
 from __future__ import annotations
@@ -18,19 +19,11 @@ import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 
-if TYPE_CHECKING:
-    from storage.settings import LeadmillSettings
-
-MIN_JWT_SECRET_LENGTH = 32
-_WELL_KNOWN_JWT_SECRETS = {"changethis", "secret", "changeme", "your-secret-key", "jwt-secret"}
-
-
-class SecretError(ValueError):
-    """A secret the process needs is malformed or unreadable: the process must not start."""
+from storage.settings import LeadmillSettings, SecretError, check_jwt_secret, check_sealing_key
 
 
 def create_secret_file_once(path: Path, make_secret: Callable[[], bytes]) -> None:
@@ -78,24 +71,6 @@ class SecretBox:
             return self._fernet.decrypt(sealed.encode()).decode()
         except InvalidToken as exc:
             raise ValueError("sealed secret does not match this instance's key") from exc
-
-
-def check_jwt_secret(secret: str, origin: str = "LEADMILL_JWT_SECRET") -> str:
-    """`secret` when it is fit to sign tokens; `origin` names where it came from in the error."""
-    if len(secret) < MIN_JWT_SECRET_LENGTH or secret.lower() in _WELL_KNOWN_JWT_SECRETS:
-        raise SecretError(f"{origin} must be a random string of at least "
-                          f"{MIN_JWT_SECRET_LENGTH} characters")
-    return secret
-
-
-def check_sealing_key(key: str, origin: str = "LEADMILL_SECRET_KEY") -> str:
-    """`key` when Fernet accepts it (32 url-safe base64-encoded bytes)."""
-    try:
-        Fernet(key.encode())
-    except (ValueError, TypeError) as exc:
-        raise SecretError(f"{origin} must be a Fernet key (32 url-safe base64-encoded bytes, "
-                          "as `Fernet.generate_key()` makes)") from exc
-    return key
 
 
 def _read_secret_file(path: Path, make_secret: Callable[[], bytes]) -> str:

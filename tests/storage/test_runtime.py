@@ -16,8 +16,7 @@ from pydantic import ValidationError
 
 from storage.db.engine import engine_for
 from storage.runtime import open_runtime, runtime_for
-from storage.settings import LeadmillSettings
-from storage.tenancy.secrets import SecretError
+from storage.settings import LeadmillSettings, SecretError
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_JWT_SECRET = "a-random-enough-signing-secret-0123456789"
