@@ -20,8 +20,9 @@ from storage.commands.submission import (
 )
 from storage.db.engine import build_engine, session_scope
 from storage.schema import create_schema
+from storage.settings import LeadmillSettings
 from storage.tenancy.models import Client
-from storage.tenancy.secrets import SecretBox
+from storage.tenancy.secrets import SecretBox, load_secret_box
 from tasks.search.analysis import build_command_object
 from tests.fixtures.tenants import store_company_with_site, validated_example
 
@@ -49,7 +50,7 @@ def client(engine) -> Client:
 
 @pytest.fixture
 def box(tmp_path: Path) -> SecretBox:
-    return SecretBox.for_data_dir(tmp_path / "secret.key")
+    return load_secret_box(LeadmillSettings(data_dir=tmp_path))
 
 
 def _commands(database: Path) -> list[tuple[str, str]]:

@@ -14,10 +14,11 @@ from storage.commands.models import Command, RecurringSearch
 from storage.commands.recurring import get_schedule
 from storage.commands.submission import create_command, seal_request
 from storage.db.engine import engine_for, session_scope
+from storage.runtime import open_runtime
 from storage.schema import create_schema
 from storage.settings import LeadmillSettings
 from storage.tenancy.models import Client
-from storage.tenancy.secrets import SecretBox
+from storage.tenancy.secrets import SecretBox, load_secret_box
 from storage.workspace.models import SearchHistory
 from tasks.egress import EgressPolicy
 from tasks.lifecycle.recurring import start_scheduled_command
@@ -56,7 +57,7 @@ def client(engine) -> Client:
 
 @pytest.fixture
 def box(settings: LeadmillSettings) -> SecretBox:
-    return SecretBox.for_data_dir(settings.secret_key_file)
+    return load_secret_box(settings)
 
 
 def _create(engine, client, box, payload, timing=HOURLY, maximum=10) -> str:
@@ -128,7 +129,7 @@ def test_a_scheduled_run_stores_the_command_the_same_request_posted_would(
         posted_id = create_command(session, client, posted,
                                    build_command_object(posted.request), 1000).id
 
-    scheduled_id = start_scheduled_command.fn(str(settings.data_dir), schedule_id)
+    scheduled_id = start_scheduled_command.fn(open_runtime(settings), schedule_id)
 
     with session_scope(engine) as session:
         by_post, by_schedule = session.get(Command, posted_id), session.get(Command, scheduled_id)
@@ -148,7 +149,7 @@ def test_a_scheduled_run_over_the_quota_makes_no_command_and_a_failed_history_en
         row.lead_quota = 3
         session.add(row)
 
-    assert start_scheduled_command.fn(str(settings.data_dir), schedule_id) is None
+    assert start_scheduled_command.fn(open_runtime(settings), schedule_id) is None
 
     with session_scope(engine) as session:
         assert session.exec(select(Command)).all() == []
