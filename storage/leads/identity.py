@@ -92,37 +92,38 @@ def full_names(name: pa.Array, first: pa.Array, last: pa.Array) -> pa.Array:
     return _words(pc.if_else(pc.equal(pc.utf8_trim_whitespace(name), ""), joined, name))
 
 
-def person_keys_of(name: pa.Array, company: pa.Array, website: pa.Array) -> pa.Array:
+def person_keys_of(name: pa.Array, company: pa.Array, domain: pa.Array) -> pa.Array:
     """`<name>@<domain or company>` ("" without a name or without both domain and company);
-    `name` as `full_names` gives it."""
-    place = registrable_domains(website)
-    place = pc.if_else(pc.equal(place, ""), _words(_text(company)), place)
+    `name` as `full_names` gives it, `domain` as `registrable_domains` does."""
+    place = pc.if_else(pc.equal(domain, ""), _words(_text(company)), domain)
     return _unless(pc.binary_join_element_wise(name, place, "@"),
                    pc.and_(pc.not_equal(name, ""), pc.not_equal(place, "")))
 
 
 def identity_table(raw: pa.Table) -> pa.Table:
     """The keys of every row of `raw` (any of IDENTITY_FIELDS; missing ones count as empty):
-    `email_key`, `linkedin_key`, `phone_key`, `person_key` ("" where none) and `identity`
-    (the stored key, `<kind>:<key>`, null when the row identifies nobody)."""
+    `email_key`, `linkedin_key`, `phone_key`, `person_key` ("" where none), `identity`
+    (the stored key, `<kind>:<key>`, null when the row identifies nobody) and `domain` (the
+    website's registrable domain, "" when none)."""
     empty = pa.array([""] * raw.num_rows, pa.string())
 
     def column(field: str) -> pa.Array:
         return _text(raw.column(field)) if field in raw.column_names else empty
 
+    domain = registrable_domains(column("website"))
     keys = {
         "email_key": email_keys(column("email")),
         "linkedin_key": linkedin_keys(column("linkedin")),
         "phone_key": phone_keys(column("phone")),
         "person_key": person_keys_of(
             full_names(column("name"), column("first_name"), column("last_name")),
-            column("company"), column("website")),
+            column("company"), domain),
     }
     identity = pa.nulls(raw.num_rows, pa.string())
     for key, prefix in zip(reversed(list(keys.values())), reversed(KIND_PREFIXES), strict=True):
         identity = pc.if_else(pc.equal(key, ""), identity,
                               pc.binary_join_element_wise(prefix, key, ""))
-    return pa.table({**keys, "identity": identity})
+    return pa.table({**keys, "identity": identity, "domain": domain})
 
 
 def rows_table(rows: Sequence[Mapping[str, Any]]) -> pa.Table:

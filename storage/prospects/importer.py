@@ -6,9 +6,10 @@ statement, and the good rows are written as one Parquet file under the site's di
 (temporary name, then rename: a reader never sees half an import). A bad row is skipped whole
 and reported with its row number and reason; it is never stored in part.
 
-Each prospect's id is a hash of the site and the person's identity (e-mail, else LinkedIn
-profile, else name at company), so importing the same file again adds nothing, and a person
-already imported for the site (from any file) is not added twice.
+Each prospect's id is a hash of the site and the person's identity (`storage.leads.identity`:
+e-mail, else LinkedIn profile, else phone, else name at company domain), so importing the same
+file again adds nothing, and a person already imported for the site (from any file) is not
+added twice.
 
 Row numbers: for CSV and JSON Lines, the line of the file (the header is line 1 of a CSV);
 for Parquet, the 1-based row. A CSV record spanning several lines (quoted newlines) shifts the
@@ -30,10 +31,11 @@ import duckdb
 import pyarrow as pa
 from pydantic import BaseModel, Field
 
+from storage.leads.identity import identity_table
 from storage.prospects.columns import PROSPECT_FIELDS, map_columns
 from storage.prospects.jsonl import load_jsonl
 from storage.prospects.sites import site_dir
-from storage.prospects.sql import bad_row_sql, staged_sql
+from storage.prospects.sql import IDENTITY_INPUT, bad_row_sql, normalised_sql, staged_sql
 from storage.prospects.store import PROSPECT_COLUMNS, prospect_files
 
 log = logging.getLogger(__name__)
@@ -203,7 +205,11 @@ def import_prospects(
             con.register("codes_arrow", pa.table({"k": [k for k, _ in codes],
                                                   "code": [c for _, c in codes]}))
             con.execute("INSERT INTO country_codes SELECT * FROM codes_arrow")
-        con.execute(f"CREATE TABLE staged AS {staged_sql(mapping, site_id)}")
+        con.execute(f"CREATE TABLE normalised AS {normalised_sql(mapping)}")
+        # The identity rule over the whole file at once (`storage.leads.identity`).
+        keys = identity_table(con.execute(IDENTITY_INPUT).to_arrow_table())
+        con.register("identities", keys.select(["identity", "domain"]))
+        con.execute(f"CREATE TABLE staged AS {staged_sql(site_id)}")
         bad_rows = con.execute(bad_row_sql(MAX_REPORTED_BAD_ROWS)).fetchall()
         report.bad_row_count = len(unreadable) + con.execute(
             "SELECT count(*) FROM staged WHERE _reason IS NOT NULL").fetchall()[0][0]
