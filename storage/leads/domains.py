@@ -53,14 +53,19 @@ def url_host(text: str | None) -> str:
 def _domain_of_host(host: str) -> str | None:
     if not host:
         return None
-    try:
-        ipaddress.ip_address(host)
+    if (host[-1].isdigit() or ":" in host) and _is_address(host):
         return host  # an address has no registrable part: the address is the site
-    except ValueError:
-        pass
     if "." not in host:
         return host  # a single-label name (localhost, an intranet host) is its own site
     return _SUFFIXES.privatesuffix(host)  # None when the host is itself a public suffix
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def registrable_domain(text: str | None) -> str | None:

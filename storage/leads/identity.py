@@ -36,7 +36,8 @@ IDENTITY_FIELDS = ("email", "linkedin", "phone", "name", "first_name", "last_nam
 # An address: something@domain.tld, no spaces, one @, a TLD without dots (imports refuse rows
 # whose e-mail does not match it: storage/prospects/sql.py).
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
-_LINKEDIN = r"^(?:https?://)?(?:[a-z0-9-]+\.)*linkedin\.com/in/(?P<profile>[^/?#\s]+)"
+# One subdomain label at most: www., m., and the country ones (uk., de., ...).
+_LINKEDIN = r"^(?:https?://)?(?:[a-z0-9-]+\.)?linkedin\.com/in/(?P<profile>[^/?#\s]+)"
 KIND_PREFIXES = ("email:", "linkedin:", "phone:", "person:")
 
 
@@ -124,6 +125,33 @@ def identity_table(raw: pa.Table) -> pa.Table:
         identity = pc.if_else(pc.equal(key, ""), identity,
                               pc.binary_join_element_wise(prefix, key, ""))
     return pa.table({**keys, "identity": identity, "domain": domain})
+
+
+def identities(raw: pa.Table) -> pa.Table:
+    """`identity` and `domain` of `identity_table`, computing each key only for the rows that
+    lack the ones before it (an import needs no phone key for a row with an e-mail)."""
+    domain = registrable_domains(raw.column("website"))
+    identity = pa.nulls(raw.num_rows, pa.string())
+    pending = pa.array([True] * raw.num_rows)
+    for prefix, key_of in (
+            ("email:", lambda rows: email_keys(rows.column("email"))),
+            ("linkedin:", lambda rows: linkedin_keys(rows.column("linkedin"))),
+            ("phone:", lambda rows: phone_keys(rows.column("phone")))):
+        rows = raw.filter(pending)
+        if not rows.num_rows:
+            break
+        keys = key_of(rows)
+        identity = pc.replace_with_mask(identity, pending, pc.if_else(
+            pc.equal(keys, ""), None, pc.binary_join_element_wise(prefix, keys, "")))
+        pending = pc.is_null(identity)
+    if pc.any(pending).as_py():
+        rows = raw.filter(pending)
+        names = full_names(rows.column("name"), pa.array([""] * rows.num_rows),
+                           pa.array([""] * rows.num_rows))
+        keys = person_keys_of(names, _text(rows.column("company")), pc.filter(domain, pending))
+        identity = pc.replace_with_mask(identity, pending, pc.if_else(
+            pc.equal(keys, ""), None, pc.binary_join_element_wise("person:", keys, "")))
+    return pa.table({"identity": identity, "domain": domain})
 
 
 def rows_table(rows: Sequence[Mapping[str, Any]]) -> pa.Table:

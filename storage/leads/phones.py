@@ -9,17 +9,17 @@ double a dedupe of 100,000 leads, so numbers already written as `+<digits>` (aft
 spaces, dots, dashes and brackets) take a vectorised path that asks `phonenumbers` only once
 per country code and length: for such a string `parse` changes nothing unless the country's
 national prefix for parsing matches the start of the national number (then it may strip it),
-and `is_possible_number` depends on the country code and the national number's length alone.
-Strings where the prefix matches, national numbers starting with 0, and everything else go
-through `e164` itself, once per distinct value. tests/storage/leads/test_identity_rule.py
-checks both paths give the same keys.
+and `is_possible_number` depends on the country code and the national number's length alone
+(a leading 0 stays: E.164 keeps it, as in Italy's `+39 06...`). Strings where the prefix
+matches, and everything else that holds a plus sign, go through `e164` itself, once per
+distinct value; text without one has no key (`phonenumbers` cannot place it in a country).
+tests/storage/leads/test_identity_rule.py checks both paths give the same keys.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
-import numpy as np
 import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -27,7 +27,6 @@ from phonenumbers import PhoneMetadata, region_code_for_country_code
 
 # `phonenumbers` refuses national numbers shorter or longer than these.
 _NSN_LENGTHS = range(2, 18)
-_COUNTRY_CODES = pa.array(sorted(str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE))
 
 
 def e164(text: str | None) -> str | None:
@@ -44,21 +43,32 @@ def e164(text: str | None) -> str | None:
 
 
 @cache
-def _plan(country_code: str) -> tuple[str | None, pa.Array] | None:
-    """(national prefix for parsing, possible national-number lengths) of a country code,
-    or None when `phonenumbers` has no metadata for it (those numbers take the slow path)."""
-    code = int(country_code)
-    metadata = PhoneMetadata.metadata_for_region_or_calling_code(
-        code, region_code_for_country_code(code))
-    if metadata is None:
-        return None
-    # Any national number of a length stands for all of that length (see the docstring).
-    lengths = [length for length in _NSN_LENGTHS if phonenumbers.is_possible_number(
-        phonenumbers.PhoneNumber(country_code=code, national_number=int("1" * length)))]
-    return metadata.national_prefix_for_parsing, pa.array(lengths, pa.int32())
+def _plans() -> tuple[pa.Array, pa.Array, dict[str, str]]:
+    """What the vectorised path needs to know of every country code, from `phonenumbers`:
+    the codes it may decide (metadata, and a national prefix RE2 can read), every possible
+    `<code>:<national number length>`, and per code an RE2 pattern over
+    `<code>|<national number>` that matches where `parse` could strip a national prefix."""
+    decidable, possible, prefixes = [], [], {}
+    for code in sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE):
+        metadata = PhoneMetadata.metadata_for_region_or_calling_code(
+            code, region_code_for_country_code(code))
+        if metadata is None:
+            continue
+        prefix = metadata.national_prefix_for_parsing
+        if prefix:
+            try:  # RE2 reads Python's pattern alike, or phonenumbers decides this country
+                pc.match_substring_regex(pa.array([""]), prefix)
+            except pa.ArrowInvalid:
+                continue
+            prefixes[str(code)] = f"{code}\\|(?:{prefix})"
+        decidable.append(str(code))
+        # Any national number of a length stands for all of that length (module docstring).
+        possible += [f"{code}:{length}" for length in _NSN_LENGTHS
+                     if phonenumbers.is_possible_number(phonenumbers.PhoneNumber(
+                         country_code=code, national_number=int("1" * length)))]
+    return pa.array(decidable), pa.array(possible), prefixes
 
 
-_NSN_LENGTHS_ARRAY = pa.array(list(_NSN_LENGTHS), pa.int32())
 _SMALL_BATCH = 32
 
 
@@ -67,8 +77,12 @@ def phone_keys(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     text = pc.fill_null(pc.cast(column, pa.string()), "")
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
+    # Without a plus sign (`+` or a full-width one) `phonenumbers` cannot tell the country of
+    # a number (`parse(text, None)` refuses it): such text has no key, decided here at once.
+    international = pc.match_substring_regex(text, "[+\uFF0B]")
     if len(text) <= _SMALL_BATCH:  # a few numbers: the vectorised path costs more than it saves
-        return _parsed_once_each(text, pc.not_equal(text, ""), pa.array([""] * len(text)))
+        return _parsed_once_each(text, international, pa.array([""] * len(text)))
+    decidable, possible, strippable = _plans()
     compact = pc.replace_substring_regex(text, r"[\s().\-]+", "")
     canonical = pc.match_substring_regex(compact, r"^\+[1-9][0-9]+$")
     country = pa.nulls(len(text), pa.string())
@@ -76,29 +90,22 @@ def phone_keys(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     for digits in (1, 2, 3):  # country codes are prefix-free: at most one length matches
         prefix = pc.utf8_slice_codeunits(compact, 1, 1 + digits)
         found = pc.and_(pc.and_(canonical, pc.is_null(country)),
-                        pc.is_in(prefix, value_set=_COUNTRY_CODES))
+                        pc.is_in(prefix, value_set=decidable))
         country = pc.if_else(found, prefix, country)
         national = pc.if_else(found, pc.utf8_slice_codeunits(compact, 1 + digits), national)
-    keys = pa.array([""] * len(text), pa.string())
-    decided = pa.array(np.zeros(len(text), dtype=bool))
-    length = pc.utf8_length(national)
-    for code in pc.unique(country.drop_null()).to_pylist():
-        plan = _plan(code)
-        if plan is None:
-            continue
-        prefix_pattern, lengths = plan
-        slow = pc.or_(pc.starts_with(national, "0"),
-                      pc.invert(pc.is_in(length, value_set=_NSN_LENGTHS_ARRAY)))
-        if prefix_pattern:
-            try:  # parse may strip this prefix: phonenumbers decides those
-                slow = pc.or_(slow, pc.match_substring_regex(national, f"^(?:{prefix_pattern})"))
-            except pa.ArrowInvalid:  # a pattern RE2 cannot read: phonenumbers decides all
-                continue
-        fast = pc.fill_null(pc.and_(pc.equal(country, code), pc.invert(slow)), False)
-        decided = pc.or_(decided, fast)
-        keys = pc.if_else(pc.and_(fast, pc.fill_null(pc.is_in(length, value_set=lengths),
-                                                     False)), compact, keys)
-    return _parsed_once_each(text, pc.and_(pc.invert(decided), pc.not_equal(compact, "")), keys)
+    length = pc.cast(pc.utf8_length(national), pa.string())
+    # One pattern for the codes present (a pattern of all of them is slow to run).
+    present = [strippable[code] for code in pc.unique(country).to_pylist() if code in strippable]
+    slow = pa.array([False] * len(text))
+    if present:
+        slow = pc.match_substring_regex(pc.binary_join_element_wise(country, national, "|"),
+                                        "^(?:" + "|".join(present) + ")")
+    # Null where the text is not `+<digits>` of a decidable code: phonenumbers decides those.
+    fast = pc.fill_null(pc.and_(pc.is_valid(country), pc.invert(slow)), False)
+    keys = pc.if_else(pc.and_(fast, pc.fill_null(pc.is_in(
+        pc.binary_join_element_wise(country, length, ":"), value_set=possible), False)),
+        compact, "")
+    return _parsed_once_each(text, pc.and_(pc.invert(fast), international), keys)
 
 
 def _parsed_once_each(text: pa.Array, undecided: pa.Array, keys: pa.Array) -> pa.Array:

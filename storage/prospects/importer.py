@@ -31,8 +31,8 @@ import duckdb
 import pyarrow as pa
 from pydantic import BaseModel, Field
 
-from storage.leads.identity import identity_table
 from storage.prospects.columns import PROSPECT_FIELDS, map_columns
+from storage.prospects.identities import PARQUET_OPTIONS, register_identities, rekey_site_files
 from storage.prospects.jsonl import load_jsonl
 from storage.prospects.sites import site_dir
 from storage.prospects.sql import IDENTITY_INPUT, bad_row_sql, normalised_sql, staged_sql
@@ -206,9 +206,7 @@ def import_prospects(
                                                   "code": [c for _, c in codes]}))
             con.execute("INSERT INTO country_codes SELECT * FROM codes_arrow")
         con.execute(f"CREATE TABLE normalised AS {normalised_sql(mapping)}")
-        # The identity rule over the whole file at once (`storage.leads.identity`).
-        keys = identity_table(con.execute(IDENTITY_INPUT).to_arrow_table())
-        con.register("identities", keys.select(["identity", "domain"]))
+        register_identities(con, IDENTITY_INPUT, "identities")  # the whole file at once
         con.execute(f"CREATE TABLE staged AS {staged_sql(site_id)}")
         bad_rows = con.execute(bad_row_sql(MAX_REPORTED_BAD_ROWS)).fetchall()
         report.bad_row_count = len(unreadable) + con.execute(
@@ -226,6 +224,8 @@ def import_prospects(
         existing = prospect_files(prospect_dir, site_id, company_id)
         own = site_dir(prospect_dir, company_id, site_id)
         site_files = [f for f in existing if f.parent == own]
+        if not dry_run:  # ids of an older identity rule would not find the people they hold
+            rekey_site_files(con, site_files)
         source = source_name or f"import:{path.name}"
         fresh = "SELECT * EXCLUDE (_rowid, _reason) FROM staged WHERE _reason IS NULL"
         if site_files:
@@ -278,13 +278,9 @@ def _write(
     columns = ", ".join(
         "$source AS source" if c == "source" else c for c in (*PROSPECT_COLUMNS, "site_id"))
     quoted = str(temporary).replace("'", "''")
-    # LZ4, not zstd: every search decompresses every page of the file, and at 1M rows zstd
-    # cost ~150 ms of the search's ~0.9 s CPU (LZ4: files ~1.6x larger, research ~17% less CPU;
-    # bench/RESULTS.md, issue 3). Row groups as the sample's: 128 Ki rows.
     written = con.execute(
-        f"COPY (SELECT {columns} FROM ({fresh})) TO '{quoted}' "
-        "(FORMAT parquet, COMPRESSION lz4, ROW_GROUP_SIZE 131072)", {"source": source}
-    ).fetchall()[0][0]
+        f"COPY (SELECT {columns} FROM ({fresh})) TO '{quoted}' ({PARQUET_OPTIONS})",
+        {"source": source}).fetchall()[0][0]
     if not written:
         temporary.unlink(missing_ok=True)
         return 0, None

@@ -12,6 +12,7 @@ the row is refused).
 from __future__ import annotations
 
 from storage.leads.identity import EMAIL_PATTERN
+from storage.prospects.identities import id_columns
 
 SIZE_BUCKETS = ((10, "1-10"), (50, "11-50"), (200, "51-200"), (500, "201-500"),
                 (1000, "501-1000"), (5000, "1001-5000"), (10000, "5001-10000"))
@@ -110,7 +111,7 @@ SELECT
     WHEN revenue_usd IS NOT NULL AND revenue_num IS NULL
       THEN 'revenue is not an amount: ' || left(revenue_usd, 40)
   END AS _reason,
-  'imp_' || left(md5({site} || '|' || identity), 20) AS prospect_id,
+  {id_columns(site, "identity", "domain", "company")},
   coalesce(first_name, split_part(full_name, ' ', 1)) AS first_name,
   coalesce(last_name, nullif(trim(substr(full_name, length(split_part(full_name, ' ', 1)) + 1)),
            ''), '') AS last_name,
@@ -119,8 +120,6 @@ SELECT
   email_norm AS email,
   phone,
   linkedin,
-  'imc_' || left(md5({site} || '|' || coalesce(nullif(domain, ''), lower(company))), 16)
-    AS company_id,
   company,
   CASE WHEN website IS NULL THEN NULL WHEN contains(website, '://')
        THEN website ELSE 'https://' || website END AS website,
