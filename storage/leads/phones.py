@@ -42,31 +42,31 @@ def e164(text: str | None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+_COUNTRY_CODES = pa.array(sorted(str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE))
+
+
 @cache
-def _plans() -> tuple[pa.Array, pa.Array, dict[str, str]]:
-    """What the vectorised path needs to know of every country code, from `phonenumbers`:
-    the codes it may decide (metadata, and a national prefix RE2 can read), every possible
-    `<code>:<national number length>`, and per code an RE2 pattern over
-    `<code>|<national number>` that matches where `parse` could strip a national prefix."""
-    decidable, possible, prefixes = [], [], {}
-    for code in sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE):
-        metadata = PhoneMetadata.metadata_for_region_or_calling_code(
-            code, region_code_for_country_code(code))
-        if metadata is None:
-            continue
-        prefix = metadata.national_prefix_for_parsing
-        if prefix:
-            try:  # RE2 reads Python's pattern alike, or phonenumbers decides this country
-                pc.match_substring_regex(pa.array([""]), prefix)
-            except pa.ArrowInvalid:
-                continue
-            prefixes[str(code)] = f"{code}\\|(?:{prefix})"
-        decidable.append(str(code))
-        # Any national number of a length stands for all of that length (module docstring).
-        possible += [f"{code}:{length}" for length in _NSN_LENGTHS
-                     if phonenumbers.is_possible_number(phonenumbers.PhoneNumber(
-                         country_code=code, national_number=int("1" * length)))]
-    return pa.array(decidable), pa.array(possible), prefixes
+def _plan(country_code: str) -> tuple[list[str], str | None] | None:
+    """What the vectorised path needs to know of a country code, from `phonenumbers`: every
+    possible `<code>:<national number length>`, and an RE2 pattern over
+    `<code>|<national number>` that matches where `parse` could strip a national prefix; None
+    when `phonenumbers` decides all its numbers (no metadata, or a prefix RE2 cannot read)."""
+    code = int(country_code)
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(
+        code, region_code_for_country_code(code))
+    if metadata is None:
+        return None
+    prefix = metadata.national_prefix_for_parsing
+    if prefix:
+        try:  # RE2 must read Python's pattern alike
+            pc.match_substring_regex(pa.array([""]), prefix)
+        except pa.ArrowInvalid:
+            return None
+    # Any national number of a length stands for all of that length (module docstring).
+    possible = [f"{code}:{length}" for length in _NSN_LENGTHS
+                if phonenumbers.is_possible_number(phonenumbers.PhoneNumber(
+                    country_code=code, national_number=int("1" * length)))]
+    return possible, f"{code}\\|(?:{prefix})" if prefix else None
 
 
 _SMALL_BATCH = 32
@@ -82,7 +82,6 @@ def phone_keys(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     international = pc.match_substring_regex(text, "[+\uFF0B]")
     if len(text) <= _SMALL_BATCH:  # a few numbers: the vectorised path costs more than it saves
         return _parsed_once_each(text, international, pa.array([""] * len(text)))
-    decidable, possible, strippable = _plans()
     compact = pc.replace_substring_regex(text, r"[\s().\-]+", "")
     canonical = pc.match_substring_regex(compact, r"^\+[1-9][0-9]+$")
     country = pa.nulls(len(text), pa.string())
@@ -90,18 +89,21 @@ def phone_keys(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     for digits in (1, 2, 3):  # country codes are prefix-free: at most one length matches
         prefix = pc.utf8_slice_codeunits(compact, 1, 1 + digits)
         found = pc.and_(pc.and_(canonical, pc.is_null(country)),
-                        pc.is_in(prefix, value_set=decidable))
+                        pc.is_in(prefix, value_set=_COUNTRY_CODES))
         country = pc.if_else(found, prefix, country)
         national = pc.if_else(found, pc.utf8_slice_codeunits(compact, 1 + digits), national)
     length = pc.cast(pc.utf8_length(national), pa.string())
-    # One pattern for the codes present (a pattern of all of them is slow to run).
-    present = [strippable[code] for code in pc.unique(country).to_pylist() if code in strippable]
-    slow = pa.array([False] * len(text))
-    if present:
-        slow = pc.match_substring_regex(pc.binary_join_element_wise(country, national, "|"),
-                                        "^(?:" + "|".join(present) + ")")
-    # Null where the text is not `+<digits>` of a decidable code: phonenumbers decides those.
-    fast = pc.fill_null(pc.and_(pc.is_valid(country), pc.invert(slow)), False)
+    # The plans of the codes present only (a pattern of all of them is slow to run).
+    plans = {code: _plan(code) for code in pc.unique(country.drop_null()).to_pylist()}
+    decidable = pa.array([code for code, plan in plans.items() if plan], pa.string())
+    possible = pa.array([key for plan in plans.values() if plan for key in plan[0]], pa.string())
+    prefixes = [plan[1] for plan in plans.values() if plan and plan[1]]
+    slow = pc.invert(pc.is_in(country, value_set=decidable))
+    if prefixes:
+        slow = pc.or_(slow, pc.match_substring_regex(
+            pc.binary_join_element_wise(country, national, "|"), "^(?:" + "|".join(prefixes) + ")"))
+    # Null where the text is not `+<digits>`: phonenumbers decides those (and `slow` ones).
+    fast = pc.fill_null(pc.invert(slow), False)
     keys = pc.if_else(pc.and_(fast, pc.fill_null(pc.is_in(
         pc.binary_join_element_wise(country, length, ":"), value_set=possible), False)),
         compact, "")
