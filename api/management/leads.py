@@ -114,8 +114,9 @@ def _batch(body: dict[str, Any], key: str) -> list[Any] | None:
 
 def _identity_or_error(key: str | None, field: str) -> str:
     if key is None:
-        raise MissingRequiredField("A lead needs an email, a linkedinUrl or a name",
-                                   details={"field": field, "issue": "no identity"})
+        raise MissingRequiredField(
+            "A lead needs an email, a linkedinUrl, a phone or a name at a company",
+            details={"field": field, "issue": "no identity"})
     return key
 
 
