@@ -13,7 +13,7 @@ site on every row of its people.
 from __future__ import annotations
 
 import ipaddress
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import pyarrow as pa
@@ -26,13 +26,12 @@ from publicsuffixlist import PublicSuffixList
 _EXAMPLE_SUFFIXES = ("example.com", "example.net", "example.org")
 
 
+@cache
 def _suffix_list() -> PublicSuffixList:
+    """The list, read on first use (~60 ms): a process that parses no domain never pays."""
     published = resources.files("publicsuffixlist").joinpath("public_suffix_list.dat")
     lines = published.read_text(encoding="utf-8").splitlines()
     return PublicSuffixList([*lines, *_EXAMPLE_SUFFIXES])
-
-
-_SUFFIXES = _suffix_list()
 
 
 def url_host(text: str | None) -> str:
@@ -57,7 +56,7 @@ def _domain_of_host(host: str) -> str | None:
         return host  # an address has no registrable part: the address is the site
     if "." not in host:
         return host  # a single-label name (localhost, an intranet host) is its own site
-    return _SUFFIXES.privatesuffix(host)  # None when the host is itself a public suffix
+    return _suffix_list().privatesuffix(host)  # None when the host is itself a public suffix
 
 
 def _is_address(host: str) -> bool:

@@ -30,6 +30,10 @@ import pyarrow.compute as pc
 from storage.leads.domains import registrable_domains
 from storage.leads.phones import phone_keys
 
+# Bump when the rule gives stored records other keys than before (storage/leads/rekey.py and
+# storage/prospects/identities.py re-key what was stored under an older one).
+# 1: e-mail, else LinkedIn, else name at company (before issue 14); 2: this rule.
+IDENTITY_RULE_VERSION = 2
 # The fields the rule reads; `name` may be absent when first and last names are given.
 IDENTITY_FIELDS = ("email", "linkedin", "phone", "name", "first_name", "last_name", "company",
                    "website")

@@ -42,7 +42,10 @@ def e164(text: str | None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-_COUNTRY_CODES = pa.array(sorted(str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE))
+@cache
+def _country_codes() -> pa.Array:
+    # Built on first use: the first `pa.array` of a process imports pandas (~0.2 s).
+    return pa.array(sorted(str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE))
 
 
 @cache
@@ -89,7 +92,7 @@ def phone_keys(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     for digits in (1, 2, 3):  # country codes are prefix-free: at most one length matches
         prefix = pc.utf8_slice_codeunits(compact, 1, 1 + digits)
         found = pc.and_(pc.and_(canonical, pc.is_null(country)),
-                        pc.is_in(prefix, value_set=_COUNTRY_CODES))
+                        pc.is_in(prefix, value_set=_country_codes()))
         country = pc.if_else(found, prefix, country)
         national = pc.if_else(found, pc.utf8_slice_codeunits(compact, 1 + digits), national)
     length = pc.cast(pc.utf8_length(national), pa.string())

@@ -21,13 +21,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, SQLModel
 
-from storage.leads.identity import identity_keys
+from storage.leads.identity import IDENTITY_RULE_VERSION, identity_keys
 
 log = logging.getLogger(__name__)
 
-# Bump when `storage.leads.identity` gives stored leads other keys than before.
-# 1: e-mail, else LinkedIn, else name at company (before issue 14); 2: issue 14's rule.
-IDENTITY_RULE_VERSION = 2
 _COLUMNS = ("id", "company_id", "site_id", "dedupe_key", "email", "linkedin", "phone", "name",
             "first_name", "last_name", "company", "website")
 

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from storage.leads.identity import identities
-from storage.leads.rekey import IDENTITY_RULE_VERSION
+from storage.leads.identity import IDENTITY_RULE_VERSION, identities
 
 log = logging.getLogger(__name__)
 

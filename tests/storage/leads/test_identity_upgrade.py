@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from storage.db.clock import utcnow
 from storage.db.engine import build_engine, session_scope
+from storage.leads.identity import IDENTITY_RULE_VERSION
 from storage.leads.models import Lead
-from storage.leads.rekey import IDENTITY_RULE_VERSION
 from storage.prospects.importer import import_prospects
 from storage.prospects.sites import site_dir
 from storage.schema import create_schema
