@@ -134,27 +134,31 @@ def identity_table(raw: pa.Table) -> pa.Table:
 def identities(raw: pa.Table) -> pa.Table:
     """`identity` and `domain` of `identity_table`, computing each key only for the rows that
     lack the ones before it (an import needs no phone key for a row with an e-mail)."""
-    domain = registrable_domains(raw.column("website"))
+    empty = pa.array([""] * raw.num_rows, pa.string())
+    domain = registrable_domains(raw.column("website") if "website" in raw.column_names
+                                 else empty)
     identity = pa.nulls(raw.num_rows, pa.string())
-    pending = pa.array([True] * raw.num_rows)
-    for prefix, key_of in (
-            ("email:", lambda rows: email_keys(rows.column("email"))),
-            ("linkedin:", lambda rows: linkedin_keys(rows.column("linkedin"))),
-            ("phone:", lambda rows: phone_keys(rows.column("phone")))):
-        rows = raw.filter(pending)
-        if not rows.num_rows:
+    pending: pa.Array | None = None  # None: every row
+    for prefix, field, key_of in (("email:", "email", email_keys),
+                                  ("linkedin:", "linkedin", linkedin_keys),
+                                  ("phone:", "phone", phone_keys),
+                                  ("person:", "name", None)):
+        if pending is not None and not pc.any(pending).as_py():
             break
-        keys = key_of(rows)
-        identity = pc.replace_with_mask(identity, pending, pc.if_else(
-            pc.equal(keys, ""), None, pc.binary_join_element_wise(prefix, keys, "")))
+
+        def rows(name: str, mask: pa.Array | None = pending) -> pa.Array:
+            column = _text(raw.column(name)) if name in raw.column_names else empty
+            return column if mask is None else pc.filter(column, mask)
+
+        if key_of is None:  # the name at the company domain
+            keys = person_keys_of(full_names(rows("name"), rows("first_name"), rows("last_name")),
+                                  rows("company"),
+                                  domain if pending is None else pc.filter(domain, pending))
+        else:
+            keys = key_of(rows(field))
+        found = pc.if_else(pc.equal(keys, ""), None, pc.binary_join_element_wise(prefix, keys, ""))
+        identity = found if pending is None else pc.replace_with_mask(identity, pending, found)
         pending = pc.is_null(identity)
-    if pc.any(pending).as_py():
-        rows = raw.filter(pending)
-        names = full_names(rows.column("name"), pa.array([""] * rows.num_rows),
-                           pa.array([""] * rows.num_rows))
-        keys = person_keys_of(names, _text(rows.column("company")), pc.filter(domain, pending))
-        identity = pc.replace_with_mask(identity, pending, pc.if_else(
-            pc.equal(keys, ""), None, pc.binary_join_element_wise("person:", keys, "")))
     return pa.table({"identity": identity, "domain": domain})
 
 

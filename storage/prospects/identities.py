@@ -36,10 +36,14 @@ def _quoted(path: Path) -> str:
 
 
 def register_identities(con: duckdb.DuckDBPyConnection, source_sql: str, name: str) -> None:
-    """Register view `name` (identity, domain): one row per row of `source_sql` in its order
-    (read it with a POSITIONAL JOIN). `source_sql` selects email, linkedin, phone, name,
-    company and website."""
-    con.register(name, identities(con.sql(source_sql).to_arrow_table()))
+    """Register view `name` (identity, domain, and `_rowid` when `source_sql` has it): one
+    row per row of `source_sql`, in its order. `source_sql` selects email, linkedin, phone,
+    name, company and website."""
+    rows = con.sql(source_sql).to_arrow_table()
+    keys = identities(rows)
+    if "_rowid" in rows.column_names:
+        keys = keys.append_column("_rowid", rows.column("_rowid"))
+    con.register(name, keys)
 
 
 def id_columns(site_literal: str, identity: str, domain: str, company: str) -> str:

@@ -35,7 +35,7 @@ from storage.prospects.columns import PROSPECT_FIELDS, map_columns
 from storage.prospects.identities import PARQUET_OPTIONS, register_identities, rekey_site_files
 from storage.prospects.jsonl import load_jsonl
 from storage.prospects.sites import site_dir
-from storage.prospects.sql import IDENTITY_INPUT, bad_row_sql, normalised_sql, staged_sql
+from storage.prospects.sql import bad_row_sql, identity_input_sql, normalised_sql, staged_sql
 from storage.prospects.store import PROSPECT_COLUMNS, prospect_files
 
 log = logging.getLogger(__name__)
@@ -205,8 +205,8 @@ def import_prospects(
             con.register("codes_arrow", pa.table({"k": [k for k, _ in codes],
                                                   "code": [c for _, c in codes]}))
             con.execute("INSERT INTO country_codes SELECT * FROM codes_arrow")
-        con.execute(f"CREATE TABLE normalised AS {normalised_sql(mapping)}")
-        register_identities(con, IDENTITY_INPUT, "identities")  # the whole file at once
+        con.execute(f"CREATE VIEW normalised AS {normalised_sql(mapping)}")
+        register_identities(con, identity_input_sql(mapping), "identities")  # all at once
         con.execute(f"CREATE TABLE staged AS {staged_sql(site_id)}")
         bad_rows = con.execute(bad_row_sql(MAX_REPORTED_BAD_ROWS)).fetchall()
         report.bad_row_count = len(unreadable) + con.execute(

@@ -1,17 +1,17 @@
 """The SQL that turns an export's text columns into validated prospect rows.
 
 `normalised_sql` reads table `raw` (every column VARCHAR, `rowid` = position in the file) and
-`country_codes (k, code)` and yields the trimmed, parsed fields; `IDENTITY_INPUT` selects from
-that table (`normalised`) what the identity rule reads, and the importer computes each row's
-identity and company domain with it (`storage.leads.identity`, the one "same person" rule)
-into table `identities (identity, domain)`, row for row. `staged_sql` joins the two and yields
+`country_codes (k, code)` and yields the trimmed, parsed fields; `identity_input_sql` selects
+from `raw` the fields the identity rule reads, and the importer computes each row's identity
+and company domain with it (`storage.leads.identity`, the one "same person" rule)
+into table `identities (_rowid, identity, domain)`. `staged_sql` joins the two and yields
 every prospect column plus `site_id`, `_rowid` and `_reason` (NULL for a good row, else why
 the row is refused).
 """
 
 from __future__ import annotations
 
-from storage.leads.identity import EMAIL_PATTERN
+from storage.leads.identity import EMAIL_PATTERN, IDENTITY_FIELDS
 from storage.prospects.identities import id_columns
 
 SIZE_BUCKETS = ((10, "1-10"), (50, "11-50"), (200, "51-200"), (500, "201-500"),
@@ -40,18 +40,25 @@ TEXT_FIELDS = ("first_name", "last_name", "name", "title", "email", "phone", "li
 _HOLDS_NUL = f"contains(concat_ws('', {', '.join(TEXT_FIELDS)}), chr(0))"
 
 
+def _text(mapping: dict[str, str], field: str) -> str:
+    header = mapping.get(field)
+    if header is None:
+        return "NULL::VARCHAR"
+    # Trimmed; empty means absent. (Collapsing inner whitespace with a regex on every cell
+    # doubled the import time: only names, which form identities, get it below.)
+    return f"nullif(trim({_quote_identifier(header)}), '')"
+
+
+def identity_input_sql(mapping: dict[str, str]) -> str:
+    """SELECT statement over `raw`: `_rowid` and the fields the identity rule reads, trimmed
+    (the rule normalises them itself)."""
+    fields = ", ".join(f"{_text(mapping, f)} AS {f}" for f in IDENTITY_FIELDS)
+    return f"SELECT rowid AS _rowid, {fields} FROM raw"
+
+
 def normalised_sql(mapping: dict[str, str]) -> str:
     """SELECT statement over `raw`: each field trimmed and parsed, the name whole."""
-
-    def text(field: str) -> str:
-        header = mapping.get(field)
-        if header is None:
-            return "NULL::VARCHAR"
-        # Trimmed; empty means absent. (Collapsing inner whitespace with a regex on every cell
-        # doubled the import time: only names, which form identities, get it below.)
-        return f"nullif(trim({_quote_identifier(header)}), '')"
-
-    fields = ", ".join(f"{text(f)} AS {f}" for f in TEXT_FIELDS)
+    fields = ", ".join(f"{_text(mapping, f)} AS {f}" for f in TEXT_FIELDS)
     revenue_clean = "upper(regexp_replace(revenue_usd, '[$,\\s]|USD', '', 'gi'))"
     revenue_number = f"TRY_CAST(regexp_extract({revenue_clean}, '^([0-9]*\\.?[0-9]+)[KMB]?$', 1)" \
                      " AS DOUBLE)"
@@ -88,16 +95,11 @@ SELECT * FROM m
 """
 
 
-# In the table's own order: `identities` rows line up with `normalised` rows (POSITIONAL JOIN).
-IDENTITY_INPUT = ("SELECT email_norm AS email, linkedin, phone, full_name AS name, company, "
-                  "website FROM normalised")
-
-
 def staged_sql(site_id: str) -> str:
     """SELECT statement over `normalised` and `identities`: validated prospect rows."""
     site = _literal(site_id)
     return f"""
-WITH k AS (SELECT m.*, i.identity, i.domain FROM normalised m POSITIONAL JOIN identities i)
+WITH k AS (SELECT m.*, i.identity, i.domain FROM normalised m JOIN identities i USING (_rowid))
 SELECT
   _rowid,
   CASE
