@@ -22,11 +22,14 @@ run: $(STAMP)
 # tests wait on Prefect runs and subprocesses, so two workers overlap that waiting even on two
 # cores (881 tests: 10 min 12 s against ~14 min in one process). Each worker has its own Prefect
 # server, PostgreSQL cluster and temporary directories.
-test: $(STAMP)
+test: lint
 	$(BIN)/pytest -n 2 --dist loadfile
 
+# ruff, then the import contracts of pyproject.toml ([tool.importlinter]: layers, no circles,
+# Prefect kept out of storage, Litestar inside api).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_end_to_end.py

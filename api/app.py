@@ -43,12 +43,12 @@ from api.workbench.research_runs import RESEARCH_ROUTES
 from api.workbench.routes import WORKBENCH_ROUTES
 from api.workbench.webhooks import WebhookWorkbenchController
 from api.worker_threads import PasswordHashing, worker_thread_hooks
+from storage.commands.limits import CapReached
 from storage.data_dir import prepare_data_dir
 from storage.db.engine import build_engine
 from storage.leads.records import ensure_lead_page_indexes
 from storage.schema import create_schema
 from storage.settings import LeadmillSettings
-from storage.tenancy.limits import CapReached
 from storage.tenancy.rate_counters import DatabaseCounters, MemoryCounters
 from storage.tenancy.secrets import SecretBox
 from tasks.egress import EgressPolicy

@@ -17,7 +17,7 @@ from typing import Any
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
 
-from storage.tenancy.limits import CapReached
+from storage.commands.limits import CapReached
 
 log = logging.getLogger("leadmill.api")
 
@@ -277,7 +277,7 @@ def handle_management_error(_request: Request, exc: ManagementError) -> Response
 
 
 def handle_cap_reached(request: Request, exc: CapReached) -> Response:
-    """A tenant cap (storage.tenancy.limits): QUOTA_EXCEEDED in the command API's envelope,
+    """A tenant cap (storage.commands.limits): QUOTA_EXCEEDED in the command API's envelope,
     409 `conflict` in the lead-management API's."""
     details = {"limit": exc.limit, "maximum": exc.maximum}
     if uses_command_envelope(request):

@@ -1,7 +1,9 @@
 """`leadmill schedules list|create|pause|resume|delete`: recurring searches from the shell.
 
 Works on the operational DB directly (like the API, one transaction per command); the running
-scheduler picks changes up within seconds. Validation is the API's own.
+scheduler picks changes up within seconds. The request is parsed and its site and user checked
+as the API does; creating, pausing, resuming and deleting are the operations the schedules API
+calls (`tasks.lifecycle.schedules`), so the company's cap and the sealed secret hold here too.
 """
 
 from __future__ import annotations
@@ -10,6 +12,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from storage.commands.models import RecurringSearch
+    from storage.settings import LeadmillSettings
 
 _EXIT_USAGE = 2
 
@@ -47,12 +56,14 @@ def _fail(message: str) -> int:
 
 
 def run_schedules(args: argparse.Namespace) -> int:
-    from api.command.schedules import public_schedule
+    from api.command.status import public_schedule
     from api.errors import ApiError
+    from storage.commands.limits import CapReached
     from storage.commands.recurring import get_schedule, list_schedules
     from storage.db.engine import build_engine, session_scope
     from storage.schema import create_schema
     from storage.settings import LeadmillSettings
+    from tasks.lifecycle.schedules import delete_schedule, set_schedule_active
 
     settings = LeadmillSettings(data_dir=args.data_dir) if args.data_dir else LeadmillSettings()
     engine = build_engine(settings.sqlalchemy_url)
@@ -70,34 +81,29 @@ def run_schedules(args: argparse.Namespace) -> int:
             schedule = get_schedule(session, args.schedule_id)
             if schedule is None:
                 return _fail(f"no schedule {args.schedule_id}")
-            from storage.db.clock import utcnow
-
-            schedule.active = args.action == "resume"
             if args.action == "delete":
-                schedule.deleted_at = utcnow()
-            schedule.updated_at = utcnow()
-            session.add(schedule)
+                delete_schedule(session, schedule)
+            else:
+                set_schedule_active(session, schedule, args.action == "resume")
             print(json.dumps({"schedule_id": schedule.id, "action": args.action}))
             return 0
     except ApiError as error:
         return _fail(f"{error.message}: {error.details}")
-    except (OSError, ValueError) as error:
+    except (CapReached, OSError, ValueError) as error:
         return _fail(str(error))
 
 
-def _create(args: argparse.Namespace, settings, session):  # -> RecurringSearch
-    from api.command.routes import _without_secret
-    from api.command.schedules import check_timing
+def _create(args: argparse.Namespace, settings: LeadmillSettings,
+            session: Session) -> RecurringSearch:
     from api.command.schemas import parse_lead_generation_request
     from api.command.target import command_site
     from api.errors import SiteNotFound
-    from storage.commands.models import RecurringSearch
-    from storage.commands.recurring import new_schedule_id
     from storage.tenancy.accounts import operator_client
     from storage.tenancy.secrets import SecretBox
     from tasks.egress import EgressPolicy
+    from tasks.lifecycle.schedules import ScheduleTiming, create_schedule
 
-    check_timing(args.cron, args.interval, args.timezone)
+    timing = ScheduleTiming(args.cron, args.interval, args.timezone)
     parsed = parse_lead_generation_request(args.request.read_bytes())
     try:
         site = operator_client(session, parsed.siteId, args.company)
@@ -105,19 +111,8 @@ def _create(args: argparse.Namespace, settings, session):  # -> RecurringSearch
         raise SiteNotFound(field="siteId", issue=str(exc)) from None
     # The API's rule from here: the request's userId must be a user of the site's company.
     client = command_site(session, site.company_id, parsed)
-    if parsed.webhook is not None:
-        problem = EgressPolicy.from_settings(settings).literal_problem(parsed.webhook.url)
-        if problem:
-            raise ValueError(f"webhook.url: {problem}")
-    secret = parsed.webhook.secret if parsed.webhook is not None else None
-    schedule = RecurringSearch(
-        id=new_schedule_id(), company_id=client.company_id, site_id=client.client_id,
-        name=args.name, request=_without_secret(parsed.model_dump(mode="json")),
-        webhook_secret_sealed=(SecretBox.for_data_dir(settings.secret_key_file).seal(secret)
-                               if secret else None),
-        cron=args.cron, interval_seconds=args.interval, timezone=args.timezone,
-        active=not args.paused,
-    )
-    session.add(schedule)
-    session.flush()
-    return schedule
+    return create_schedule(
+        session, client, args.name, parsed.model_dump(mode="json"), timing,
+        active=not args.paused, secret_box=SecretBox.for_data_dir(settings.secret_key_file),
+        egress_policy=EgressPolicy.from_settings(settings),
+        max_per_company=settings.max_recurring_searches_per_company)

@@ -29,14 +29,14 @@ def create_schema(engine: Engine) -> None:
     SQLModel.metadata.create_all(engine)
     # Then bring tables made by an older Leadmill up to date (create_all never alters one).
     from storage.db.change_sequence import install_change_sequence
-    from storage.db.schema_upgrades import (
+    from storage.leads.provenance import upgrade_command_columns
+    from storage.schema_upgrades import (
         add_watermark_sequence,
         scope_client_ids_to_companies,
         upgrade_lease_columns,
         upgrade_tenancy_columns,
         widen_lead_revenue,
     )
-    from storage.leads.provenance import upgrade_command_columns
     from storage.webhooks.outbox import upgrade_outbox_schema
 
     upgrade_command_columns(engine)

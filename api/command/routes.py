@@ -23,18 +23,15 @@ from api.docs.schema import request_body_operation
 from api.errors import CommandNotFound, InvalidRequest, QuotaExceeded
 from api.security.auth import authenticate
 from storage.commands.idempotency import record_key_reply, request_digest, take_key
-from storage.commands.models import Command
 from storage.commands.records import (
-    PRIORITY_RANK,
     command_leads,
     count_command_leads,
     count_waiting_ahead,
     get_command,
-    new_command_id,
 )
+from storage.commands.submission import QuotaRefused, create_command, seal_request
 from storage.db.engine import session_scope
 from storage.leads.provenance import sources_by_lead
-from storage.tenancy.limits import hold_company, lead_quota_shortfall
 from storage.tenancy.platform_admins import is_platform_admin
 from tasks.search.analysis import build_command_object
 
@@ -89,30 +86,14 @@ class LeadGenerationController(Controller):
                 problem = state.egress_policy.literal_problem(parsed.webhook.url)
                 if problem:
                     raise InvalidRequest(field="webhook.url", issue=problem)
-            payload = parsed.model_dump(mode="json")
             client = command_site(session, caller.company_id, parsed)
-            hold_company(session, caller.company_id)
-            shortfall = lead_quota_shortfall(session, client, parsed.maxLeads,
-                                             settings.company_lead_quota)
-            if shortfall is not None:
-                raise QuotaExceeded(details=shortfall.details())
-            command = Command(
-                id=new_command_id(),
-                company_id=caller.company_id,
-                site_id=client.client_id,
-                user_id=parsed.userId,
-                agent_id=parsed.agent_id,
-                leads_requested=parsed.maxLeads,
-                priority=parsed.priority,
-                priority_rank=PRIORITY_RANK[parsed.priority],
-                request=_without_secret(payload),
-                command_object=build_command_object(payload),
-            )
-            if parsed.webhook is not None:
-                command.webhook_url = parsed.webhook.url
-                command.webhook_metadata = parsed.webhook.metadata
-                if parsed.webhook.secret:
-                    command.webhook_secret_sealed = state.secret_box.seal(parsed.webhook.secret)
+            stored = seal_request(parsed.model_dump(mode="json"), state.secret_box)
+            try:
+                command = create_command(session, client, stored,
+                                         build_command_object(stored.request),
+                                         settings.company_lead_quota)
+            except QuotaRefused as refused:
+                raise QuotaExceeded(details=refused.shortfall.details()) from None
             ahead = count_waiting_ahead(session, command)
             command.estimated_completion_time = estimate_completion(
                 ahead, settings.executor_workers, TYPICAL_RUN_SECONDS)
@@ -176,14 +157,3 @@ class LeadGenerationController(Controller):
                     },
                 },
             }
-
-
-def _without_secret(payload: dict[str, Any]) -> dict[str, Any]:
-    """The request as stored: the webhook secret is sealed elsewhere, never kept in clear."""
-    stored = dict(payload)
-    if stored.get("webhook"):
-        stored["webhook"] = {k: v for k, v in stored["webhook"].items() if k != "secret"}
-    return stored
-
-
-

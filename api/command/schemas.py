@@ -24,6 +24,7 @@ from pydantic import (
 
 from api.errors import InsufficientData, InvalidRequest
 from api.json_body import load_json
+from tasks.lifecycle.schedules import MIN_INTERVAL_SECONDS
 
 Text = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Identifier = Annotated[
@@ -227,3 +228,32 @@ def parse_lead_generation_request(body: bytes) -> LeadGenerationRequest:
             issue="give at least one of industries, companySize, roles, locations or interests",
         )
     return request
+
+
+class ScheduleFields(_Strict):
+    """The body of `POST schedules` (name, command and one of cron/interval_seconds required)
+    and of `PUT schedules/{id}` (any of them)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    command: dict[str, Any] | None = None
+    cron: str | None = Field(default=None, min_length=1, max_length=200)
+    interval_seconds: int | None = Field(default=None, ge=MIN_INTERVAL_SECONDS, le=366 * 86400)
+    timezone: str | None = Field(default=None, min_length=1, max_length=64)
+    active: bool | None = None
+
+
+def parse_schedule_fields(body: bytes) -> ScheduleFields:
+    """Parse a schedules body, raising InvalidRequest for malformed JSON or a bad field."""
+    try:
+        payload = load_json(body or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidRequest("Request body is not valid JSON", field="body",
+                             issue=str(exc)) from exc
+    if not isinstance(payload, dict):
+        raise InvalidRequest(field="body", issue="request body must be a JSON object")
+    try:
+        return ScheduleFields.model_validate(payload)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        field = ".".join(str(part) for part in first["loc"]) or "body"
+        raise InvalidRequest(field=field, issue=first["msg"]) from exc

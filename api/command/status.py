@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from storage.commands.models import Command, CommandLead
+from storage.commands.models import Command, RecurringSearch
 from storage.db.clock import iso_z, utcnow
-from storage.leads.models import Lead
+from storage.leads.models import CommandLead, Lead
 
 STATUS_BY_STATE = {
     "QUEUED": "processing",
@@ -135,3 +135,26 @@ def status_reply(
 def estimate_completion(waiting_ahead: int, workers: int, typical_seconds: float) -> Any:
     rounds = waiting_ahead // max(workers, 1) + 1
     return utcnow() + timedelta(seconds=rounds * typical_seconds)
+
+
+def public_schedule(schedule: RecurringSearch, runs: list[Any] | None = None) -> dict[str, Any]:
+    reply: dict[str, Any] = {
+        "schedule_id": schedule.id,
+        "name": schedule.name,
+        "site_id": schedule.site_id,
+        "status": "active" if schedule.active else "paused",
+        "active": schedule.active,
+        "cron": schedule.cron,
+        "interval_seconds": schedule.interval_seconds,
+        "timezone": schedule.timezone,
+        "command": schedule.request,
+        "prefect_deployment_id": schedule.prefect_deployment_id,
+        "last_run_at": iso_z(schedule.last_run_at),
+        "created_at": iso_z(schedule.created_at),
+        "updated_at": iso_z(schedule.updated_at),
+    }
+    if runs is not None:
+        reply["runs"] = [{"command_id": run.command_id, "new_leads": run.new_leads,
+                          "search_history_id": run.search_history_id,
+                          "created_at": iso_z(run.created_at)} for run in runs]
+    return reply

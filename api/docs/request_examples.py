@@ -31,8 +31,7 @@ class RequestDoc:
 
 def request_docs() -> dict[tuple[str, str], RequestDoc]:
     """Imported lazily: the route modules import api.docs.schema' neighbours."""
-    from api.command.schedules import ScheduleFields
-    from api.command.schemas import LeadGenerationRequest
+    from api.command.schemas import LeadGenerationRequest, ScheduleFields
     from api.management.auth import (
         ApiKeyRequest,
         LoginRequest,

@@ -16,7 +16,8 @@ from api.errors import InsufficientPermissions
 from api.security.auth import Caller, authenticate
 from storage.db.clock import iso_z
 from storage.db.engine import session_scope
-from storage.tenancy.platform_admins import all_companies, all_users, is_platform_admin
+from storage.tenancy.platform_admins import is_platform_admin
+from storage.workspace.admin_overview import all_companies, all_users
 
 
 def _require_platform_admin(session: Session, caller: Caller) -> None:

@@ -27,10 +27,10 @@ from api.security.auth import Caller, authenticate, presented_key
 from api.security.client_address import client_ip
 from api.security.ratelimit import STATE_KEY, LoginReservation, LoginThrottle, RateWindow
 from api.security.tokens import TokenError
+from storage.commands.limits import ensure_api_key_allowed, hold_company
 from storage.db.clock import iso_z
 from storage.db.engine import session_scope
 from storage.tenancy.accounts import find_api_key, issue_api_key, revoke_api_key
-from storage.tenancy.limits import ensure_api_key_allowed, hold_company
 from storage.tenancy.login_sessions import (
     RefreshToken,
     hash_token,

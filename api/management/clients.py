@@ -14,11 +14,11 @@ from sqlmodel import Session, col, or_, select
 from api.errors import AlreadyExists, NotFound
 from api.management.requests import parse_body, query_bool, query_text
 from api.security.auth import authenticate, require_record_owner
+from storage.commands.limits import ensure_client_allowed, hold_company
 from storage.db.clock import iso_z, utcnow
 from storage.db.engine import session_scope
 from storage.leads.records import soft_delete_client_leads
 from storage.tenancy.accounts import client_id_in_use
-from storage.tenancy.limits import ensure_client_allowed, hold_company
 from storage.tenancy.models import Client
 
 MAX_TEXT = 2000

@@ -33,11 +33,11 @@ from api.workbench.processing_plans import (
     plan_sdr,
 )
 from deployments.flow_launcher import TASK_FLOWS
+from storage.commands.limits import WAREHOUSE_SYNC, queue_warehouse_sync
 from storage.commands.models import TriggeredRun
 from storage.commands.triggered_runs import create_triggered_run, get_triggered_run
 from storage.db.clock import iso_z
 from storage.db.engine import session_scope
-from storage.tenancy.limits import WAREHOUSE_SYNC, queue_warehouse_sync
 
 log = logging.getLogger("leadmill.api.triggers")
 

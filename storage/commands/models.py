@@ -60,15 +60,6 @@ class Command(SQLModel, table=True):
         description="Research sources that failed, {source: error}; the command went on.")
 
 
-class CommandLead(SQLModel, table=True):
-    """Which leads a command delivered, with the score and reasons it gave each."""
-
-    command_id: str = Field(foreign_key="command.id", primary_key=True)
-    lead_id: str = Field(foreign_key="lead.id", primary_key=True)
-    rank: int
-    match_score: float
-    match_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow)
 
 
 class TriggeredRun(SQLModel, table=True):

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from storage.commands.models import Command, CommandLead
+from storage.commands.models import Command
 from storage.db.clock import utcnow
 from storage.db.leases import Lease
-from storage.leads.models import Lead
+from storage.leads.models import CommandLead, Lead
 
 PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 # States after which a run will not change by itself.

@@ -70,6 +70,16 @@ class Lead(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, index=True)
     deleted_at: datetime | None = None
 
+class CommandLead(SQLModel, table=True):
+    """Which leads a command delivered, with the score and reasons it gave each."""
+
+    command_id: str = Field(foreign_key="command.id", primary_key=True)
+    lead_id: str = Field(foreign_key="lead.id", primary_key=True)
+    rank: int
+    match_score: float
+    match_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
 
 class LeadSource(SQLModel, table=True):
     """Provenance: which source found a lead, when, and which of its fields that source gave."""

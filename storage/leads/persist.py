@@ -12,9 +12,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from storage.commands.models import CommandLead
 from storage.db.clock import utcnow
-from storage.leads.models import Lead
+from storage.leads.models import CommandLead, Lead
 from storage.leads.provenance import record_lead_sources
 
 # Fields a newer finding may overwrite on an existing lead (never the id, site or created_at;

@@ -1,4 +1,3 @@
 """Tenants and their credentials: companies, users, API keys, clients (sites), login
-sessions, passwords, sealed secrets, rate counters, platform admins, per-company limits and the
-demo tenant.
+sessions, passwords, sealed secrets, rate counters, platform admins and the demo tenant.
 """

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from sqlalchemy.engine import make_url
 
 from storage.warehouse.files import publish
+from storage.warehouse.views import lake_glob
 
 if TYPE_CHECKING:
     from storage.warehouse.extract import ChangedRows
@@ -81,7 +82,7 @@ def extract_to_lake_file(
     since_utc = since.astimezone(UTC).replace(tzinfo=None) if since else None
     try:
         extracted = extract_in_child(ExtractRequest(
-            database=sqlite_file, lake_glob=str(warehouse_dir.resolve() / "leads" / "*.parquet"),
+            database=sqlite_file, lake_glob=lake_glob(warehouse_dir),
             since=since_utc.strftime(_SQLITE_DATETIME_FORMAT) if since_utc else None,
             written_since=since_utc, target=str(temporary), batch_rows=batch_rows,
             seq_after=rows.after, seq_upto=rows.upto,
@@ -113,7 +114,6 @@ def _typed_first_row() -> str:
 
 def _run(request: ExtractRequest) -> ExtractResult:
     import adbc_driver_sqlite.dbapi as adbc
-    import duckdb
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -124,16 +124,11 @@ def _run(request: ExtractRequest) -> ExtractResult:
         ChangedRows,
         columns_to_batch,
     )
-    from storage.warehouse.lake import _drop_versions
+    from storage.warehouse.lake_versions import drop_written_versions, versions_written_since
 
     written = None
     if request.written_since is not None:
-        with duckdb.connect() as con:
-            written = con.sql(
-                "SELECT id, updated_at FROM read_parquet($glob, union_by_name = true) "
-                "WHERE updated_at >= $since",
-                params={"glob": request.lake_glob, "since": request.written_since},
-            ).to_arrow_table()
+        written = versions_written_since(request.lake_glob, request.written_since)
     sql = f"SELECT {_typed_first_row()} UNION ALL SELECT {', '.join(LEAD_COLUMNS)} FROM lead"
     where, params = ChangedRows(request.seq_after, request.seq_upto,
                                 request.since).sql(str, "?")  # type: ignore[arg-type]
@@ -158,7 +153,7 @@ def _run(request: ExtractRequest) -> ExtractResult:
                 newest = batch_newest
             table = pa.Table.from_batches([batch])
             if written is not None:
-                table = _drop_versions(table, written)
+                table = drop_written_versions(table, written)
             if table.num_rows:
                 if writer is None:
                     writer = pq.ParquetWriter(request.target, LEAD_ARROW_SCHEMA,

@@ -31,6 +31,7 @@ from storage.warehouse.extract import (
     iter_changed_leads,
 )
 from storage.warehouse.files import publish, temporary_name
+from storage.warehouse.lake_versions import drop_written_versions, versions_written_since
 from storage.warehouse.models import WarehouseWatermark
 from storage.warehouse.territory import (
     remove_stale_breakdowns,
@@ -187,33 +188,6 @@ class _BackgroundParquetWriter:
         return self._writer is not None
 
 
-def _versions_already_written(leads_dir: Path, since: datetime) -> pa.Table:
-    # (id, updated_at) pairs the lake holds from `since` on: the overlap window re-reads them
-    # on every sync, and writing them again would make every sync write a file. Files are
-    # sorted by updated_at, so DuckDB skips most row groups by their statistics.
-    with duckdb.connect() as con:
-        return con.sql(
-            f"SELECT id, updated_at FROM read_parquet({sql_string(lake_glob(leads_dir.parent))}, "
-            "union_by_name = true) WHERE updated_at >= $since",
-            params={"since": since.astimezone(UTC).replace(tzinfo=None)},
-        ).to_arrow_table()
-
-
-def _drop_versions(batch: pa.Table, written: pa.Table) -> pa.Table:
-    if written.num_rows == 0:
-        return batch
-    # Join keys plus a row number only: Acero's hash join does not carry list columns.
-    keys = batch.select(["id", "updated_at"]).append_column(
-        "_row", pa.array(range(batch.num_rows), pa.int64())
-    )
-    kept = keys.join(
-        written.cast(keys.select(["id", "updated_at"]).schema),
-        keys=["id", "updated_at"],
-        join_type="left anti",
-    )
-    return batch.take(kept.column("_row"))
-
-
 def sync_leads(
     database_url: str,
     warehouse_dir: Path,
@@ -275,7 +249,9 @@ def sync_leads(
                 return _advance(database_url, watermark, newest, visible, rows_written, started,
                                 leads_dir)
             batches = [first] if first is not None else []
-        written = _versions_already_written(leads_dir, since) if since else None
+        written = (versions_written_since(lake_glob(warehouse_dir),
+                                          since.astimezone(UTC).replace(tzinfo=None))
+                   if since else None)
         writer = _BackgroundParquetWriter(temporary, row_group_size=batch_rows)
         try:
             for batch in batches:
@@ -284,7 +260,7 @@ def sync_leads(
                     newest = batch_newest
                 table = pa.Table.from_batches([batch])
                 if written is not None:
-                    table = _drop_versions(table, written)
+                    table = drop_written_versions(table, written)
                 if table.num_rows:
                     writer.write(table.sort_by("updated_at"))
                     rows_written += table.num_rows

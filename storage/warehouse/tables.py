@@ -20,9 +20,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import column, or_, select
 
-from storage.commands.models import Command, CommandLead
+from storage.commands.models import Command
 from storage.db.engine import engine_for
-from storage.leads.models import LeadSource
+from storage.leads.models import CommandLead, LeadSource
 from storage.warehouse.lake import (
     advance_watermark,
     next_lead_file,

@@ -19,13 +19,13 @@ from typing import Any
 from prefect import task
 
 from storage.commands.models import Command, RecurringSearchRun
-from storage.commands.records import PRIORITY_RANK, TERMINAL_STATES, new_command_id
+from storage.commands.records import TERMINAL_STATES
 from storage.commands.recurring import get_schedule, new_run_id, run_for_command
+from storage.commands.submission import QuotaRefused, StoredRequest, create_command
 from storage.db.clock import utcnow
 from storage.db.engine import engine_for_data_dir, session_scope
 from storage.settings import LeadmillSettings
 from storage.tenancy.accounts import find_client
-from storage.tenancy.limits import hold_company, lead_quota_shortfall
 from storage.workspace.models import SearchHistory
 from tasks.run_logging import task_logger
 from tasks.search.analysis import build_command_object
@@ -69,33 +69,21 @@ def start_scheduled_command(
         if client is None:
             logger.warning("site %s of schedule %s is gone", schedule.site_id, schedule_id)
             return None
-        payload = dict(schedule.request)
-        command = Command(
-            id=new_command_id(), company_id=schedule.company_id, site_id=schedule.site_id,
-            user_id=payload.get("userId"), agent_id=payload.get("agent_id"),
-            leads_requested=payload["maxLeads"], priority=payload.get("priority", "medium"),
-            priority_rank=PRIORITY_RANK[payload.get("priority", "medium")],
-            request=payload, command_object=build_command_object(payload),
-        )
-        webhook = payload.get("webhook") or {}
-        if webhook.get("url"):
-            command.webhook_url = webhook["url"]
-            command.webhook_metadata = webhook.get("metadata")
-            command.webhook_secret_sealed = schedule.webhook_secret_sealed
-        hold_company(session, schedule.company_id)
-        shortfall = lead_quota_shortfall(session, client, command.leads_requested,
-                                         settings.company_lead_quota)
-        if shortfall is not None:
+        stored = StoredRequest(dict(schedule.request), schedule.webhook_secret_sealed)
+        try:
+            command = create_command(session, client, stored,
+                                     build_command_object(stored.request),
+                                     settings.company_lead_quota)
+        except QuotaRefused as refused:
             # The refusal is recorded where the team looks for its searches; no command runs.
             session.add(_history_entry(schedule, "", "failed",
-                                       f"QUOTA_EXCEEDED: {shortfall.describe()}"))
+                                       f"QUOTA_EXCEEDED: {refused.shortfall.describe()}"))
             schedule.last_run_at = utcnow()
             session.add(schedule)
             logger.warning("schedule %s skipped: site %s is over its quota", schedule_id,
                            schedule.site_id)
             return None
         history = _history_entry(schedule, command.id, "running", None)
-        session.add(command)
         session.add(history)
         session.flush()
         session.add(RecurringSearchRun(id=new_run_id(), recurring_search_id=schedule.id,

@@ -54,10 +54,10 @@ class _Scorer:
         ]
         terms = [("Interest", t) for t in spec.interests] + [("Keyword", t) for t in spec.keywords]
         self.terms = [
-            (kind, term, re.compile(term_regex(term), re.IGNORECASE)) for kind, term in terms
-            if term.strip()
+            (kind, term, re.compile(vocabulary.term_regex(term), re.IGNORECASE))
+            for kind, term in terms if term.strip()
         ]
-        self.excluded = [(term, re.compile(term_regex(term), re.IGNORECASE))
+        self.excluded = [(term, re.compile(vocabulary.term_regex(term), re.IGNORECASE))
                          for term in spec.excluded_terms if term.strip()]
         self.weights = WEIGHTS | {k: v for k, v in spec.weights.items() if k in WEIGHTS}
         # Per-call memo tables: a pool of 250 rows has a few dozen distinct values in each.
@@ -187,12 +187,6 @@ class _Scorer:
         if low is not None and high is not None:
             return f"{dollars(low)}-{dollars(high)}"
         return f"{dollars(low)}+" if low is not None else f"up to {dollars(high or 0)}"
-
-
-def term_regex(term: str) -> str:
-    """Whole word or phrase, spaces and hyphens interchangeable, optional plural."""
-    words = [re.escape(w) for w in re.split(r"[\s\-_]+", term.strip()) if w]
-    return r"\b" + r"[\s\-]+".join(words) + r"s?\b"
 
 
 def score_prospect(prospect: Prospect, spec: SearchSpec) -> tuple[float, list[str]]:

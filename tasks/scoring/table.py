@@ -14,8 +14,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tasks.scoring.match import _Scorer, term_regex
+from tasks.scoring.match import _Scorer
 from tasks.search.criteria import Prospect, SearchSpec
+from tasks.search.vocabulary import term_regex
 
 
 class _Searchable:

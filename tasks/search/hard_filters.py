@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from tasks.scoring.match import term_regex
 from tasks.search.criteria import Prospect, SearchSpec
+from tasks.search.vocabulary import term_regex
 
 
 def hard_filter(spec: SearchSpec):

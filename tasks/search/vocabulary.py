@@ -293,3 +293,9 @@ def ranges_overlap(a: tuple[int, int | None], b: tuple[int, int | None]) -> bool
     a_high = a[1] if a[1] is not None else float("inf")
     b_high = b[1] if b[1] is not None else float("inf")
     return a[0] <= b_high and b[0] <= a_high
+
+
+def term_regex(term: str) -> str:
+    """Whole word or phrase, spaces and hyphens interchangeable, optional plural."""
+    words = [re.escape(w) for w in re.split(r"[\s\-_]+", term.strip()) if w]
+    return r"\b" + r"[\s\-]+".join(words) + r"s?\b"

@@ -79,3 +79,20 @@ def test_schedules_cli_asks_which_company_and_refuses_its_foreign_users(
 
     with session_scope(engine_for(settings.sqlalchemy_url)) as session:
         assert get_schedule(session, created["schedule_id"]).company_id == "company-other"
+
+
+def test_schedules_cli_keeps_to_the_companys_cap_on_recurring_searches(
+    tmp_path, sample_prospect_dir, capsys, monkeypatch
+):
+    # The CLI once skipped the cap the API applies; both now create through one operation.
+    settings = make_settings(tmp_path / "data", sample_prospect_dir)
+    prepare_data(settings)
+    monkeypatch.setenv("LEADMILL_MAX_RECURRING_SEARCHES_PER_COMPANY", "1")
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps(example(maxLeads=2)))
+    create = ["schedules", "create", "--data-dir", str(settings.data_dir), "--name", "x",
+              "--request", str(request), "--interval", "3600"]
+    assert main(create) == 0
+    capsys.readouterr()
+    assert main(create) == 2
+    assert "The limit of 1 recurring searches" in capsys.readouterr().err

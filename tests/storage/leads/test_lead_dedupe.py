@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, func, select
 
-from storage.commands.models import CommandLead
 from storage.db.engine import session_scope
 from storage.leads.matching import site_lead_identities
-from storage.leads.models import Lead, LeadSource
+from storage.leads.models import CommandLead, Lead, LeadSource
 from storage.leads.persist import upsert_command_leads
 from tasks.dedupe.candidates import select_best
 from tasks.lifecycle.persistence import lead_rows

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, func, select
 
-from storage.commands.models import Command, CommandLead
+from storage.commands.models import Command
 from storage.db.engine import build_engine, session_scope
-from storage.leads.models import Lead
+from storage.leads.models import CommandLead, Lead
 from storage.schema import create_schema
 from storage.tenancy.accounts import create_client, create_company, create_user
 

@@ -10,8 +10,8 @@ import duckdb
 import pytest
 from sqlmodel import Session
 
-from storage.commands.models import Command, CommandLead
-from storage.leads.models import LeadSource
+from storage.commands.models import Command
+from storage.leads.models import CommandLead, LeadSource
 from storage.warehouse.catalog import sync_tables
 from tests.storage.warehouse.test_warehouse import T0, Store
 

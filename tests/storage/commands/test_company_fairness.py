@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from storage.commands.limits import lead_quota_shortfall
 from storage.commands.models import Command
 from storage.commands.records import PRIORITY_RANK, dispatchable_commands
 from storage.db.clock import utcnow
@@ -21,7 +22,6 @@ from storage.prospects.admission import (
 )
 from storage.schema import create_schema
 from storage.tenancy.accounts import create_client, create_company, create_user
-from storage.tenancy.limits import lead_quota_shortfall
 from storage.tenancy.models import Client
 from tests.fixtures.postgres import database_url, postgres_server  # noqa: F401 - fixtures
 from tests.fixtures.postgres import parametrize_backends as pytest_generate_tests  # noqa: F401
