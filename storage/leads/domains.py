@@ -73,13 +73,6 @@ def registrable_domain(text: str | None) -> str | None:
     return _domain_of_host(url_host(text))
 
 
-def same_site(first: str | None, second: str | None) -> bool:
-    """Whether two URLs (or hosts) belong to one registrable domain (`www.` and other
-    subdomains of the same company alike; `acme.github.io` and `evil.github.io` are not)."""
-    domain = registrable_domain(first)
-    return domain is not None and domain == registrable_domain(second)
-
-
 def registrable_domains(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     """`registrable_domain` of every value ("" for none), each distinct value parsed once."""
     column = pc.fill_null(pc.cast(column, pa.string()), "")

@@ -8,12 +8,13 @@ import phonenumbers
 import pyarrow as pa
 import pytest
 
-from storage.leads.domains import registrable_domain, same_site
+from storage.leads.domains import registrable_domain
 from storage.leads.identity import identity_key, identity_keys, normalise_linkedin, person_keys
 from storage.leads.phones import e164, phone_keys
 from tasks.delivery.inbound_mapping import map_payload
 from tasks.research.sources import merge_candidates
 from tasks.research.website_extract import email_for
+from tasks.research.website_fetch import same_site_as
 from tasks.search.criteria import Prospect
 
 
@@ -101,11 +102,12 @@ def test_registrable_domain(text: str | None, domain: str | None) -> None:
     assert registrable_domain(text) == domain
 
 
-def test_same_site_is_the_same_registrable_domain() -> None:
-    assert same_site("https://acme.com/", "http://www.acme.com/team")
-    assert same_site("https://acme.com/", "https://blog.acme.com/")
-    assert not same_site("https://acme.com/", "https://notacme.com/")
-    assert not same_site("https://acme.github.io/", "https://evil.github.io/")
+def test_redirects_stay_within_the_registrable_domain() -> None:
+    assert same_site_as("https://acme.com/") == same_site_as("http://www.acme.com/team")
+    assert same_site_as("https://acme.com/") == same_site_as("https://blog.acme.com/")
+    assert same_site_as("https://acme.com/") != same_site_as("https://notacme.com/")
+    assert same_site_as("https://acme.github.io/") != same_site_as("https://evil.github.io/")
+    assert same_site_as("http://127.0.0.1:8080/") == "127.0.0.1"
 
 
 @pytest.mark.parametrize("emails, domain, chosen", [
