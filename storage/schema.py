@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 # Importing the modules registers their tables on SQLModel.metadata.
 from storage.commands import idempotency  # noqa: F401
 from storage.leads import models as lead_models  # noqa: F401
+from storage.leads import rekey  # noqa: F401
 from storage.prospects import admission  # noqa: F401
 from storage.tenancy import (  # noqa: F401
     login_sessions,
@@ -46,3 +47,5 @@ def create_schema(engine: Engine) -> None:
     upgrade_lease_columns(engine)
     add_watermark_sequence(engine)
     install_change_sequence(engine)
+    # After the change sequence: re-keyed leads are changes the warehouse follows.
+    rekey.rekey_leads(engine)

@@ -39,7 +39,8 @@ from storage.leads.records import (
     count_live,
     existing_by_identity,
     find_live,
-    lead_identity,
+    lead_columns,
+    lead_identities,
     live_leads,
     new_or_revived_lead,
     page_live,
@@ -111,11 +112,11 @@ def _batch(body: dict[str, Any], key: str) -> list[Any] | None:
     return items
 
 
-def _identity_or_error(values: dict[str, Any], field: str) -> str:
-    key = lead_identity(values)
+def _identity_or_error(key: str | None, field: str) -> str:
     if key is None:
-        raise MissingRequiredField("A lead needs an email, a linkedinUrl or a name",
-                                   details={"field": field, "issue": "no identity"})
+        raise MissingRequiredField(
+            "A lead needs an email, a linkedinUrl, a phone or a name at a company",
+            details={"field": field, "issue": "no identity"})
     return key
 
 
@@ -127,13 +128,14 @@ def _create(session: Session, caller: Caller, items: list[LeadCreate], prefix: s
     created: list[Any] = []
     skipped: list[dict[str, Any]] = []
     by_client: dict[str, list[tuple[int, LeadCreate, dict[str, Any], str]]] = {}
-    for index, item in enumerate(items):
-        values = item.columns()
+    columns = [item.columns() for item in items]
+    for index, (item, values, identity) in enumerate(
+            zip(items, columns, lead_identities(columns), strict=True)):
         try:
             if find_client(session, company_id, item.client_id) is None:
                 raise NotFound(f"No client {item.client_id}",
                                details={"field": f"{prefix}{index}.client_id"})
-            key = _identity_or_error(values, f"{prefix}{index}")
+            key = _identity_or_error(identity, f"{prefix}{index}")
         except ManagementError as error:
             skipped.append(_skip(index, item, error))
             continue
@@ -190,10 +192,11 @@ def _update(session: Session, caller: Caller, items: list[LeadUpdate]) -> list[A
     _refuse_others_leads(caller, list(found.values()))
     now = utcnow()
     for item in items:
-        lead = found[item.id]
-        before = lead.dedupe_key
-        key = apply_changes(lead, item.columns(), now)
-        if key != before:
+        apply_changes(found[item.id], item.columns(), now)
+    changed = [found[item.id] for item in items]
+    for item, lead, key in zip(items, changed, lead_identities(
+            [lead_columns(lead) for lead in changed]), strict=True):
+        if key is not None and key != lead.dedupe_key:
             clash = existing_by_identity(session, company_id, lead.site_id, [key]).get(key)
             if clash is not None and clash.id != lead.id:
                 raise Conflict("Another lead of the client is this person",

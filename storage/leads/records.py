@@ -2,8 +2,9 @@
 writes, named the way leadgenius-pro-api.md names them.
 
 Writes are soft (`deleted_at`) and bump `updated_at`, which the warehouse sync follows.
-Identity is `storage.leads.identity.identity_key`: creating a person a client already has is
-refused (or skipped in a batch); creating one whose record was deleted brings it back.
+Identity is `storage.leads.identity` (the one "same person" rule): creating a person a client
+already has is refused (or skipped in a batch); creating one whose record was deleted brings it
+back.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from storage.db.clock import iso_z, utcnow
 from storage.db.page_reader import read_page
-from storage.leads.identity import identity_key, normalise_linkedin
+from storage.leads.identity import identity_keys, normalise_linkedin
 from storage.leads.models import Lead, LeadSource
 
 # API field → Lead column, for the fields a client may write.
@@ -48,13 +49,21 @@ def public_lead(row: Any, fields: Iterable[str] = READ_FIELDS) -> dict[str, Any]
     return {name: _value(READ_FIELDS[name], getattr(row, READ_FIELDS[name])) for name in fields}
 
 
+def lead_identities(values: list[dict[str, Any]]) -> list[str | None]:
+    """The identity of each lead being written (columns), None where nothing identifies it."""
+    return identity_keys(values)
+
+
 def lead_identity(values: dict[str, Any]) -> str | None:
-    """The identity of a lead being written (columns), or None when nothing identifies it."""
-    name = values.get("name") or " ".join(
-        part for part in (values.get("first_name"), values.get("last_name")) if part)
-    if not (values.get("email") or normalise_linkedin(values.get("linkedin")) or name):
-        return None
-    return identity_key(values.get("email"), values.get("linkedin"), name, values.get("company"))
+    """The identity of one lead being written (columns), or None when nothing identifies it."""
+    return identity_keys([values])[0]
+
+
+def lead_columns(lead: Lead) -> dict[str, Any]:
+    """The identity columns of a stored lead."""
+    return {"email": lead.email, "linkedin": lead.linkedin, "phone": lead.phone,
+            "name": lead.name, "first_name": lead.first_name, "last_name": lead.last_name,
+            "company": lead.company, "website": lead.website}
 
 
 def _display_name(values: dict[str, Any]) -> str:
@@ -88,15 +97,15 @@ def new_or_revived_lead(existing: Lead | None, company_id: str, client_id: str, 
     return existing
 
 
-def apply_changes(lead: Lead, changes: dict[str, Any], now: datetime) -> str:
-    """Write `changes` (columns) on `lead`; returns its identity after the change."""
+def apply_changes(lead: Lead, changes: dict[str, Any], now: datetime) -> None:
+    """Write `changes` (columns) on `lead` (its identity: `lead_identities` of
+    `lead_columns`)."""
     for column, value in changes.items():
         setattr(lead, column, value)
     if {"first_name", "last_name"} & changes.keys() and "name" not in changes:
         lead.name = _display_name({"first_name": lead.first_name, "last_name": lead.last_name,
                                    "email": lead.email})
     lead.updated_at = now
-    return identity_key(lead.email, lead.linkedin, lead.name, lead.company)
 
 
 def live_leads(session: Session, company_id: str, ids: list[str]) -> list[Lead]:

@@ -6,9 +6,10 @@ statement, and the good rows are written as one Parquet file under the site's di
 (temporary name, then rename: a reader never sees half an import). A bad row is skipped whole
 and reported with its row number and reason; it is never stored in part.
 
-Each prospect's id is a hash of the site and the person's identity (e-mail, else LinkedIn
-profile, else name at company), so importing the same file again adds nothing, and a person
-already imported for the site (from any file) is not added twice.
+Each prospect's id is a hash of the site and the person's identity (`storage.leads.identity`:
+e-mail, else LinkedIn profile, else phone, else name at company domain), so importing the same
+file again adds nothing, and a person already imported for the site (from any file) is not
+added twice.
 
 Row numbers: for CSV and JSON Lines, the line of the file (the header is line 1 of a CSV);
 for Parquet, the 1-based row. A CSV record spanning several lines (quoted newlines) shifts the
@@ -31,9 +32,10 @@ import pyarrow as pa
 from pydantic import BaseModel, Field
 
 from storage.prospects.columns import PROSPECT_FIELDS, map_columns
+from storage.prospects.identities import PARQUET_OPTIONS, register_identities, rekey_site_files
 from storage.prospects.jsonl import load_jsonl
 from storage.prospects.sites import site_dir
-from storage.prospects.sql import bad_row_sql, staged_sql
+from storage.prospects.sql import bad_row_sql, identity_input_sql, normalised_sql, staged_sql
 from storage.prospects.store import PROSPECT_COLUMNS, prospect_files
 
 log = logging.getLogger(__name__)
@@ -203,7 +205,9 @@ def import_prospects(
             con.register("codes_arrow", pa.table({"k": [k for k, _ in codes],
                                                   "code": [c for _, c in codes]}))
             con.execute("INSERT INTO country_codes SELECT * FROM codes_arrow")
-        con.execute(f"CREATE TABLE staged AS {staged_sql(mapping, site_id)}")
+        con.execute(f"CREATE VIEW normalised AS {normalised_sql(mapping)}")
+        register_identities(con, identity_input_sql(mapping), "identities")  # all at once
+        con.execute(f"CREATE TABLE staged AS {staged_sql(site_id)}")
         bad_rows = con.execute(bad_row_sql(MAX_REPORTED_BAD_ROWS)).fetchall()
         report.bad_row_count = len(unreadable) + con.execute(
             "SELECT count(*) FROM staged WHERE _reason IS NOT NULL").fetchall()[0][0]
@@ -220,6 +224,8 @@ def import_prospects(
         existing = prospect_files(prospect_dir, site_id, company_id)
         own = site_dir(prospect_dir, company_id, site_id)
         site_files = [f for f in existing if f.parent == own]
+        if not dry_run:  # ids of an older identity rule would not find the people they hold
+            rekey_site_files(con, site_files)
         source = source_name or f"import:{path.name}"
         fresh = "SELECT * EXCLUDE (_rowid, _reason) FROM staged WHERE _reason IS NULL"
         if site_files:
@@ -272,13 +278,9 @@ def _write(
     columns = ", ".join(
         "$source AS source" if c == "source" else c for c in (*PROSPECT_COLUMNS, "site_id"))
     quoted = str(temporary).replace("'", "''")
-    # LZ4, not zstd: every search decompresses every page of the file, and at 1M rows zstd
-    # cost ~150 ms of the search's ~0.9 s CPU (LZ4: files ~1.6x larger, research ~17% less CPU;
-    # bench/RESULTS.md, issue 3). Row groups as the sample's: 128 Ki rows.
     written = con.execute(
-        f"COPY (SELECT {columns} FROM ({fresh})) TO '{quoted}' "
-        "(FORMAT parquet, COMPRESSION lz4, ROW_GROUP_SIZE 131072)", {"source": source}
-    ).fetchall()[0][0]
+        f"COPY (SELECT {columns} FROM ({fresh})) TO '{quoted}' ({PARQUET_OPTIONS})",
+        {"source": source}).fetchall()[0][0]
     if not written:
         temporary.unlink(missing_ok=True)
         return 0, None

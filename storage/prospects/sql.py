@@ -1,15 +1,21 @@
-"""The SQL that turns an export's text columns into validated prospect rows, in one pass.
+"""The SQL that turns an export's text columns into validated prospect rows.
 
-`staged_sql` reads table `raw` (every column VARCHAR, `rowid` = position in the file) and
-`country_codes (k, code)`, and yields every prospect column plus `site_id`, `_rowid` and
-`_reason` (NULL for a good row, else why the row is refused).
+`normalised_sql` reads table `raw` (every column VARCHAR, `rowid` = position in the file) and
+`country_codes (k, code)` and yields the trimmed, parsed fields; `identity_input_sql` selects
+from `raw` the fields the identity rule reads, and the importer computes each row's identity
+and company domain with it (`storage.leads.identity`, the one "same person" rule)
+into table `identities (_rowid, identity, domain)`. `staged_sql` joins the two and yields
+every prospect column plus `site_id`, `_rowid` and `_reason` (NULL for a good row, else why
+the row is refused).
 """
 
 from __future__ import annotations
 
+from storage.leads.identity import EMAIL_PATTERN, IDENTITY_FIELDS
+from storage.prospects.identities import id_columns
+
 SIZE_BUCKETS = ((10, "1-10"), (50, "11-50"), (200, "51-200"), (500, "201-500"),
                 (1000, "501-1000"), (5000, "1001-5000"), (10000, "5001-10000"))
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
 
 
 def _quote_identifier(name: str) -> str:
@@ -34,18 +40,25 @@ TEXT_FIELDS = ("first_name", "last_name", "name", "title", "email", "phone", "li
 _HOLDS_NUL = f"contains(concat_ws('', {', '.join(TEXT_FIELDS)}), chr(0))"
 
 
-def staged_sql(mapping: dict[str, str], site_id: str) -> str:
-    """SELECT statement over `raw` producing validated, normalised prospect rows."""
+def _text(mapping: dict[str, str], field: str) -> str:
+    header = mapping.get(field)
+    if header is None:
+        return "NULL::VARCHAR"
+    # Trimmed; empty means absent. (Collapsing inner whitespace with a regex on every cell
+    # doubled the import time: only names, which form identities, get it below.)
+    return f"nullif(trim({_quote_identifier(header)}), '')"
 
-    def text(field: str) -> str:
-        header = mapping.get(field)
-        if header is None:
-            return "NULL::VARCHAR"
-        # Trimmed; empty means absent. (Collapsing inner whitespace with a regex on every cell
-        # doubled the import time: only names, which form identities, get it below.)
-        return f"nullif(trim({_quote_identifier(header)}), '')"
 
-    fields = ", ".join(f"{text(f)} AS {f}" for f in TEXT_FIELDS)
+def identity_input_sql(mapping: dict[str, str]) -> str:
+    """SELECT statement over `raw`: `_rowid` and the fields the identity rule reads, trimmed
+    (the rule normalises them itself)."""
+    fields = ", ".join(f"{_text(mapping, f)} AS {f}" for f in IDENTITY_FIELDS)
+    return f"SELECT rowid AS _rowid, {fields} FROM raw"
+
+
+def normalised_sql(mapping: dict[str, str]) -> str:
+    """SELECT statement over `raw`: each field trimmed and parsed, the name whole."""
+    fields = ", ".join(f"{_text(mapping, f)} AS {f}" for f in TEXT_FIELDS)
     revenue_clean = "upper(regexp_replace(revenue_usd, '[$,\\s]|USD', '', 'gi'))"
     revenue_number = f"TRY_CAST(regexp_extract({revenue_clean}, '^([0-9]*\\.?[0-9]+)[KMB]?$', 1)" \
                      " AS DOUBLE)"
@@ -54,12 +67,6 @@ def staged_sql(mapping: dict[str, str], site_id: str) -> str:
                         "AS DOUBLE) AS BIGINT)")
     range_low = ("TRY_CAST(regexp_extract(replace(coalesce(company_size, employee_count),"
                  " ',', ''), '^\\s*(\\d+)\\s*(?:-|–|to|\\+)', 1) AS BIGINT)")
-    linkedin_id = "lower(regexp_extract(linkedin, 'linkedin\\.com/in/([^/?#]+)', 1))"
-    # String functions rather than a regex (several times faster): the website's host.
-    host = ("split_part(split_part(split_part(CASE WHEN contains(website, '://') THEN "
-            "split_part(website, '://', 2) ELSE website END, '/', 1), '?', 1), ':', 1)")
-    domain = f"lower(CASE WHEN starts_with(lower({host}), 'www.') THEN {host}[5:] ELSE {host} END)"
-    site = _literal(site_id)
     return f"""
 WITH v AS (SELECT rowid AS _rowid, {fields} FROM raw),
 n AS (
@@ -72,8 +79,6 @@ n AS (
     CASE WHEN v.revenue_usd IS NULL THEN NULL ELSE CAST(round({revenue_number} * CASE
       {revenue_unit} WHEN 'K' THEN 1e3 WHEN 'M' THEN 1e6 WHEN 'B' THEN 1e9 ELSE 1 END)
       AS BIGINT) END AS revenue_num,
-    CASE WHEN v.email IS NULL AND v.linkedin IS NOT NULL THEN {linkedin_id} END AS linkedin_id,
-    nullif({domain}, '') AS domain,
     coalesce(CASE WHEN length(v.country_code) = 2 THEN upper(v.country_code) END, cc.code,
              CASE WHEN length(v.country) = 2 THEN upper(v.country) END) AS cc
   FROM v LEFT JOIN country_codes cc ON cc.k = lower(v.country)
@@ -82,17 +87,19 @@ m AS (
   SELECT n.*,
     -- Runs of spaces inside a name would split one person into two identities.
     CASE WHEN contains(raw_name, '  ') THEN regexp_replace(raw_name, '\s+', ' ', 'g')
-         ELSE raw_name END AS full_name
+         ELSE raw_name END AS full_name,
+    coalesce(employees_num, employees_low) AS employees
   FROM n
-),
-k AS (
-  SELECT m.*,
-    coalesce(employees_num, employees_low) AS employees,
-    CASE WHEN email_norm IS NOT NULL THEN 'email:' || email_norm
-         WHEN nullif(linkedin_id, '') IS NOT NULL THEN 'linkedin:' || linkedin_id
-         ELSE 'person:' || lower(full_name) || '@' || lower(company) END AS identity
-  FROM m
 )
+SELECT * FROM m
+"""
+
+
+def staged_sql(site_id: str) -> str:
+    """SELECT statement over `normalised` and `identities`: validated prospect rows."""
+    site = _literal(site_id)
+    return f"""
+WITH k AS (SELECT m.*, i.identity, i.domain FROM normalised m JOIN identities i USING (_rowid))
 SELECT
   _rowid,
   CASE
@@ -106,7 +113,7 @@ SELECT
     WHEN revenue_usd IS NOT NULL AND revenue_num IS NULL
       THEN 'revenue is not an amount: ' || left(revenue_usd, 40)
   END AS _reason,
-  'imp_' || left(md5({site} || '|' || identity), 20) AS prospect_id,
+  {id_columns(site, "identity", "domain", "company")},
   coalesce(first_name, split_part(full_name, ' ', 1)) AS first_name,
   coalesce(last_name, nullif(trim(substr(full_name, length(split_part(full_name, ' ', 1)) + 1)),
            ''), '') AS last_name,
@@ -115,7 +122,6 @@ SELECT
   email_norm AS email,
   phone,
   linkedin,
-  'imc_' || left(md5({site} || '|' || coalesce(domain, lower(company))), 16) AS company_id,
   company,
   CASE WHEN website IS NULL THEN NULL WHEN contains(website, '://')
        THEN website ELSE 'https://' || website END AS website,

@@ -27,7 +27,7 @@ from prefect import task
 
 from storage.commands.records import get_command
 from storage.db.engine import session_scope
-from storage.leads.identity import identity_key, normalise_linkedin
+from storage.leads.identity import identity_keys
 from storage.leads.matching import site_lead_identities
 from storage.runtime import Runtime
 from tasks.dedupe.keys import LEAD_RULES, lead_match_rows
@@ -35,8 +35,7 @@ from tasks.dedupe.matching import cluster_records
 from tasks.runtime_input import CACHE_WITHOUT_RUNTIME
 from tasks.search.criteria import ScoredLead
 
-__all__ = ["dedupe_key", "dedupe_leads", "merge_duplicates", "normalise_linkedin",
-           "select_best"]
+__all__ = ["dedupe_keys", "dedupe_leads", "merge_duplicates", "select_best"]
 
 # Prospect fields a merge may fill from a duplicate when the best find lacks them.
 MERGED_FIELDS = ("first_name", "last_name", "title", "email", "phone", "linkedin", "website",
@@ -44,10 +43,11 @@ MERGED_FIELDS = ("first_name", "last_name", "title", "email", "phone", "linkedin
                  "country", "country_code", "description")
 
 
-def dedupe_key(lead: ScoredLead) -> str:
-    """The identity of the person behind a lead."""
-    return identity_key(lead.verification.email or lead.prospect.email, lead.prospect.linkedin,
-                        lead.prospect.name, lead.prospect.company)
+def dedupe_keys(leads: Sequence[ScoredLead]) -> list[str | None]:
+    """The identity of the person behind each lead (`storage.leads.identity`), in one batch;
+    the verified address and number stand for the found ones."""
+    return identity_keys([{**lead.prospect.identity_fields(), **_match_row(lead)}
+                          for lead in leads])
 
 
 def _rank(lead: ScoredLead) -> tuple[float, bool, str]:
@@ -65,8 +65,6 @@ def _match_row(lead: ScoredLead) -> dict[str, Any]:
 def merge_duplicates(members: Sequence[ScoredLead]) -> ScoredLead:
     """One lead from duplicates ranked best first: the best one's fields, each blank filled
     from the next best that has it, and the provenance of all of them."""
-    from tasks.research.sources import provenance  # research sources' module: imported where used
-
     best = members[0]
     if len(members) == 1:
         return best
@@ -86,7 +84,7 @@ def merge_duplicates(members: Sequence[ScoredLead]) -> ScoredLead:
     found_by: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     for member in members:
-        for source in provenance(member.prospect):
+        for source in member.prospect.provenance():
             key = (str(source.get("source")), str(source.get("record_id") or ""))
             if key not in seen:
                 seen.add(key)

@@ -2,8 +2,10 @@
 
 `lead_match_table` turns raw lead columns (email, linkedin, phone, first_name, last_name, name,
 company) into the columns `LEAD_RULES` compares: exact keys (`email_key`, `linkedin_key`,
-`phone_key`), `first` / `last` (lower case, accents and punctuation gone), `employer` (legal
-suffixes gone: "ACME, Inc." → "acme") and `employer_token` (its first word, a block key).
+`phone_key`: the identity rule's own, `storage.leads.identity`, so dedupe and the lead store
+agree on who is one person), `first` / `last` (lower case, accents and punctuation gone),
+`employer` (legal suffixes gone: "ACME, Inc." → "acme") and `employer_token` (its first word,
+a block key). Names are compared fuzzily here, a looser form of the rule's "name at company".
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ from collections.abc import Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from storage.leads.identity import email_keys, linkedin_keys, phone_keys
 from tasks.dedupe.matching import FieldComparison, MatchRules
 
 RAW_COLUMNS = ("email", "linkedin", "phone", "first_name", "last_name", "name", "company")
 _LEGAL_SUFFIX = (r"\b(inc|incorporated|llc|ltd|limited|gmbh|corp|corporation|co|company|plc|"
                  r"sa|ag|bv|nv|srl|pty|oy|ab|as)\b")
-_LINKEDIN = r"^(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/in/(?P<profile>[^/?#]+)"
 
 # Same person: first and last names close (Jaro-Winkler) at the same employer. "Jon Smith" and
 # "John Smith" at Acme match; "Jane Smith" and "John Smith" at Acme do not; namesakes at
@@ -53,23 +55,6 @@ def _plain(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
 
 def _unless(column: pa.ChunkedArray | pa.Array, keep: pa.ChunkedArray | pa.Array):
     return pc.if_else(pc.fill_null(keep, False), column, "")
-
-
-def email_keys(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    email = pc.utf8_trim_whitespace(pc.utf8_lower(_text(column)))
-    return _unless(email, pc.match_substring_regex(email, r"^[^@\s]+@[^@\s]+\.[^@\s]+$"))
-
-
-def linkedin_keys(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    url = pc.utf8_trim_whitespace(pc.utf8_lower(_text(column)))
-    profile = pc.struct_field(pc.extract_regex(url, _LINKEDIN), "profile")  # null: no match
-    return pc.fill_null(pc.binary_join_element_wise("linkedin.com/in/", profile, ""), "")
-
-
-def phone_keys(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """E.164 numbers only ("+1 (312) 555-0101" → "+13125550101"); local numbers are no key."""
-    digits = pc.replace_substring_regex(_text(column), r"[^\d+]", "")
-    return _unless(digits, pc.match_substring_regex(digits, r"^\+[1-9]\d{6,14}$"))
 
 
 def lead_match_table(raw: pa.Table) -> pa.Table:

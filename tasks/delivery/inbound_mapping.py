@@ -1,5 +1,6 @@
 """Inbound webhook payloads → lead rows: each platform's field names, plus the endpoint's own
-`field_mapping` (incoming field path → lead field), then the lead store's identity key.
+`field_mapping` (incoming field path → lead field), then the lead store's identity key
+(`storage.leads.identity`, the one "same person" rule).
 
 Pure: values in, values out. The payload may be one lead, a list of leads, or an object with a
 `leads` (or `data`) list.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tasks.dedupe.candidates import normalise_linkedin
+from storage.leads.identity import identity_keys
 
 PLATFORMS = ("heyreach", "woodpecker", "lemlist", "generic")
 LEAD_FIELDS = frozenset({
@@ -77,8 +78,8 @@ def _lookup(item: dict[str, Any], path: str) -> Any:
     return value
 
 
-def map_lead(item: dict[str, Any], platform: str, field_mapping: dict[str, str]) -> dict | None:
-    """One lead row (Lead fields + `dedupe_key`), or None when it names nobody."""
+def _lead_fields(item: dict[str, Any], platform: str, field_mapping: dict[str, str]
+                 ) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for source, target in {**PLATFORM_FIELDS[platform], **field_mapping}.items():
         value = _lookup(item, source)
@@ -88,26 +89,34 @@ def map_lead(item: dict[str, Any], platform: str, field_mapping: dict[str, str])
                 row[target] = text[:2000]
     if row.get("email"):
         row["email"] = row["email"].lower()
-    if not row.get("name"):
-        full = " ".join(p for p in (row.get("first_name"), row.get("last_name")) if p)
-        row["name"] = full or row.get("email") or ""
-    if row.get("email"):
-        row["dedupe_key"] = f"email:{row['email']}"
-    elif normalise_linkedin(row.get("linkedin")):
-        row["dedupe_key"] = f"linkedin:{normalise_linkedin(row.get('linkedin'))}"
-    elif row["name"] and row.get("company"):
-        name = " ".join(row["name"].lower().split())
-        row["dedupe_key"] = f"person:{name}@{' '.join(row['company'].lower().split())}"
-    else:
-        return None
     return row
+
+
+def map_leads(items: list[dict[str, Any]], platform: str, field_mapping: dict[str, str]
+              ) -> list[dict | None]:
+    """One lead row (Lead fields + `dedupe_key`) per item, None for one that names nobody."""
+    rows = [_lead_fields(item, platform, field_mapping) for item in items]
+    mapped: list[dict | None] = []
+    for row, key in zip(rows, identity_keys(rows), strict=True):  # identities in one batch
+        if key is None:
+            mapped.append(None)
+            continue
+        if not row.get("name"):
+            full = " ".join(p for p in (row.get("first_name"), row.get("last_name")) if p)
+            row["name"] = full or row.get("email") or ""
+        mapped.append({**row, "dedupe_key": key})
+    return mapped
+
+
+def map_lead(item: dict[str, Any], platform: str, field_mapping: dict[str, str]) -> dict | None:
+    """One lead row (Lead fields + `dedupe_key`), or None when it names nobody."""
+    return map_leads([item], platform, field_mapping)[0]
 
 
 def map_payload(payload: Any, platform: str, field_mapping: dict[str, str]) -> list[dict]:
     """Every identifiable lead of a body, one per identity (the last one wins)."""
     rows: dict[str, dict[str, Any]] = {}
-    for item in payload_items(payload):
-        row = map_lead(item, platform, field_mapping)
+    for row in map_leads(payload_items(payload), platform, field_mapping):
         if row is not None:
             rows[row["dedupe_key"]] = row
     return list(rows.values())

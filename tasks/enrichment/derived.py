@@ -17,12 +17,6 @@ _BAND_EDGES = (1_000_000, 5_000_000, 10_000_000, 15_000_000, 25_000_000, 50_000_
                100_000_000, 250_000_000, 500_000_000, 1_000_000_000, 5_000_000_000)
 
 
-def _money(amount: int) -> str:
-    if amount >= 1_000_000_000:
-        return f"${amount // 1_000_000_000}B"
-    return f"${amount // 1_000_000}M"
-
-
 def estimated_revenue_band(revenue_usd: int | None) -> str | None:
     """Return the revenue band: "Under $1M", "$15M-$25M", ..., "$5B+"; None when unknown."""
     if revenue_usd is None or revenue_usd < 0:
@@ -31,8 +25,8 @@ def estimated_revenue_band(revenue_usd: int | None) -> str | None:
         return "Under $1M"
     for low, high in zip(_BAND_EDGES, _BAND_EDGES[1:], strict=False):
         if revenue_usd < high:
-            return f"{_money(low)}-{_money(high)}"
-    return f"{_money(_BAND_EDGES[-1])}+"
+            return f"{vocabulary.format_dollars(low)}-{vocabulary.format_dollars(high)}"
+    return f"{vocabulary.format_dollars(_BAND_EDGES[-1])}+"
 
 
 def format_location(city: str | None, region: str | None, country: str | None) -> str:

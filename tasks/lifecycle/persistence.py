@@ -8,21 +8,26 @@ from prefect import get_run_logger, task
 
 from storage.commands.records import get_command, update_command
 from storage.db.engine import session_scope
+from storage.leads.domains import registrable_domain
+from storage.leads.identity import normalise_linkedin
 from storage.leads.persist import upsert_command_leads
 from storage.runtime import Runtime
-from tasks.dedupe.candidates import dedupe_key, normalise_linkedin
-from tasks.research.sources import provenance
+from tasks.dedupe.candidates import dedupe_keys
 from tasks.runtime_input import CACHE_WITHOUT_RUNTIME
 from tasks.search.criteria import ScoredLead
 
 
-def lead_row(lead: ScoredLead) -> dict[str, Any]:
-    """The lead-store fields of a scored lead."""
+def lead_rows(leads: list[ScoredLead]) -> list[dict[str, Any]]:
+    """The lead-store fields of scored leads (their identities computed in one batch)."""
+    return [lead_row(lead, key) for lead, key in zip(leads, dedupe_keys(leads), strict=True)]
+
+
+def lead_row(lead: ScoredLead, dedupe_key: str | None) -> dict[str, Any]:
+    """The lead-store fields of a scored lead known by `dedupe_key`."""
     prospect, verification = lead.prospect, lead.verification
     website = prospect.website
-    domain = website.split("://", 1)[-1].split("/", 1)[0] if website else None
     return {
-        "dedupe_key": dedupe_key(lead),
+        "dedupe_key": dedupe_key,
         "known_lead_id": lead.known_lead_id,
         "name": prospect.name,
         "first_name": prospect.first_name,
@@ -30,7 +35,7 @@ def lead_row(lead: ScoredLead) -> dict[str, Any]:
         "email": verification.email or prospect.email,
         "phone": verification.phone_e164 or prospect.phone,
         "company": prospect.company,
-        "company_domain": domain,
+        "company_domain": registrable_domain(website),
         "position": prospect.title,
         "industry": prospect.industry,
         "website": website,
@@ -48,7 +53,7 @@ def lead_row(lead: ScoredLead) -> dict[str, Any]:
         "verified": verification.verified,
         "source": prospect.source,
         "source_record_id": prospect.prospect_id,
-        "sources": provenance(prospect),
+        "sources": prospect.provenance(),
     }
 
 
@@ -64,7 +69,7 @@ def persist_leads(runtime: Runtime, command_id: str, leads: list[ScoredLead]) ->
             company_id=command.company_id,
             site_id=command.site_id,
             command_id=command_id,
-            rows=[lead_row(lead) for lead in leads],
+            rows=lead_rows(leads),
         )
     get_run_logger().info("stored %d leads for %s", len(lead_ids), command_id)
     return lead_ids

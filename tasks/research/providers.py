@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from storage.db.clock import iso_z, utcnow
+from storage.leads.domains import registrable_domain
 from tasks.egress import EgressPolicy
 from tasks.research.provider_http import ProviderHttp, Spend
 from tasks.search import vocabulary
@@ -37,13 +38,6 @@ def size_bucket(employees: int | None) -> str:
     if employees is None:
         return ""
     return next((label for high, label in SIZE_BUCKETS if employees <= high), "10001+")
-
-
-def _domain(url: str | None) -> str | None:
-    if not url:
-        return None
-    host = url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
-    return host.removeprefix("www.") or None
 
 
 def _prospect(source: str, record_id: str, values: dict[str, Any]) -> Prospect | None:
@@ -205,7 +199,7 @@ def search_hunter(http: ProviderHttp, api_key: str | None, companies: list[Prosp
     found: list[Prospect] = []
     seen: set[str] = set()
     for company in companies:
-        domain = _domain(company.website)
+        domain = registrable_domain(company.website)
         if not domain or domain in seen:
             continue
         seen.add(domain)

@@ -7,9 +7,9 @@ from typing import Any
 from prefect import task
 
 from storage.db.engine import session_scope
+from storage.leads.domains import registrable_domain
 from storage.leads.source_leads import store_source_leads
 from storage.runtime import Runtime
-from tasks.research.sources import provenance
 from tasks.run_logging import task_logger
 from tasks.runtime_input import CACHE_WITHOUT_RUNTIME
 from tasks.search.analysis import build_command_object, search_spec_from_command
@@ -26,15 +26,13 @@ def research_spec(request: dict[str, Any], site_id: str) -> SearchSpec:
 
 
 def source_lead_row(prospect: Prospect) -> dict[str, Any]:
-    website = prospect.website or ""
-    domain = website.split("://", 1)[-1].split("/", 1)[0].lower().removeprefix("www.") or None
     location = ", ".join(p for p in (prospect.city, prospect.region, prospect.country) if p)
     return {
-        "source": ",".join(dict.fromkeys(s["source"] for s in provenance(prospect))),
+        "source": ",".join(dict.fromkeys(s["source"] for s in prospect.provenance())),
         "source_record_id": prospect.prospect_id, "full_name": prospect.name,
         "first_name": prospect.first_name or None, "last_name": prospect.last_name or None,
         "email": prospect.email, "phone": prospect.phone, "title": prospect.title or None,
-        "company_name": prospect.company, "company_domain": domain,
+        "company_name": prospect.company, "company_domain": registrable_domain(prospect.website),
         "linkedin_url": prospect.linkedin, "location": location or None,
         "raw": prospect.model_dump(mode="json"),
     }

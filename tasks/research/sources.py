@@ -6,9 +6,10 @@ imports), `apollo`, `peopleDataLabs`. Company sources look at the companies thos
 company (or the site) has configured them (`storage.workspace.service_settings`, URL + API key);
 `searchCriteria.sources` restricts a command to the ones it names.
 
-`merge_candidates` makes one candidate per person: finds that share an e-mail, a LinkedIn
-profile or a name at the same company (domain) are one person; the first source's values win,
-later sources fill what is missing, and `found_by` keeps every source with the fields it gave.
+`merge_candidates` makes one candidate per person by the identity rule
+(`storage.leads.identity`: an e-mail, a LinkedIn profile, a phone or a name at the same company
+domain); the first source's values win, later sources fill what is missing, and `found_by`
+keeps every source with the fields it gave.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from prefect import task
 from pydantic import BaseModel, Field
 
 from storage.db.engine import session_scope
+from storage.leads.domains import registrable_domain
+from storage.leads.identity import IDENTITY_FIELDS, PersonKeys, names_may_match, person_keys
 from storage.runtime import Runtime
 from storage.workspace.service_settings import ServiceEndpoint, resolve_services
-from tasks.dedupe.candidates import normalise_linkedin
 from tasks.egress import EgressPolicy
 from tasks.reports.artifact_text import markdown_text
 from tasks.research.provider_http import ProviderError, Spend
@@ -95,47 +97,43 @@ def search_company_emails(runtime: Runtime, company_id: str, site_id: str,
     return SourceResult(source="hunter", prospects=found, spend=spend.as_dict())
 
 
-def _person_keys(prospect: Prospect) -> list[str]:
-    keys = []
-    if prospect.email:
-        keys.append("email:" + prospect.email.strip().lower())
-    linkedin = normalise_linkedin(prospect.linkedin)
-    if linkedin:
-        keys.append("linkedin:" + linkedin)
-    website = (prospect.website or "").split("://", 1)[-1].split("/", 1)[0].lower()
-    place = website.removeprefix("www.") or " ".join(prospect.company.lower().split())
-    keys.append(f"person:{' '.join(prospect.name.lower().split())}@{place}")
-    return keys
+def _keys_of(prospects: list[Prospect]) -> list[PersonKeys]:
+    return person_keys([prospect.identity_fields() for prospect in prospects])
 
 
-def provenance(prospect: Prospect) -> list[dict[str, Any]]:
-    """Who found a prospect: its `found_by`, or its own source when it has none."""
-    if prospect.found_by:
-        return prospect.found_by
-    fields = sorted(k for k, v in prospect.model_dump(exclude={"found_by", "source"}).items()
-                    if v not in (None, "", [])
-                    and k not in {"prospect_id", "company_id"})
-    return [{"source": prospect.source, "record_id": prospect.prospect_id, "fields": fields}]
+def _same_person_at(index: dict[str, int], merged: list[PersonKeys], keys: PersonKeys
+                    ) -> int | None:
+    """The merged candidate sharing a key with `keys`; by name only when their e-mail
+    addresses do not say they are two people (`storage.leads.identity`)."""
+    for key in (keys.email, keys.linkedin, keys.phone):
+        if key in index:
+            return index[key]
+    at = index.get(keys.person) if keys.person else None
+    return at if at is not None and names_may_match(merged[at], keys) else None
 
 
 def merge_candidates(found: list[list[Prospect]]) -> list[Prospect]:
     """One candidate per person across sources, in the order first found (pure)."""
     merged: list[Prospect] = []
+    merged_keys: list[PersonKeys] = []
     index: dict[str, int] = {}
-    for prospects in found:
-        for prospect in prospects:
-            keys = _person_keys(prospect)
-            at = next((index[k] for k in keys if k in index), None)
-            if at is None:
-                at = len(merged)
-                merged.append(prospect.model_copy(update={"found_by": provenance(prospect)}))
-            else:
-                current = merged[at]
-                missing = {k: v for k, v in prospect.model_dump(exclude={"found_by"}).items()
-                           if v not in (None, "", []) and getattr(current, k) in (None, "", [])}
-                merged[at] = current.model_copy(update={
-                    **missing, "found_by": [*current.found_by, *provenance(prospect)]})
-            for key in _person_keys(merged[at]) + keys:
+    every = [prospect for prospects in found for prospect in prospects]
+    for prospect, keys in zip(every, _keys_of(every), strict=True):  # keys in one batch
+        at = _same_person_at(index, merged_keys, keys)
+        if at is None:
+            at = len(merged)
+            merged.append(prospect.model_copy(update={"found_by": prospect.provenance()}))
+            merged_keys.append(keys)
+        else:
+            current = merged[at]
+            missing = {k: v for k, v in prospect.model_dump(exclude={"found_by"}).items()
+                       if v not in (None, "", []) and getattr(current, k) in (None, "", [])}
+            merged[at] = current.model_copy(update={
+                **missing, "found_by": [*current.found_by, *prospect.provenance()]})
+            if missing.keys() & set(IDENTITY_FIELDS):  # it may now be known by more keys
+                merged_keys[at] = _keys_of([merged[at]])[0]
+        for key in (*merged_keys[at], *keys):
+            if key:
                 index.setdefault(key, at)
     return merged
 
@@ -145,9 +143,9 @@ def companies_to_research(candidates: list[Prospect], limit: int) -> list[Prospe
     chosen: list[Prospect] = []
     seen: set[str] = set()
     for prospect in candidates:
-        host = (prospect.website or "").split("://", 1)[-1].split("/", 1)[0].lower()
-        if host and host not in seen:
-            seen.add(host)
+        domain = registrable_domain(prospect.website)
+        if domain and domain not in seen:
+            seen.add(domain)
             chosen.append(prospect)
             if len(chosen) == limit:
                 break

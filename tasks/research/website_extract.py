@@ -18,6 +18,8 @@ from typing import Any
 
 import phonenumbers
 
+from storage.leads.domains import registrable_domain
+
 _BLOCK_TAGS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "span", "strong", "b",
                "td", "dd", "dt", "figcaption", "em", "small", "a", "br", "section", "article"}
 # Every pattern over page text runs in linear time: a 20,000-character run of address
@@ -211,7 +213,8 @@ def email_for(name: str, emails: list[str], domain: str) -> str | None:
     locals_ = {f"{first}.{last}", f"{first}{last}", f"{first[0]}{last}", f"{first[0]}.{last}",
                first, f"{first}_{last}", f"{first}-{last}"}
     # An address on the company's own pages whose local part is the person's name is theirs;
-    # one at the site's own domain is preferred.
+    # one at the site's own registrable domain is preferred (`notacme.com` is not `acme.com`).
     mine = [e for e in emails if e.partition("@")[0] in locals_]
-    return next((e for e in mine if e.partition("@")[2].removeprefix("www.").endswith(domain)),
+    own = registrable_domain(domain)
+    return next((e for e in mine if own and registrable_domain(e) == own),
                 mine[0] if mine else None)

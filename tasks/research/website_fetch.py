@@ -3,7 +3,7 @@
 `SiteFetcher.fetch(url)` honours robots.txt (fetched once per host; a 5xx or unreachable
 robots.txt disallows the site, a 4xx allows it), keeps at least `min_interval` seconds between
 requests to one host, times out, reads at most `max_bytes` of a body, follows at most
-`max_redirects` redirects and only within the site (same host, `www.` ignored), and connects
+`max_redirects` redirects and only within the site (the same registrable domain), and connects
 only where the outbound-call policy (`tasks.egress`) lets it, every hop and robots.txt
 included (no SSRF through a prospect list). Bodies are decoded with the declared charset,
 else UTF-8 with replacement.
@@ -20,6 +20,7 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
+from storage.leads.domains import registrable_domain, url_host
 from tasks.egress import EgressPolicy, egress_client
 
 log = logging.getLogger(__name__)
@@ -34,8 +35,11 @@ class Page:
     truncated: bool = False
 
 
-def _site(host: str) -> str:
-    return host.lower().removeprefix("www.")
+def same_site_as(url: str) -> str:
+    """What "within the site" means for redirects: the URL's registrable domain (so `www.`
+    and the company's other subdomains count, another company's `github.io` site does not),
+    or its host when it has none."""
+    return registrable_domain(url) or url_host(url)
 
 
 @dataclass
@@ -113,7 +117,7 @@ class SiteFetcher:
 
     def fetch(self, url: str) -> Page | None:
         """The page at `url` after redirects within its site; None when not allowed or failed."""
-        site = _site(urlsplit(url).hostname or "")
+        site = same_site_as(url)
         for _ in range(self.max_redirects + 1):
             if not self._allowed(url):
                 log.info("not fetching %s (robots.txt or network policy)", url)
@@ -126,7 +130,7 @@ class SiteFetcher:
             location = getattr(page, "location", None)
             if page.status in {301, 302, 303, 307, 308} and location:
                 target = urljoin(url, location)
-                if _site(urlsplit(target).hostname or "") != site:
+                if same_site_as(target) != site:
                     log.info("%s redirects off site to %s: not followed", url, target)
                     return None
                 url = target

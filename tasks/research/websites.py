@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 from prefect import task
 
 from storage.db.clock import iso_z, utcnow
+from storage.leads.domains import registrable_domain
 from tasks.egress import EgressPolicy
 from tasks.research.sources import SourceResult
 from tasks.research.website_extract import PageFacts, email_for, extract_page
@@ -71,7 +72,7 @@ def read_company_site(fetcher: SiteFetcher, website: str, region: str) -> PageFa
 
 def people_from_site(company: Prospect, facts: PageFacts) -> list[Prospect]:
     """One prospect per person the site names, at `company`."""
-    domain = (urlsplit(company.website or "").hostname or "").removeprefix("www.")
+    domain = registrable_domain(company.website) or ""
     found_at = iso_z(utcnow())
     inherited = {k: getattr(company, k) for k in _COMPANY_FIELDS
                  if getattr(company, k) not in (None, "")}

@@ -36,14 +36,6 @@ FULL_MATCH = 0.85  # a grade from here up is reported as a match, below as a par
 _FUZZY_FLOOR = 88  # rapidfuzz ratio under which two strings are not the same thing misspelt
 
 
-def _money(amount: int) -> str:
-    """$15M, $1.5B, $750K: how revenue bounds read in a reason."""
-    for size, unit in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
-        if amount >= size:
-            return f"${amount / size:.1f}".rstrip("0").rstrip(".") + unit
-    return f"${amount}"
-
-
 def _fuzzy(a: str, b: str) -> float:
     """A 0..1 grade for near-identical spellings only (typos), 0 otherwise."""
     ratio = fuzz.ratio(a, b)
@@ -191,9 +183,10 @@ class _Scorer:
 
     def _revenue_label(self) -> str:
         low, high = self.spec.min_revenue, self.spec.max_revenue
+        dollars = vocabulary.format_dollars
         if low is not None and high is not None:
-            return f"{_money(low)}-{_money(high)}"
-        return f"{_money(low)}+" if low is not None else f"up to {_money(high or 0)}"
+            return f"{dollars(low)}-{dollars(high)}"
+        return f"{dollars(low)}+" if low is not None else f"up to {dollars(high or 0)}"
 
 
 def score_prospect(prospect: Prospect, spec: SearchSpec) -> tuple[float, list[str]]:

@@ -66,6 +66,20 @@ class Prospect(BaseModel):
     # gave ({"source", "record_id", "fields", "found_at"}); empty means `source` alone.
     found_by: list[dict[str, Any]] = Field(default_factory=list)
 
+    def provenance(self) -> list[dict[str, Any]]:
+        """Who found this prospect: its `found_by`, or its own source when it has none."""
+        if self.found_by:
+            return self.found_by
+        fields = sorted(k for k, v in self.model_dump(exclude={"found_by", "source"}).items()
+                        if v not in (None, "", []) and k not in {"prospect_id", "company_id"})
+        return [{"source": self.source, "record_id": self.prospect_id, "fields": fields}]
+
+    def identity_fields(self) -> dict[str, Any]:
+        """The fields the identity rule reads (`storage.leads.identity`)."""
+        return {"email": self.email, "linkedin": self.linkedin, "phone": self.phone,
+                "name": self.name, "first_name": self.first_name, "last_name": self.last_name,
+                "company": self.company, "website": self.website}
+
     @field_validator("first_name", "last_name", "title", "company_id", "industry",
                      "company_size", "country", "country_code", "description", mode="before")
     @classmethod

@@ -253,6 +253,22 @@ def location_similarity(
 _SIZE = re.compile(r"^\s*([\d,]+)\s*(?:-|–|to)\s*([\d,]+)|^\s*([\d,]+)\s*\+")
 
 
+_DOLLAR_UNITS = ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K"))
+
+
+def format_dollars(amount: int) -> str:
+    """How an amount of dollars reads in a band or a reason: `$750K`, `$15M`, `$1.5B`, `$400`
+    (one decimal at most, and `$1M` rather than `$1000K` when rounding reaches the next unit)."""
+    for at, (size, unit) in enumerate(_DOLLAR_UNITS):
+        scaled = round(amount / size, 1)
+        if scaled >= 1:
+            if scaled >= 1000 and at > 0:
+                size, unit = _DOLLAR_UNITS[at - 1]
+                scaled = round(amount / size, 1)
+            return f"${scaled:.1f}".rstrip("0").rstrip(".") + unit
+    return f"${amount}"
+
+
 def parse_size_range(text: str) -> tuple[int, int | None] | None:
     """Parse "51-200" -> (51, 200), "10001+" -> (10001, None), "10 to 50 employees"; else None."""
     match = _SIZE.search(text)

@@ -9,7 +9,7 @@ from storage.leads.matching import site_lead_identities
 from storage.leads.models import CommandLead, Lead, LeadSource
 from storage.leads.persist import upsert_command_leads
 from tasks.dedupe.candidates import select_best
-from tasks.lifecycle.persistence import lead_row
+from tasks.lifecycle.persistence import lead_rows
 from tasks.search.criteria import Prospect, ScoredLead, Verification
 from tests.storage.leads.test_leads import setup_store
 
@@ -32,7 +32,7 @@ def run_command(engine, command_id: str, leads: list[ScoredLead], count: int,
     with session_scope(engine) as session:
         return upsert_command_leads(session, company_id="company-acme", site_id="site_a",
                                     command_id=command_id,
-                                    rows=[lead_row(chosen_lead) for chosen_lead in chosen])
+                                    rows=lead_rows(chosen))
 
 
 def test_a_fuzzy_duplicate_of_an_earlier_lead_merges_into_it_with_both_provenances(tmp_path):
