@@ -110,6 +110,9 @@ def identity_table(raw: pa.Table) -> pa.Table:
     `email_key`, `linkedin_key`, `phone_key`, `person_key` ("" where none), `identity`
     (the stored key, `<kind>:<key>`, null when the row identifies nobody) and `domain` (the
     website's registrable domain, "" when none)."""
+    if raw.num_rows == 0:  # pyarrow types the key columns of no rows as null, not string
+        return pa.table({name: pa.array([], pa.string()) for name in (
+            "email_key", "linkedin_key", "phone_key", "person_key", "identity", "domain")})
     empty = pa.array([""] * raw.num_rows, pa.string())
 
     def column(field: str) -> pa.Array:
@@ -134,6 +137,9 @@ def identity_table(raw: pa.Table) -> pa.Table:
 def identities(raw: pa.Table) -> pa.Table:
     """`identity` and `domain` of `identity_table`, computing each key only for the rows that
     lack the ones before it (an import needs no phone key for a row with an e-mail)."""
+    if raw.num_rows == 0:
+        return pa.table({"identity": pa.array([], pa.string()),
+                         "domain": pa.array([], pa.string())})
     empty = pa.array([""] * raw.num_rows, pa.string())
     domain = registrable_domains(raw.column("website") if "website" in raw.column_names
                                  else empty)

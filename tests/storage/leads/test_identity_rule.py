@@ -155,3 +155,14 @@ def test_inbound_leads_are_keyed_by_the_same_rule() -> None:
     ]}, "lemlist", {})
     assert [row["dedupe_key"] for row in rows] == ["phone:+14155550100"]
     assert rows[0]["name"] == "Jo Doe"  # the last one wins
+
+
+def test_no_rows_have_no_keys_and_typed_columns() -> None:
+    """A search that finds nobody (the research merge of zero prospects) still gets text columns:
+    pyarrow would type them null and the key joins would fail."""
+    from storage.leads.identity import identities, identity_table, person_keys, rows_table
+
+    assert person_keys([]) == []
+    for table in (identity_table(rows_table([])), identities(rows_table([]))):
+        assert table.num_rows == 0
+        assert all(str(field.type) == "string" for field in table.schema)
