@@ -14,6 +14,7 @@ from api.command.routes import LeadGenerationController
 from api.command.schedules import ScheduleController
 from api.command.webhook_deliveries import WebhookDeliveryController
 from api.command.website_analysis import analyze_site
+from api.deps import DEPENDENCIES
 from api.docs.schema import add_catalogued_examples, docs_assets_router, openapi_config
 from api.docs.tester import tester_routes
 from api.errors import (
@@ -34,6 +35,7 @@ from api.management.company import CompanyController
 from api.management.email import EMAIL_ROUTES
 from api.management.leads import LeadController
 from api.management.maintenance import MaintenanceController
+from api.request_body import LeadmillRequest, RequestModelPlugin
 from api.security.ratelimit import LoginThrottle, RateLimiter, RateLimitHeadersMiddleware
 from api.security.text_guard import refuse_nul_characters
 from api.security.tokens import TokenIssuer
@@ -143,6 +145,9 @@ def create_app(
             HTTPException: handle_http_exception,
             Exception: handle_unexpected,
         },
+        dependencies=DEPENDENCIES,
+        request_class=LeadmillRequest,
+        plugins=[RequestModelPlugin()],
         middleware=[RateLimitHeadersMiddleware],
         before_request=refuse_nul_characters,
         on_startup=[use_worker_threads, start_executor, document_examples,

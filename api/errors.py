@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 
 from storage.commands.limits import CapReached
 
@@ -137,10 +137,20 @@ def _as_management_error(request: Request, exc: HTTPException) -> ManagementErro
         return InvalidValue(f"{request.method} is not allowed on {request.url.path}")
     if status == 413:
         return PayloadTooLargeManagement()
+    if isinstance(exc, ValidationException) and _missing_body(exc):
+        return InvalidFormat("The request body is empty", details="a JSON object is required")
     if status < 500:
         return InvalidFormat(str(exc.detail))
     log.error("HTTP %s on %s %s: %s", status, request.method, request.url.path, exc.detail)
     return InternalError()
+
+
+def _missing_body(exc: ValidationException) -> bool:
+    """Litestar refused the request because a required `data` body was empty (an empty body
+    never reaches the request-model decoder: api/request_body.py)."""
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    return any(isinstance(item, dict) and item.get("key") == "data" and
+               item.get("source") == "body" for item in extra)
 
 
 def handle_unexpected(request: Request, exc: Exception) -> Response:
