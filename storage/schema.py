@@ -11,17 +11,21 @@ from sqlmodel import SQLModel
 
 # Importing the modules registers their tables on SQLModel.metadata.
 from storage.commands import idempotency  # noqa: F401
+from storage.commands import models as command_models  # noqa: F401
 from storage.leads import models as lead_models  # noqa: F401
 from storage.leads import rekey  # noqa: F401
+from storage.privacy import models as privacy_models  # noqa: F401
 from storage.prospects import admission  # noqa: F401
 from storage.tenancy import (  # noqa: F401
     login_sessions,
     platform_admins,
     rate_counters,
 )
+from storage.tenancy import models as tenancy_models  # noqa: F401
 from storage.warehouse import models as warehouse_models  # noqa: F401
 from storage.webhooks import models as webhook_models  # noqa: F401
 from storage.workspace import maintenance  # noqa: F401
+from storage.workspace import models as workspace_models  # noqa: F401
 
 
 def create_schema(engine: Engine) -> None:

@@ -62,6 +62,16 @@ class SecretBox:
 
     def __init__(self, key: bytes) -> None:
         self._fernet = Fernet(key)
+        self._key = key
+
+    def derived_key(self, purpose: bytes) -> bytes:
+        """A 32-byte key for `purpose` (HKDF-SHA256 over the instance key): keyed hashes
+        (storage.privacy.fingerprints) without handing out the sealing key itself."""
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                    info=purpose).derive(self._key)
 
     def seal(self, secret: str) -> str:
         return self._fernet.encrypt(secret.encode()).decode()

@@ -1,0 +1,87 @@
+"""The one rule from a person's keys to the fingerprints suppression stores and checks.
+
+A person is suppressed when any of their identity keys (storage.leads.identity: e-mail,
+LinkedIn profile, E.164 phone, name at company domain) or the registrable domain of their
+e-mail address or company website has an entry. Keys are normalised by the identity rule
+itself, so `Jane.Doe@Acme.com ` on a list stops `jane.doe@acme.com` in a source.
+
+Fingerprints are HMAC-SHA256 over `<company>\\0<kind>\\0<key>` with a key derived from the
+instance's sealing key: an erasure leaves only these behind, and they say nothing without the
+instance's secret (and differ between companies, so one company's entries never match
+another's). Rotating the sealing key orphans them, as it orphans every sealed secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pyarrow as pa
+
+from storage.leads.domains import registrable_domain, registrable_domains
+from storage.leads.identity import email_keys, identity_table, linkedin_keys, rows_table
+from storage.leads.phones import phone_keys
+from storage.tenancy.secrets import SecretBox
+
+_HOSTNAME = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]{2,}$")
+KIND_OF_PREFIX = {"email:": "email", "linkedin:": "linkedin", "phone:": "phone",
+                  "person:": "person"}
+
+
+class Fingerprinter:
+    """Fingerprints for one instance: keyed with a subkey of its sealing key."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, box: SecretBox) -> None:
+        self._key = box.derived_key(b"leadmill-suppression-v1")
+
+    def __call__(self, company_id: str, kind: str, key: str) -> str:
+        message = f"{company_id}\0{kind}\0{key}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+
+def normalised(kind: str, value: str) -> str | None:
+    """`value` as the identity rule keys it (None when it is not a valid one of `kind`)."""
+    column = pa.array([value], pa.string())
+    if kind == "email":
+        key = email_keys(column)[0].as_py()
+    elif kind == "linkedin":
+        key = linkedin_keys(column)[0].as_py()
+    elif kind == "phone":
+        key = phone_keys(column)[0].as_py()
+    elif kind == "domain":
+        text = value.strip().lower()
+        key = registrable_domain(text if "://" in text else f"https://{text}")
+        if key and not _HOSTNAME.match(key):  # the parser reads any text as a host
+            key = None
+    else:
+        raise ValueError(f"no rule for {kind}")
+    return key or None
+
+
+def person_fingerprints(fingerprint: Fingerprinter, company_id: str,
+                        rows: Sequence[Mapping[str, Any]]) -> list[set[str]]:
+    """Every fingerprint each row (IDENTITY_FIELDS) would be suppressed under: its identity
+    keys and the registrable domains of its e-mail address and website."""
+    if not rows:
+        return []
+    table = identity_table(rows_table(rows))
+    emails = table.column("email_key").to_pylist()
+    mail_domains = registrable_domains(
+        pa.array([f"https://{email.rpartition('@')[2]}" if email else "" for email in emails],
+                 pa.string())).to_pylist()
+    columns = {kind: table.column(f"{kind}_key").to_pylist()
+               for kind in ("email", "linkedin", "phone", "person")}
+    website_domains = table.column("domain").to_pylist()
+    result: list[set[str]] = []
+    for at in range(len(rows)):
+        prints = {fingerprint(company_id, kind, keys[at])
+                  for kind, keys in columns.items() if keys[at]}
+        for domain in {mail_domains[at], website_domains[at]} - {""}:
+            prints.add(fingerprint(company_id, "domain", domain))
+        result.append(prints)
+    return result
