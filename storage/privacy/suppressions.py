@@ -26,6 +26,9 @@ from storage.tenancy.secrets import SecretBox
 # Request field → kind. Phones are accepted too (the identity rule keys them).
 LIST_FIELDS = {"emails": "email", "domains": "domain", "linkedinUrls": "linkedin",
                "phones": "phone"}
+# Longer values are reported invalid unread: no identity key is this long (a LinkedIn URL
+# with tracking parameters is the longest real one), and each is normalised and sealed.
+MAX_VALUE_CHARS = 2000
 
 
 @dataclass
@@ -47,6 +50,10 @@ def add_suppressions(session: Session, box: SecretBox, company_id: str, client_i
     wanted: dict[tuple[str, str], str] = {}  # (kind, fingerprint) -> normalised value
     for request_field, kind in LIST_FIELDS.items():
         for index, value in enumerate(values.get(request_field) or ()):
+            if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+                result.invalid.append({"field": request_field, "index": index,
+                                       "issue": f"longer than {MAX_VALUE_CHARS} characters"})
+                continue
             key = normalised(kind, value) if isinstance(value, str) else None
             if key is None:
                 result.invalid.append({"field": request_field, "index": index,
