@@ -14,7 +14,7 @@ SUBCOMMAND_MODULES = ("cli.stack", "cli.sql", "cli.prospects",
                       "cli.auth", "cli.users", "cli.leads",
                       # cli.lead_enrich adds `enrich` to the `leads` group: keep it after cli.leads
                       "cli.campaigns", "cli.lead_enrich", "cli.schedules", "cli.export",
-                      "cli.report",
+                      "cli.report", "cli.suppressions",
                       "cli.operations")
 
 

@@ -17,6 +17,7 @@ The rules live in storage/privacy; this module decodes, authorises and answers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Controller, Request, delete, get, post
@@ -35,23 +36,21 @@ from api.errors import (
 from api.guards import authenticated
 from api.management.requests import query_int, query_text
 from api.security.auth import Caller, RecordOwnerMismatch
-from storage.privacy.list_files import MAX_LIST_FILE_BYTES, ListFileRefused, read_list_file
+from storage.privacy.list_files import MAX_LIST_FILE_BYTES, ListFileRefused
 from storage.privacy.lists import (
     MAX_LIST_VALUES,
+    NothingToList,
     TooManyValues,
     UnknownClient,
     add_to_list,
-    count_values,
+    import_list_file,
     list_entries,
     page_of_entries,
+    public_added,
     require_client,
 )
 from storage.privacy.models import SUPPRESSION_KINDS, SUPPRESSION_REASONS, Suppression
-from storage.privacy.suppressions import (
-    AddedSuppressions,
-    delete_suppressions,
-    public_suppression,
-)
+from storage.privacy.suppressions import LIST_FIELDS, delete_suppressions, public_suppression
 from storage.tenancy.secrets import SecretBox
 
 # The file itself may be MAX_LIST_FILE_BYTES; a multipart body adds its boundaries.
@@ -82,10 +81,16 @@ def may_delete(caller: Caller, entry: Suppression) -> bool:
                                and entry.created_by == caller.user_id)
 
 
-def _add(session: Session, box: SecretBox, caller: Caller, client_id: str | None,
-         values: dict[str, list[str]]) -> AddedSuppressions:
+def _listing(add: Callable[[], dict[str, Any]], client_id: str | None,
+             empty: tuple[str, str]) -> dict[str, Any]:
+    """`add()`'s reply, its refusals as the documented errors (`empty`: the field and the
+    message of missing_required_field when there is nothing to list)."""
     try:
-        return add_to_list(session, box, caller.company_id, client_id, values, caller.user_id)
+        return {"success": True, **add()}
+    except NothingToList as exc:
+        field, message = empty
+        raise MissingRequiredField(message, details={"field": field,
+                                                     "issue": str(exc)}) from None
     except TooManyValues as exc:
         raise PayloadTooLargeManagement(
             f"At most {MAX_LIST_VALUES} values per request",
@@ -94,17 +99,16 @@ def _add(session: Session, box: SecretBox, caller: Caller, client_id: str | None
         ) from None
     except UnknownClient:
         raise _no_client(client_id) from None
+    except ListFileRefused as exc:
+        raise InvalidFormat(f"The file is not a CSV list: {exc.issue}", details={
+            "field": "body", "line": exc.line, "issue": exc.issue},
+            recommendation="Send a CSV whose first row names the columns email, domain, "
+                           "linkedinUrl or phone.") from None
 
 
 def _no_client(client_id: str | None) -> NotFound:
     return NotFound(f"No client {client_id}",
                     details={"field": "client_id", "issue": "not a client of your company"})
-
-
-def _reply(added: AddedSuppressions, box: SecretBox) -> dict[str, Any]:
-    return {"success": True, "created": len(added.created), "existing": added.existing,
-            "invalid": added.invalid,
-            "suppressions": [public_suppression(row, box) for row in added.created]}
 
 
 class SuppressionController(Controller):
@@ -114,23 +118,20 @@ class SuppressionController(Controller):
 
     @post("/", status_code=201, summary="Add e-mails, domains, LinkedIn profiles or phones "
           "to the do-not-contact list", sync_to_thread=True)
-    def add_suppressions(self, state: State, session: Session, caller: Caller,
-                         data: SuppressionCreate) -> dict[str, Any]:
+    def create_entries(self, state: State, session: Session, caller: Caller,
+                       data: SuppressionCreate) -> dict[str, Any]:
         """`{client_id?, emails?, domains?, linkedinUrls?, phones?}` → 201 `{created,
         existing, invalid: [{field, index, issue}], suppressions}`. Without `client_id` the
         entries apply to every client of your company. Invalid values are reported, the
         others listed; at most 10,000 values (413 beyond)."""
-        values = data.values()
-        if not any(values.values()):
-            raise MissingRequiredField(
-                "emails, domains, linkedinUrls or phones is required",
-                details={"field": "emails", "issue": "no values to list"})
-        added = _add(session, state.secret_box, caller, data.client_id, values)
-        return _reply(added, state.secret_box)
+        box = state.secret_box
+        return _listing(lambda: public_added(add_to_list(
+            session, box, caller.company_id, data.client_id, data.values(), caller.user_id),
+            box), data.client_id, ("emails", f"One of {', '.join(LIST_FIELDS)} is required"))
 
     @get("/", summary="List the do-not-contact entries, newest first", sync_to_thread=True)
-    def list_suppressions(self, request: Request, state: State, session: Session,
-                          caller: Caller) -> dict[str, Any]:
+    def page_entries(self, request: Request, state: State, session: Session,
+                     caller: Caller) -> dict[str, Any]:
         """Filters `client_id` (that client's own entries), `kind` (email | domain |
         linkedin | phone | person), `reason` (list | erasure); `limit` 1-1000 (default 100),
         `nextToken` → `{suppressions, count, nextToken}`. An erasure's entries have no value."""
@@ -155,8 +156,8 @@ class SuppressionController(Controller):
 
     @delete("/", status_code=200, summary="Delete do-not-contact entries {ids: [...]}",
             sync_to_thread=True)
-    def delete_suppressions(self, session: Session, caller: Caller,
-                            data: SuppressionDelete) -> dict[str, Any]:
+    def delete_entries(self, session: Session, caller: Caller,
+                       data: SuppressionDelete) -> dict[str, Any]:
         """`{ids: [...]}` → `{deleted, notFound}`. Owners and admins delete any list entry,
         members the ones they added (owner_mismatch refuses the whole request); an erasure's
         entries and other companies' are notFound."""
@@ -170,8 +171,8 @@ class SuppressionController(Controller):
 
     @post("/import", status_code=201, summary="Add a CSV file to the do-not-contact list",
           request_max_body_size=MAX_LIST_FILE_BYTES + _MULTIPART_ROOM)
-    async def import_suppressions(self, request: Request, state: State, session: Session,
-                                  caller: Caller) -> dict[str, Any]:
+    async def import_entries(self, request: Request, state: State, session: Session,
+                             caller: Caller) -> dict[str, Any]:
         """The body is a CSV file (`text/csv`, or `multipart/form-data` with a `file` part) of
         up to 2 MiB and 10,000 values; its header names the columns `email`, `domain`,
         `linkedinUrl`, `phone` (others are ignored). `?client_id=` lists them for one client.
@@ -215,19 +216,6 @@ async def _list_file(request: Request) -> bytes:
 
 def _import_file(session: Session, box: SecretBox, caller: Caller, client_id: str | None,
                  raw: bytes) -> dict[str, Any]:
-    try:
-        listed = read_list_file(raw)
-    except ListFileRefused as exc:
-        raise InvalidFormat(f"The file is not a CSV list: {exc.issue}", details={
-            "field": "body", "line": exc.line, "issue": exc.issue},
-            recommendation="Send a CSV whose first row names the columns email, domain, "
-                           "linkedinUrl or phone.") from None
-    if not count_values(listed.values):
-        raise MissingRequiredField("The file lists no values", details={
-            "field": "body", "issue": f"no values under {', '.join(listed.columns.values())}"})
-    added = _add(session, box, caller, client_id, listed.values)
-    reply = _reply(added, box)
-    reply["invalid"] = listed.invalid_cells(added.invalid)
-    reply["columns"] = listed.columns
-    reply["ignoredColumns"] = listed.ignored_columns
-    return reply
+    return _listing(lambda: import_list_file(session, box, caller.company_id, client_id, raw,
+                                             caller.user_id),
+                    client_id, ("body", "The file lists no values"))

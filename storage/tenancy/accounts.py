@@ -140,6 +140,26 @@ def operator_client(session: Session, client_id: str, company_id: str | None = N
     return found[0]
 
 
+def operator_company(session: Session, company_id: str | None = None) -> Company:
+    """The company an operator tool (the CLI) acts for: `company_id`, or the instance's only
+    company when none is named.
+
+    Raises:
+        LookupError: no such company, no company at all, or several and none named.
+    """
+    if company_id:
+        company = session.get(Company, company_id)
+        if company is None:
+            raise LookupError(f"no company {company_id}")
+        return company
+    found = session.exec(select(Company).order_by(Company.id).limit(2)).all()
+    if not found:
+        raise LookupError("no company yet")
+    if len(found) > 1:
+        raise LookupError("several companies use this instance; name one with --company")
+    return found[0]
+
+
 def find_user(session: Session, company_id: str, user_id: str) -> User | None:
     return session.exec(
         select(User).where(User.id == user_id, User.company_id == company_id)
