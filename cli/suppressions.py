@@ -70,6 +70,7 @@ def _fail(message: str) -> int:
 
 
 def run_suppressions(args: argparse.Namespace) -> int:
+    from storage.data_dir import prepare_data_dir
     from storage.db.engine import session_scope
     from storage.privacy.list_files import MAX_LIST_FILE_BYTES, ListFileRefused
     from storage.runtime import open_runtime
@@ -77,6 +78,7 @@ def run_suppressions(args: argparse.Namespace) -> int:
     from storage.settings import LeadmillSettings
 
     settings = LeadmillSettings(data_dir=args.data_dir) if args.data_dir else LeadmillSettings()
+    prepare_data_dir(settings.data_dir)
     runtime = open_runtime(settings)
     create_schema(runtime.engine)
     raw = None

@@ -46,6 +46,7 @@ def request_docs() -> dict[tuple[str, str], RequestDoc]:
     from api.management.maintenance import ReportRequest
     from api.management.search_history import SearchHistoryCreate, SearchHistoryUpdate
     from api.management.territory import TerritoryCompanyBody
+    from api.privacy.suppressions import SuppressionCreate, SuppressionDelete
     from api.workbench.processing_plans import CopyrightRequest, EnrichRequest, SdrRequest
     from api.workbench.research_runs import ScrapeRequest
     from api.workbench.settings import AgentSettingsBody, SdrSettingsBody, UrlSettingsBody
@@ -172,6 +173,16 @@ def request_docs() -> dict[tuple[str, str], RequestDoc]:
         ("POST", "/api/prospects/import"): RequestDoc(
             "name,email,company,title\nAna Silva,ana@northwind.example,Northwind,CTO\n",
             None, "A CSV prospect list (?siteId=<client_id>&format=csv)", "text/csv"),
+        ("POST", "/api/suppressions"): RequestDoc(
+            {"client_id": client, "emails": ["jane.doe@acme.com"], "domains": ["globex.com"],
+             "linkedinUrls": ["https://www.linkedin.com/in/johnsmith/"],
+             "phones": ["+1 415 555 0132"]}, SuppressionCreate,
+            "Do not contact these people or anyone at globex.com"),
+        ("DELETE", "/api/suppressions"): RequestDoc({"ids": ["<suppression-id>"]},
+                                                    SuppressionDelete),
+        ("POST", "/api/suppressions/import"): RequestDoc(
+            "email,domain,linkedinUrl\nann@initech.io,,\n,hooli.com,\n",
+            None, "A CSV do-not-contact list (?client_id= optional)", "text/csv"),
         ("POST", "/api/agents/sales/websiteAnalysis"): RequestDoc(
             {"url": "https://acme.com"}),
         ("POST", "/api/agents/sales/command/leadGeneration"): RequestDoc(
