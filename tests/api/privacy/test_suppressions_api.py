@@ -323,3 +323,27 @@ def test_a_bad_csv_file_is_refused(app, tenant, content, status, error_type, lin
     if line is not None:
         assert reply.json()["details"]["line"] == line
     assert stored_entries(app, tenant.company_id) == []
+
+
+def test_an_overlong_value_is_reported_unread(app, tenant) -> None:
+    long_url = "https://linkedin.com/in/" + "a" * 2000
+    with tenant.client(app.base_url) as http:
+        reply = http.post("/api/suppressions",
+                          json={"linkedinUrls": [long_url, "linkedin.com/in/ok"]})
+    assert reply.status_code == 201, reply.text
+    assert reply.json()["invalid"] == [
+        {"field": "linkedinUrls", "index": 0, "issue": "longer than 2000 characters"}]
+    assert [row.kind for row in stored_entries(app, tenant.company_id)] == ["linkedin"]
+
+
+def test_the_documented_example_is_accepted(app, tenant) -> None:
+    from api.docs.request_examples import CLIENT_PLACEHOLDER, request_docs
+
+    example = dict(request_docs()[("POST", "/api/suppressions")].example)
+    assert example["client_id"] == CLIENT_PLACEHOLDER
+    with tenant.client(app.base_url) as http:
+        reply = http.post("/api/suppressions", json={**example, "client_id": tenant.client_id})
+        csv_file = http.post("/api/suppressions/import", headers={"content-type": "text/csv"},
+                             content=request_docs()[("POST", "/api/suppressions/import")].example)
+    assert reply.status_code == 201 and reply.json()["created"] == 4, reply.text
+    assert csv_file.status_code == 201 and csv_file.json()["created"] == 2, csv_file.text
