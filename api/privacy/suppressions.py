@@ -132,9 +132,10 @@ class SuppressionController(Controller):
     @get("/", summary="List the do-not-contact entries, newest first", sync_to_thread=True)
     def page_entries(self, request: Request, state: State, session: Session,
                      caller: Caller) -> dict[str, Any]:
-        """Filters `client_id` (that client's own entries), `kind` (email | domain |
-        linkedin | phone | person), `reason` (list | erasure); `limit` 1-1000 (default 100),
-        `nextToken` → `{suppressions, count, nextToken}`. An erasure's entries have no value."""
+        """Filters `client_id` (that client's own entries; 404 if not your client), `kind`
+        (email | domain | linkedin | phone | person), `reason` (list | erasure); `limit`
+        1-1000 (default 100), `nextToken` → `{suppressions, count, nextToken}`. An erasure's
+        entries have no value."""
         limit = query_int(request, "limit", 100, 1, 1000)
         kind = _one_of(request, "kind", SUPPRESSION_KINDS)
         reason = _one_of(request, "reason", SUPPRESSION_REASONS)
