@@ -1,5 +1,6 @@
-"""The scheduler process: serves the scheduled deployments — the periodic warehouse sync and
-every recurring search (`deployments.recurring` mirrors those from the operational DB).
+"""The scheduler process: serves the scheduled deployments — the periodic warehouse sync, the
+daily retention purge (`privacy-retention`) and every recurring search
+(`deployments.recurring` mirrors those from the operational DB).
 
 `prefect.serve` pauses its deployments on shutdown by default, which would leave recurring
 work off after a restart: the Runner here has `pause_on_shutdown=False`, and every deployment
@@ -15,12 +16,15 @@ from deployments.prefect_env import apply_prefect_environment
 from storage.settings import LeadmillSettings
 
 WAREHOUSE_SYNC_INTERVAL_SECONDS = 60
+# Daily, at a quiet hour (UTC): what retention purges is days old, so the hour does not matter.
+PRIVACY_RETENTION_CRON = "17 3 * * *"
 
 
 async def _serve(settings: LeadmillSettings) -> None:
     from prefect.runner import Runner
 
     from deployments.recurring import RecurringScheduleMirror
+    from flows.privacy_retention import privacy_retention
     from flows.warehouse_sync import warehouse_sync
     from storage.runtime import open_runtime
     from storage.schema import create_schema
@@ -35,6 +39,13 @@ async def _serve(settings: LeadmillSettings) -> None:
         parameters={"data_dir": str(settings.data_dir)},
         paused=False,
         tags=["leadmill", "warehouse"],
+    ))
+    await runner.aadd_deployment(await privacy_retention.ato_deployment(
+        name="privacy-retention-daily",
+        cron=PRIVACY_RETENTION_CRON,
+        parameters={"data_dir": str(settings.data_dir)},
+        paused=False,
+        tags=["leadmill", "privacy"],
     ))
     mirror = RecurringScheduleMirror(settings, engine)
     await mirror.sync(runner)
