@@ -5,22 +5,22 @@ number) and recognised by the one "same person" rule (storage.leads.identity): a
 person's when any of its keys — e-mail, LinkedIn, E.164 phone, name at company domain —
 matches. The keys of the leads found that way are then the person's keys too (the lead that
 holds both the requested e-mail and a LinkedIn profile ties the other records carrying that
-profile to the person), applied once: that is how far the rule itself reaches, and further
-rounds would join namesakes. A `person:` (name at company) match never ties records whose
-e-mail addresses differ (`names_may_match`).
+profile to the person), round after round until no lead adds a key, as erasure finds the
+person. A `person:` (name at company) match never ties records whose e-mail addresses differ
+(`names_may_match`). Raw source leads match on the keys so gathered.
 
 Everything is read within the caller's company only: another company's lead with the same
 address is another company's record, never exported. Deleted leads are included (marked): the
 company still holds them.
 
-Reading a company's leads costs one pass over their identity columns per round (two rounds),
-in batches: the keys are the identity rule's, computed over Arrow columns, never a second
-spelling of them in SQL.
+Reading a company's leads costs one pass over their identity columns, in batches, keeping
+only their keys (Arrow columns); the rounds run over those. The keys are the identity
+rule's, never a second spelling of them in SQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -44,6 +44,8 @@ from storage.webhooks.models import InboundWebhook, WebhookDelivery
 SUBJECT_FIELDS = {"email": "email", "linkedinUrl": "linkedin", "phone": "phone"}
 _KINDS = ("email", "linkedin", "phone", "person")
 _BATCH = 20_000
+# Rounds of "the keys of the leads found find more leads": a person is rarely spread wider.
+_MAX_ROUNDS = 8
 # The identity fields (storage.leads.identity.IDENTITY_FIELDS) of each table, by column.
 _LEAD_COLUMNS = {"id": "id", "email": "email", "linkedin": "linkedin", "phone": "phone",
                  "name": "name", "first_name": "first_name", "last_name": "last_name",
@@ -99,57 +101,65 @@ class _Keys:
 
     by_kind: dict[str, set[str]] = field(default_factory=lambda: {k: set() for k in _KINDS})
 
-    def matching(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
-        """Positions of `rows` (identity fields) that are this person by the identity rule."""
-        if not rows:
-            return []
-        table = identity_table(rows_table(rows))
-        found = pa.array([False] * len(rows))
-        for kind in ("email", "linkedin", "phone"):
-            if self.by_kind[kind]:
-                found = pc.or_(found, pc.is_in(table.column(f"{kind}_key"),
-                                               value_set=pa.array(sorted(self.by_kind[kind]))))
-        if self.by_kind["person"]:
-            email = table.column("email_key")
-            # names_may_match: a shared name at a company ties records unless both have an
-            # address and the addresses differ.
-            mailbox_agrees = pc.or_(pc.equal(email, ""), pc.is_in(
-                email, value_set=pa.array(sorted(self.by_kind["email"]), pa.string())))
-            found = pc.or_(found, pc.and_(pc.is_in(
-                table.column("person_key"), value_set=pa.array(sorted(self.by_kind["person"]))),
-                mailbox_agrees))
-        return [at for at, hit in enumerate(found.to_pylist()) if hit]
+    def _among(self, table: pa.Table, kind: str) -> pa.Array:
+        return pc.is_in(table.column(f"{kind}_key"),
+                        value_set=pa.array(sorted(self.by_kind[kind]), pa.string()))
 
-    def count(self) -> int:
-        return sum(len(keys) for keys in self.by_kind.values())
+    def matching(self, table: pa.Table) -> pa.Array:
+        """Per row of a key table (`identity_table`'s columns): is it this person?"""
+        exact = pc.or_(pc.or_(self._among(table, "email"), self._among(table, "linkedin")),
+                       self._among(table, "phone"))
+        # names_may_match: a shared name at a company ties records unless both have an
+        # address and the addresses differ.
+        email = table.column("email_key")
+        other_mailbox = pc.and_(pc.not_equal(email, ""), pc.invert(self._among(table, "email")))
+        by_name = pc.and_(self._among(table, "person"), pc.invert(other_mailbox))
+        return pc.fill_null(pc.or_(exact, by_name), False)
 
-    def add_keys_of(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        if not rows:
-            return
-        table = identity_table(rows_table(rows))
+    def add_keys_of(self, table: pa.Table, mask: pa.Array) -> bool:
+        """Add the keys of the masked rows; whether any was new."""
+        grew = False
         for kind in _KINDS:
-            self.by_kind[kind].update(key for key in table.column(f"{kind}_key").to_pylist()
-                                      if key)
+            found = {key for key in pc.filter(table.column(f"{kind}_key"), mask).to_pylist()
+                     if key} - self.by_kind[kind]
+            if found:
+                self.by_kind[kind] |= found
+                grew = True
+        return grew
 
 
-def _identity_rows(session: Session, table: str, columns: Mapping[str, str],
-                   company_id: str) -> Iterator[list[dict[str, Any]]]:
-    """The company's rows of `table` as identity-field dicts, in batches."""
+def _key_table(session: Session, table: str, columns: Mapping[str, str],
+               company_id: str) -> pa.Table:
+    """`id` and the identity rule's keys of every row of the company in `table`, read in
+    batches (only the keys are kept, not the rows)."""
     select_list = ", ".join(f"{column} AS {name}" for name, column in columns.items())
     result = session.connection().execution_options(stream_results=True, yield_per=_BATCH) \
         .execute(text(f"SELECT {select_list} FROM {table} WHERE company_id = :company_id"),
                  {"company_id": company_id})
     names = list(columns)
+    parts = []
     for partition in result.partitions(_BATCH):
-        yield [dict(zip(names, row, strict=True)) for row in partition]
+        rows = [dict(zip(names, row, strict=True)) for row in partition]
+        keys = identity_table(rows_table(rows)).select([f"{kind}_key" for kind in _KINDS])
+        parts.append(keys.append_column("id", pa.array([str(row["id"]) for row in rows],
+                                                       pa.string())))
+    if not parts:
+        return pa.table({name: pa.array([], pa.string())
+                         for name in [*(f"{kind}_key" for kind in _KINDS), "id"]})
+    return pa.concat_tables(parts)
 
 
-def _matching_ids(session: Session, table: str, columns: Mapping[str, str], company_id: str,
-                  keys: _Keys) -> list[str]:
-    ids: list[str] = []
-    for rows in _identity_rows(session, table, columns, company_id):
-        ids += [str(rows[at]["id"]) for at in keys.matching(rows)]
-    return ids
+def _person_lead_ids(keys: _Keys, leads: pa.Table) -> list[str]:
+    """The leads that are the person, the keys of each found lead being the person's too,
+    until no lead adds a key (at most _MAX_ROUNDS rounds)."""
+    if leads.num_rows == 0:
+        return []
+    found = pa.array([False] * leads.num_rows)
+    for _ in range(_MAX_ROUNDS):
+        found = pc.or_(found, keys.matching(leads))
+        if not keys.add_keys_of(leads, found):
+            break
+    return pc.filter(leads.column("id"), found).to_pylist()
 
 
 def _plain(value: Any) -> Any:
@@ -173,17 +183,12 @@ def subject_access_report(session: Session, box: SecretBox, company_id: str,
     the person falls under (that they exist, never a value)."""
     keys = _Keys()
     keys.by_kind[subject.kind].add(subject.key)
-    first = _matching_ids(session, "lead", _LEAD_COLUMNS, company_id, keys)
-    leads = _leads(session, company_id, first)
-    if leads:  # the keys of the person's leads are the person's (module docstring)
-        before = keys.count()
-        keys.add_keys_of([_identity_of(lead) for lead in leads])
-        if keys.count() > before:
-            leads = _leads(session, company_id,
-                           _matching_ids(session, "lead", _LEAD_COLUMNS, company_id, keys))
+    leads = _leads(session, company_id, _person_lead_ids(
+        keys, _key_table(session, "lead", _LEAD_COLUMNS, company_id)))
     lead_ids = [lead.id for lead in leads]
-    source_lead_ids = _matching_ids(session, "sourcelead", _SOURCE_LEAD_COLUMNS, company_id,
-                                    keys)
+    raw = _key_table(session, "sourcelead", _SOURCE_LEAD_COLUMNS, company_id)
+    source_lead_ids = pc.filter(raw.column("id"), keys.matching(raw)).to_pylist() \
+        if raw.num_rows else []
     source_leads = session.exec(select(SourceLead).where(
         SourceLead.company_id == company_id, col(SourceLead.id).in_(source_lead_ids))
         .order_by(col(SourceLead.created_at), col(SourceLead.id))).all() if source_lead_ids \

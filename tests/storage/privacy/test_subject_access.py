@@ -58,7 +58,11 @@ def _seed(engine, ours: str, theirs: str, box: SecretBox) -> dict[str, str]:
         # Only the LinkedIn profile, spelt otherwise, deleted, from an inbound webhook.
         "profile_only": add_person_lead(
             engine, ours, "site-b", deleted=True, email=None, source="webhook:heyreach",
-            source_record_id=hook, linkedin="https://uk.linkedin.com/in/JaneDoe/?trk=x"),
+            source_record_id=hook, linkedin="https://uk.linkedin.com/in/JaneDoe/?trk=x",
+            phone="+1 415 555 0177"),
+        # Only the phone of the lead above: the person's through two rounds of keys.
+        "phone_only": add_person_lead(engine, ours, "site-d", name="J. D.", first_name=None,
+                                      last_name=None, email=None, phone="+14155550177"),
         # Her name at her company, no address: the identity rule's `person:` key.
         "name_only": add_person_lead(engine, ours, "site-c", email=None),
         # A namesake with a mailbox of her own: another person.
@@ -90,7 +94,7 @@ def test_every_store_of_the_company_is_read_by_the_identity_rule(store, box) -> 
     text = json.dumps(report)  # plain JSON throughout
 
     leads = {lead["id"]: lead for lead in report["leads"]}
-    assert set(leads) == {ids["main"], ids["profile_only"], ids["name_only"]}
+    assert set(leads) == {ids["main"], ids["profile_only"], ids["name_only"], ids["phone_only"]}
     assert [leads[ids["profile_only"]]["deleted"], leads[ids["main"]]["deleted"]] == [True, False]
     assert leads[ids["profile_only"]]["deleted_at"] is not None
     main = leads[ids["main"]]
@@ -130,7 +134,8 @@ def test_the_other_company_sees_only_its_own_records(store, box) -> None:
 
 
 @pytest.mark.parametrize(("query", "found"), [
-    ({"linkedinUrl": "linkedin.com/in/JANEDOE"}, {"main", "profile_only", "name_only"}),
+    ({"linkedinUrl": "linkedin.com/in/JANEDOE"},
+     {"main", "profile_only", "name_only", "phone_only"}),
     ({"phone": "+44 20 7946 0958"}, {"phoned"}),
     ({"email": "nobody@elsewhere.org"}, set()),
 ])
