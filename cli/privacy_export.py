@@ -14,20 +14,16 @@ import json
 import sys
 from pathlib import Path
 
+from cli.groups import group_actions
+
 EXIT_USAGE = 2
 EXIT_NOT_FOUND = 3
 
 
 def privacy_actions(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
     """The `privacy` group's subcommands, making the group when nobody has yet."""
-    privacy = subparsers.choices.get("privacy")
-    if privacy is None:
-        text = "subject access, erasure and other privacy operations"
-        privacy = subparsers.add_parser("privacy", help=text, description=text)
-    for action in privacy._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    return privacy.add_subparsers(dest="privacy_command", required=True)
+    return group_actions(subparsers, "privacy",
+                         "subject access, erasure and other privacy operations")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

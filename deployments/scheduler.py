@@ -33,20 +33,15 @@ async def _serve(settings: LeadmillSettings) -> None:
     create_schema(engine)
     runner = Runner(name=f"leadmill-scheduler-{settings.executor_instance}",
                     pause_on_shutdown=False, query_seconds=1)
-    await runner.aadd_deployment(await warehouse_sync.ato_deployment(
-        name="warehouse-sync-every-minute",
-        interval=WAREHOUSE_SYNC_INTERVAL_SECONDS,
-        parameters={"data_dir": str(settings.data_dir)},
-        paused=False,
-        tags=["leadmill", "warehouse"],
-    ))
-    await runner.aadd_deployment(await privacy_retention.ato_deployment(
-        name="privacy-retention-daily",
-        cron=PRIVACY_RETENTION_CRON,
-        parameters={"data_dir": str(settings.data_dir)},
-        paused=False,
-        tags=["leadmill", "privacy"],
-    ))
+    # The instance's own periodic flows; each takes only the data dir.
+    for flow, name, schedule, tag in (
+            (warehouse_sync, "warehouse-sync-every-minute",
+             {"interval": WAREHOUSE_SYNC_INTERVAL_SECONDS}, "warehouse"),
+            (privacy_retention, "privacy-retention-daily", {"cron": PRIVACY_RETENTION_CRON},
+             "privacy")):
+        await runner.aadd_deployment(await flow.ato_deployment(
+            name=name, parameters={"data_dir": str(settings.data_dir)}, paused=False,
+            tags=["leadmill", tag], **schedule))
     mirror = RecurringScheduleMirror(settings, engine)
     await mirror.sync(runner)
     mirroring = asyncio.create_task(mirror.run_forever(runner))

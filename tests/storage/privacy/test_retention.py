@@ -12,31 +12,17 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from storage.db.clock import utcnow
-from storage.db.engine import build_engine, session_scope
+from storage.db.engine import build_engine
 from storage.leads.models import SourceLead
 from storage.privacy.retention import purge_expired
-from storage.schema import create_schema
 from storage.settings import LeadmillSettings
-from storage.tenancy.accounts import create_company
 from storage.webhooks.models import WebhookAttempt, WebhookDelivery
-from tests.fixtures.postgres import database_url, postgres_server  # noqa: F401 - fixtures
-from tests.fixtures.postgres import parametrize_backends as pytest_generate_tests  # noqa: F401
 from tests.fixtures.privacy_records import add_command, add_delivery, add_source_lead
 
 
-@pytest.fixture
-def store(tmp_path, database_url):  # noqa: F811
-    url = database_url or f"sqlite:///{tmp_path / 'retention.db'}"
-    engine = build_engine(url)
-    create_schema(engine)
-    with session_scope(engine) as session:
-        company_id = create_company(session, "Keeper").id
-    yield engine, url, company_id
-    engine.dispose()
-
-
 def test_only_settled_records_older_than_the_setting_are_purged(store) -> None:
-    engine, url, company = store
+    engine, (company, _) = store
+    url = engine.url.render_as_string(hide_password=False)
     old, recent = utcnow() - timedelta(days=31), utcnow() - timedelta(days=29)
     old_raw = add_source_lead(engine, company, "site-a", created_at=old, email="a@old.io")
     recent_raw = add_source_lead(engine, company, "site-a", created_at=recent, email="b@new.io")

@@ -11,14 +11,10 @@ import json
 import pytest
 from cryptography.fernet import Fernet
 
-from storage.db.engine import build_engine, session_scope
+from storage.db.engine import session_scope
 from storage.privacy.subject_access import InvalidSubject, subject_access_report, subject_of
 from storage.privacy.suppressions import add_suppressions
-from storage.schema import create_schema
-from storage.tenancy.accounts import create_company
 from storage.tenancy.secrets import SecretBox
-from tests.fixtures.postgres import database_url, postgres_server  # noqa: F401 - fixtures
-from tests.fixtures.postgres import parametrize_backends as pytest_generate_tests  # noqa: F401
 from tests.fixtures.privacy_records import (
     add_command,
     add_delivery,
@@ -28,17 +24,6 @@ from tests.fixtures.privacy_records import (
 )
 
 EMAIL = "jane.doe@acme.com"
-
-
-@pytest.fixture
-def store(tmp_path, database_url):  # noqa: F811
-    engine = build_engine(database_url or f"sqlite:///{tmp_path / 'access.db'}")
-    create_schema(engine)
-    with session_scope(engine) as session:
-        ours, theirs = create_company(session, "Ours"), create_company(session, "Theirs")
-        ids = ours.id, theirs.id
-    yield engine, ids
-    engine.dispose()
 
 
 @pytest.fixture
