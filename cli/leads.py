@@ -9,17 +9,11 @@ import argparse
 import sys
 
 from cli.client import ApiClient, CliError, print_json
+from cli.groups import group_actions
 
 
 def leads_actions(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    leads = subparsers.choices.get("leads")
-    if leads is None:
-        text = "work with leads"
-        leads = subparsers.add_parser("leads", help=text, description=text)
-    for action in leads._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    return leads.add_subparsers(dest="leads_command", required=True)
+    return group_actions(subparsers, "leads", "work with leads")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -163,6 +163,10 @@ class LeadmillSettings(BaseSettings):
     secret_key: SecretStr | None = Field(
         default=None, description="Fernet key sealing webhook and service secrets; default "
         "<data dir>/secret.key, generated once.")
+    retention_days: int = Field(
+        default=90, ge=1, description="Days raw source leads and the payloads and attempt "
+        "logs of delivered (or finally failed) webhook events are kept; the daily "
+        "`privacy-retention` flow purges older ones.")
     password_hash_concurrency: int = Field(
         default=2, ge=1, le=16, description="Argon2 hashes or verifications at once (64 MiB "
         "and ~60 ms of CPU each); other logins wait for a slot without holding a thread.")

@@ -102,6 +102,11 @@ class WebhookDeliveryController(Controller):
                     field="delivery_id",
                     issue=f"only a failed delivery can be redelivered; this one is "
                           f"{delivery.status}")
+            if delivery.payload_purged_at is not None:
+                raise InvalidRequest(
+                    field="delivery_id",
+                    issue="its payload was purged by the retention setting "
+                          "(LEADMILL_RETENTION_DAYS)")
             schedule_redelivery(session, delivery)
             reply = public_delivery(delivery)
         dispatcher = getattr(state, "webhook_dispatcher", None)

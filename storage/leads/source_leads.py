@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, func, select
@@ -28,3 +29,11 @@ def store_source_leads(session: Session, *, company_id: str, client_id: str, run
 def count_source_leads(session: Session, company_id: str, run_id: str) -> int:
     return session.exec(select(func.count()).select_from(SourceLead).where(
         SourceLead.company_id == company_id, SourceLead.run_id == run_id)).one()
+
+
+def purge_source_leads_before(session: Session, cutoff: datetime) -> int:
+    """Delete every raw source lead (of every company) stored before `cutoff`: retention
+    (storage.privacy.retention). Returns how many went."""
+    table = SourceLead.__table__
+    result = session.connection().execute(table.delete().where(table.c.created_at < cutoff))
+    return result.rowcount or 0

@@ -45,6 +45,9 @@ class WebhookDelivery(SQLModel, table=True):
     lease_token: str | None = None
     lease_until: datetime | None = None
     updated_at: datetime | None = None
+    payload_purged_at: datetime | None = Field(
+        default=None, description="When retention (storage.privacy.retention) emptied the "
+        "payload and the attempt log of this delivered or failed event.")
 
 
 class WebhookAttempt(SQLModel, table=True):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, inspect, or_, text, update
+from sqlalchemy import delete, func, inspect, or_, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -37,6 +37,7 @@ _ADDED_COLUMNS = {
     "lease_token": "VARCHAR",
     "lease_until": "TIMESTAMP",
     "updated_at": "TIMESTAMP",
+    "payload_purged_at": "TIMESTAMP",
 }
 
 
@@ -210,3 +211,33 @@ def schedule_redelivery(session: Session, delivery: WebhookDelivery) -> WebhookD
     delivery.updated_at = utcnow()
     session.add(delivery)
     return delivery
+
+
+@dataclass(frozen=True)
+class PurgedPayloads:
+    deliveries: int  # payloads emptied
+    attempts: int  # attempt-log rows deleted
+
+
+def purge_settled_payloads_before(session: Session, cutoff: datetime) -> PurgedPayloads:
+    """Retention (storage.privacy.retention): empty the payload and delete the attempt log of
+    every delivered or failed event settled before `cutoff`. The delivery row stays (its
+    status, counts and times: the command's status shows them, and its (command, event) key
+    keeps a retried task from recording the event again) with `payload_purged_at` set; a
+    pending event is never touched, and a purged one cannot be redelivered."""
+    settled = func.coalesce(WebhookDelivery.delivered_at, WebhookDelivery.updated_at,
+                            WebhookDelivery.created_at)
+    expired = (select(WebhookDelivery.id)
+               .where(col(WebhookDelivery.status).in_(("delivered", "failed")),
+                      col(WebhookDelivery.payload_purged_at).is_(None), settled < cutoff))
+    ids = list(session.exec(expired).all())
+    attempts = 0
+    now = utcnow()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        attempts += session.exec(delete(WebhookAttempt).where(  # type: ignore[call-overload]
+            col(WebhookAttempt.delivery_id).in_(chunk))).rowcount or 0
+        session.exec(update(WebhookDelivery)  # type: ignore[call-overload]
+                     .where(col(WebhookDelivery.id).in_(chunk))
+                     .values(payload={}, payload_purged_at=now, updated_at=now))
+    return PurgedPayloads(len(ids), attempts)

@@ -5,11 +5,10 @@ and cannot be deleted as list entries; fingerprints differ between companies and
 
 from __future__ import annotations
 
-import pytest
 from cryptography.fernet import Fernet
 from sqlmodel import select
 
-from storage.db.engine import build_engine, session_scope
+from storage.db.engine import session_scope
 from storage.privacy.fingerprints import Fingerprinter, normalised, person_fingerprints
 from storage.privacy.models import Suppression
 from storage.privacy.suppressions import (
@@ -19,27 +18,12 @@ from storage.privacy.suppressions import (
     public_suppression,
     suppress_fingerprints,
 )
-from storage.schema import create_schema
-from storage.tenancy.accounts import create_company
 from storage.tenancy.secrets import SecretBox
-from tests.fixtures.postgres import database_url, postgres_server  # noqa: F401 - fixtures
-from tests.fixtures.postgres import parametrize_backends as pytest_generate_tests  # noqa: F401
 
 JANE = {"name": "Jane Doe", "email": "jane.doe@acme.com", "company": "Acme",
         "website": "https://www.acme.com"}
 JOHN = {"name": "John Roe", "email": "john@other.io", "linkedin": "https://linkedin.com/in/jroe",
         "company": "Other", "website": "other.io"}
-
-
-@pytest.fixture
-def store(tmp_path, database_url):  # noqa: F811
-    engine = build_engine(database_url or f"sqlite:///{tmp_path / 'privacy.db'}")
-    create_schema(engine)
-    with session_scope(engine) as session:
-        first, second = create_company(session, "First"), create_company(session, "Second")
-        ids = first.id, second.id
-    yield engine, ids
-    engine.dispose()
 
 
 def test_values_are_normalised_by_the_identity_rule() -> None:
