@@ -36,6 +36,7 @@ from api.management.company import CompanyController
 from api.management.email import EMAIL_ROUTES
 from api.management.leads import LeadController
 from api.management.maintenance import MaintenanceController
+from api.privacy.erasure import ErasureController
 from api.request_body import LeadmillRequest, RequestModelPlugin
 from api.security.ratelimit import LoginThrottle, RateLimiter, RateLimitHeadersMiddleware
 from api.security.text_guard import refuse_nul_characters
@@ -124,7 +125,7 @@ def create_app(
                         CompanyController, ClientController, LeadController, BulkController,
                         *WORKBENCH_ROUTES, *EMAIL_ROUTES,
                         AdminController, MaintenanceController, pipeline_analytics,
-                        analyze_site],
+                        analyze_site, ErasureController],
         state=State({
             "settings": settings,
             "runtime": runtime,

@@ -15,7 +15,7 @@ SUBCOMMAND_MODULES = ("cli.stack", "cli.sql", "cli.prospects",
                       # cli.lead_enrich adds `enrich` to the `leads` group: keep it after cli.leads
                       "cli.campaigns", "cli.lead_enrich", "cli.schedules", "cli.export",
                       "cli.report",
-                      "cli.operations")
+                      "cli.operations", "cli.privacy")
 
 
 def build_parser() -> argparse.ArgumentParser:
