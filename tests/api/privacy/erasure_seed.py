@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import timedelta
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
