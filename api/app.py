@@ -36,6 +36,7 @@ from api.management.company import CompanyController
 from api.management.email import EMAIL_ROUTES
 from api.management.leads import LeadController
 from api.management.maintenance import MaintenanceController
+from api.privacy.erasure import ErasureController
 from api.privacy.export import SubjectAccessController
 from api.privacy.suppressions import SuppressionController
 from api.request_body import LeadmillRequest, RequestModelPlugin
@@ -126,7 +127,8 @@ def create_app(
                         CompanyController, ClientController, LeadController, BulkController,
                         *WORKBENCH_ROUTES, *EMAIL_ROUTES,
                         AdminController, MaintenanceController, pipeline_analytics,
-                        SubjectAccessController, analyze_site, SuppressionController],
+                        analyze_site, SuppressionController, ErasureController,
+                        SubjectAccessController],
         state=State({
             "settings": settings,
             "runtime": runtime,

@@ -277,6 +277,12 @@ class InternalError(ManagementError):
     pass
 
 
+class ServiceUnavailable(ManagementError):
+    error_type, status_code = "service_unavailable", 503
+    message = "A service this operation needs cannot be reached"
+    recommendation = "Try again once it is back; nothing was changed."
+
+
 def management_body(error: ManagementError) -> dict[str, Any]:
     return {"success": False, "error": error.message, "errorType": error.error_type,
             "details": error.details, "recommendation": error.recommendation}

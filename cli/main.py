@@ -15,7 +15,7 @@ SUBCOMMAND_MODULES = ("cli.stack", "cli.sql", "cli.prospects",
                       # cli.lead_enrich adds `enrich` to the `leads` group: keep it after cli.leads
                       "cli.campaigns", "cli.lead_enrich", "cli.schedules", "cli.export",
                       "cli.report", "cli.suppressions",
-                      "cli.operations", "cli.privacy_export")
+                      "cli.operations", "cli.privacy", "cli.privacy_export")
 
 
 def build_parser() -> argparse.ArgumentParser:
