@@ -73,11 +73,16 @@ def upsert_command_leads(
     for row in rows:
         values = {name: row.get(name) for name in REFRESHABLE_FIELDS if name in row}
         lead = existing.get(row["dedupe_key"])
-        earlier = matched.get(row.get("known_lead_id") or "") if lead is None else None
-        found = lead or earlier
-        if found is not None and found.deleted_at is not None:
-            continue  # a deleted person: deleted stays deleted
-        if earlier is not None:
+        earlier = matched.get(row.get("known_lead_id") or "")
+        if lead is not None and lead.deleted_at is not None:
+            # The key's lead was deleted: only a live lead of the same person (re-created
+            # with POST /api/leads under another key) takes this finding.
+            if earlier is None or earlier.deleted_at is not None:
+                continue  # deleted stays deleted
+            lead = None
+        elif lead is None and earlier is not None and earlier.deleted_at is not None:
+            continue
+        if lead is None and earlier is not None:
             # The same person under another key (a name typo, a new address): the earlier
             # lead keeps its fields and takes from this finding only what it lacked.
             lead = earlier

@@ -51,3 +51,17 @@ def summarize_values(scores: list[float], verified: list[bool], industries: list
         "roles_breakdown": _breakdown(roles),
         **skipped,
     }
+
+
+def live_summary(summary: dict[str, Any], rows: list[tuple[Any, Any]]) -> dict[str, Any]:
+    """A completed command's `summary`, its lead figures recomputed from `rows` (its live
+    leads, `storage.commands.records.command_leads`) when leads were deleted since: a deleted
+    lead is in no command's summary. The counts of people left out are kept."""
+    if not summary or summary.get("total_leads") == len(rows):
+        return summary
+    return summarize_values([link.match_score for _, link in rows],
+                            [lead.verified for lead, _ in rows],
+                            [lead.industry or "" for lead, _ in rows],
+                            [lead.position or "" for lead, _ in rows],
+                            suppressed=summary.get("suppressed", 0),
+                            deleted=summary.get("deleted_skipped", 0))
