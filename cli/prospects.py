@@ -2,8 +2,9 @@
 
 Shows how the file's columns map onto prospect fields (override with `--map COLUMN=FIELD`,
 ignore a column with `--map COLUMN=`), a progress bar while it runs, then what it did: rows
-read, imported, duplicates, and every bad row with its row number and reason. `--dry-run` maps
-and validates without writing. Exit code 2 when the file cannot be imported at all.
+read, imported, duplicates, suppressed (rows of people on the company's or the site's
+do-not-contact entries, never imported), and every bad row with its row number and reason.
+`--dry-run` maps and validates without writing. Exit code 2 when the file cannot be imported at all.
 """
 
 from __future__ import annotations
@@ -12,6 +13,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from storage.privacy.suppressions import SuppressionCheck
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,24 +47,30 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _site_company(settings: object, site_id: str, company_id: str | None) -> str:
-    """The company of site `site_id`: from the operational DB when it exists, else `--company`.
+def _site_company(settings: object, site_id: str, company_id: str | None
+                  ) -> tuple[str, SuppressionCheck | None]:
+    """The company of site `site_id` (from the operational DB when it exists, else
+    `--company`) and the suppression entries that apply to the site (None without a DB).
 
     Raises:
         LookupError: the site is unknown, ambiguous, or its company cannot be told.
     """
     from storage.db.engine import build_engine, session_scope
+    from storage.privacy.suppressions import SuppressionCheck
     from storage.tenancy.accounts import operator_client
+    from storage.tenancy.secrets import load_secret_box
 
     url = settings.sqlalchemy_url  # type: ignore[attr-defined]
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
         if company_id:
-            return company_id
+            return company_id, None
         raise LookupError("there is no operational DB yet: name the site's company with --company")
     engine = build_engine(url)
     try:
         with session_scope(engine) as session:
-            return operator_client(session, site_id, company_id).company_id
+            company = operator_client(session, site_id, company_id).company_id
+            return company, SuppressionCheck.for_site(
+                session, load_secret_box(settings), company, site_id)  # type: ignore[arg-type]
     finally:
         engine.dispose()
 
@@ -80,7 +91,7 @@ def run_import(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     try:
-        company_id = _site_company(settings, args.site, args.company)
+        company_id, suppression = _site_company(settings, args.site, args.company)
     except LookupError as exc:
         return _fail(f"site {args.site!r}: {exc}")
     console = Console(stderr=True)
@@ -98,7 +109,8 @@ def run_import(args: argparse.Namespace) -> int:
                 settings.prospect_dir, args.file, args.site, company_id=company_id,
                 file_format=args.format,
                 overrides=overrides, country_codes=country_code_lookup(), dry_run=args.dry_run,
-                progress=advance, duckdb_config=settings.import_duckdb_config)
+                progress=advance, duckdb_config=settings.import_duckdb_config,
+                suppression=suppression)
         except ImportRefused as exc:
             return _fail(str(exc))
     if args.json:
@@ -113,7 +125,8 @@ def run_import(args: argparse.Namespace) -> int:
     out.print(mapping)
     verb = "would import" if report.dry_run else "imported"
     out.print(f"{report.rows_read} rows read, {report.imported} {verb}, "
-              f"{report.duplicates} duplicates, {report.bad_row_count} bad rows"
+              f"{report.duplicates} duplicates, {report.suppressed} suppressed, "
+              f"{report.bad_row_count} bad rows"
               + (f" → {report.output}" if report.output else ""))
     for bad in report.bad_rows:
         out.print(f"  row {bad.row}: {bad.reason}", highlight=False, markup=False)

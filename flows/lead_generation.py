@@ -124,12 +124,15 @@ def lead_generation(command_id: str, data_dir: str, site_id: str = "") -> dict[s
     enriched = enrich_leads(prospects, verifications, scores)
     # A recurring search's run keeps only people new to the site.
     new_only = is_scheduled_command(runtime, command_id)
-    leads = dedupe_leads(enriched, spec.count, runtime=runtime, command_id=command_id,
-                         new_only=new_only)
+    # Deleted and suppressed people are left out here (the next best take their places).
+    selection = dedupe_leads(enriched, spec.count, runtime=runtime, command_id=command_id,
+                             new_only=new_only)
+    leads = selection.leads
     if _cancel_requested(flow_run.id):
         return Cancelled(message="cancelled before storing leads")
     persist_leads.with_options(retry_delay_seconds=backoff)(runtime, command_id, leads)
-    summary = summarize_leads(leads)
+    summary = summarize_leads(leads, suppressed=selection.suppressed,
+                              deleted=selection.deleted)
     record_summary(runtime, command_id, summary)
     progress.stage(
         "delivery",

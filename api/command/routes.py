@@ -33,6 +33,7 @@ from storage.commands.submission import QuotaRefused, create_command, seal_reque
 from storage.db.engine import session_scope
 from storage.leads.provenance import sources_by_lead
 from storage.tenancy.platform_admins import is_platform_admin
+from tasks.reports.summary import live_summary
 from tasks.search.analysis import build_command_object
 
 # The documented example takes ~1.5 s end to end on the embedded default (bench/RESULTS.md);
@@ -123,6 +124,8 @@ class LeadGenerationController(Controller):
             operator = is_platform_admin(session, caller.user_id)
             reply = status_reply(command, leads, TYPICAL_RUN_SECONDS,
                                  state.settings.prefect_ui_url if operator else None)
+            if leads is not None:  # leads deleted since the run are in no summary
+                reply["summary"] = live_summary(reply["summary"], rows)
             if command.webhook_url:
                 # Delivery is separate from the run: the command completes once its leads are
                 # stored; each webhook event's own state is shown here.

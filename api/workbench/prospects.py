@@ -23,6 +23,8 @@ from sqlmodel import Session
 from api.errors import Conflict, InvalidValue, MissingRequiredField, NotFound
 from api.guards import authenticated
 from api.security.auth import Caller
+from storage.db.engine import session_scope
+from storage.privacy.suppressions import SuppressionCheck
 from storage.prospects.admission import ImportBusy, company_import_slot, import_spool
 from storage.prospects.columns import parse_overrides
 from storage.prospects.importer import ImportRefused, ImportReport, detect_format, import_prospects
@@ -70,9 +72,13 @@ def _import_in_slot(state: State, company_id: str, holder: str, spool: Path, sit
     across API processes): runs in a worker thread, it touches the database and the disk."""
     settings = state.settings
     with company_import_slot(state.engine, company_id, holder):
+        with session_scope(state.engine) as session:  # the entries as the import starts
+            suppression = SuppressionCheck.for_site(session, state.secret_box, company_id,
+                                                    site_id)
         return import_prospects(settings.prospect_dir, spool, site_id, company_id=company_id,
                                 country_codes=country_code_lookup(),
-                                duckdb_config=settings.import_duckdb_config, **options)
+                                duckdb_config=settings.import_duckdb_config,
+                                suppression=suppression, **options)
 
 
 @post("/api/prospects/import", summary="Import a prospect list for a site",
@@ -82,7 +88,8 @@ def _import_in_slot(state: State, company_id: str, holder: str, spool: Path, sit
 async def import_prospect_list(request: Request, state: State, session: Session,
                                caller: Caller) -> dict[str, Any]:
     """Imports a CSV, JSON Lines or Parquet prospect list for a site (columns mapped fuzzily; bad
-    rows reported with row number and reason; re-imports add nothing new).
+    rows reported with row number and reason; re-imports add nothing new; rows of people on a
+    do-not-contact list are skipped and counted as `suppressed`).
     """
     site_id = (request.query_params.get("siteId") or request.query_params.get("client_id")
                or "").strip()

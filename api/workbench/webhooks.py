@@ -15,6 +15,7 @@ import json
 from typing import Any, Literal
 
 from litestar import Controller, Request, delete, get, post, put
+from litestar.datastructures import State
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
@@ -24,6 +25,7 @@ from api.json_body import load_json
 from api.management.requests import query_text
 from api.security.auth import Caller
 from storage.db.clock import iso_z, utcnow
+from storage.privacy.suppressions import SuppressionCheck
 from storage.tenancy.accounts import find_client
 from storage.webhooks.inbound import (
     authenticated_webhook,
@@ -188,10 +190,12 @@ class WebhookWorkbenchController(Controller):
     @post("/hooks/{webhook_id:str}/{secret:str}", status_code=200,
           summary="Receive leads from an outreach tool (the secret in the URL authenticates)",
           sync_to_thread=True)
-    def receive(self, session: Session, webhook_id: str, secret: str,
+    def receive(self, state: State, session: Session, webhook_id: str, secret: str,
                 body: bytes) -> dict[str, Any]:
         """Where heyreach, woodpecker, lemlist or a generic tool posts leads; the secret in the URL
-        authenticates; a replayed body adds nothing.
+        authenticates; a replayed body adds nothing. A person the client deleted, or one on a
+        do-not-contact list, is not stored: `leadsSkipped` counts them (`skippedReasons`:
+        `deleted`, `suppressed`).
         """
         # The raw body: its digest recognises a replay, and it is parsed only once the URL's
         # secret has been checked (an unknown hook answers the same whatever was sent). The
@@ -216,7 +220,12 @@ class WebhookWorkbenchController(Controller):
             return {"success": True, "duplicate": True, "leadsAdded": 0, "leadsUpdated": 0}
         rows = map_payload(payload, webhook.platform,
                            webhook.platform_config.get("field_mapping") or {})
-        added, updated = upsert_inbound_leads(session, webhook, rows)
-        record_call(session, webhook.id, digest, added, updated)
-        return {"success": True, "duplicate": False, "leadsAdded": added,
-                "leadsUpdated": updated, "leadsReceived": len(rows)}
+        suppression = SuppressionCheck.for_site(session, state.secret_box, webhook.company_id,
+                                                webhook.client_id)
+        written = upsert_inbound_leads(session, webhook, rows, suppression)
+        record_call(session, webhook.id, digest, written.added, written.updated)
+        return {"success": True, "duplicate": False, "leadsAdded": written.added,
+                "leadsUpdated": written.updated, "leadsReceived": len(rows),
+                "leadsSkipped": written.deleted + written.suppressed,
+                "skippedReasons": {"deleted": written.deleted,
+                                   "suppressed": written.suppressed}}

@@ -95,11 +95,11 @@ def count_waiting_ahead(session: Session, command: Command) -> int:
 def command_leads(
     session: Session, command_id: str, offset: int = 0, limit: int | None = None
 ) -> list[tuple[Lead, CommandLead]]:
-    """The leads a command delivered, best first."""
+    """The leads a command delivered, best first; a lead deleted since is not among them."""
     query = (
         select(Lead, CommandLead)
         .join(CommandLead, col(CommandLead.lead_id) == col(Lead.id))
-        .where(CommandLead.command_id == command_id)
+        .where(CommandLead.command_id == command_id, col(Lead.deleted_at).is_(None))
         .order_by(col(CommandLead.rank))
         .offset(offset)
     )
@@ -109,10 +109,12 @@ def command_leads(
 
 
 def count_command_leads(session: Session, command_id: str) -> int:
+    """How many of `command_leads` there are (deleted leads left out)."""
     return int(
         session.exec(
             select(func.count())
             .select_from(CommandLead)
-            .where(CommandLead.command_id == command_id)
+            .join(Lead, col(CommandLead.lead_id) == col(Lead.id))
+            .where(CommandLead.command_id == command_id, col(Lead.deleted_at).is_(None))
         ).one()
     )

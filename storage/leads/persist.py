@@ -3,6 +3,11 @@
 A lead is one person per site, identified by `dedupe_key`. Writing the same command's leads
 twice (a retried task) changes nothing the second time; a person an earlier command already
 found is updated in place and linked to the new command too.
+
+Deleted stays deleted: a row whose person the site holds only as a deleted lead is not stored
+(no new lead, no link, and the deleted lead stays deleted). Dedupe leaves such people out
+before (tasks/dedupe/candidates.py); this is the store's own guarantee. Re-creating the lead
+with `POST /api/leads` is the only way back (storage/leads/records.py).
 """
 
 from __future__ import annotations
@@ -40,22 +45,20 @@ def upsert_command_leads(
     """Store `rows` (Lead fields + dedupe_key, match_score, match_reasons) for a command.
 
     A row's optional `known_lead_id` (tasks/dedupe/candidates.py matched it to that earlier lead)
-    merges
-    it into that lead when no lead has the row's own key.
+    merges it into that lead when no lead has the row's own key.
 
-    Returns the lead ids in the order of `rows`, which is the command's rank order.
+    Returns the ids of the leads stored, in the order of `rows` (the command's rank order);
+    a row of a deleted person is left out.
     """
     keys = [row["dedupe_key"] for row in rows]
-    existing = {
-        lead.dedupe_key: lead
-        for lead in session.exec(
-            select(Lead).where(
-                Lead.company_id == company_id,
-                Lead.site_id == site_id,
-                col(Lead.dedupe_key).in_(keys),
-            )
-        ).all()
-    }
+    existing: dict[str, Lead] = {}
+    for lead in session.exec(select(Lead).where(
+            Lead.company_id == company_id, Lead.site_id == site_id,
+            col(Lead.dedupe_key).in_(keys))).all():
+        # One live lead per key; deleted ones of the same key only stand in when none is live.
+        held = existing.get(lead.dedupe_key)
+        if held is None or (held.deleted_at is not None and lead.deleted_at is None):
+            existing[lead.dedupe_key] = lead
     linked = set(
         session.exec(select(CommandLead.lead_id).where(CommandLead.command_id == command_id)).all()
     )
@@ -66,13 +69,23 @@ def upsert_command_leads(
     )).all()}
     now = utcnow()
     leads: list[Lead] = []
+    stored_rows: list[dict[str, Any]] = []
     for row in rows:
         values = {name: row.get(name) for name in REFRESHABLE_FIELDS if name in row}
         lead = existing.get(row["dedupe_key"])
-        if lead is None and row.get("known_lead_id") in matched:
+        earlier = matched.get(row.get("known_lead_id") or "")
+        if lead is not None and lead.deleted_at is not None:
+            # The key's lead was deleted: only a live lead of the same person (re-created
+            # with POST /api/leads under another key) takes this finding.
+            if earlier is None or earlier.deleted_at is not None:
+                continue  # deleted stays deleted
+            lead = None
+        elif lead is None and earlier is not None and earlier.deleted_at is not None:
+            continue
+        if lead is None and earlier is not None:
             # The same person under another key (a name typo, a new address): the earlier
             # lead keeps its fields and takes from this finding only what it lacked.
-            lead = matched[row["known_lead_id"]]
+            lead = earlier
             values = {name: value for name, value in values.items()
                       if getattr(lead, name) in (None, "") or name in MATCH_FIELDS}
             values["verified"] = bool(lead.verified or row.get("verified"))
@@ -91,10 +104,11 @@ def upsert_command_leads(
         else:
             for name, value in values.items():
                 setattr(lead, name, value)
-            lead.deleted_at = None
             lead.updated_at = now
         session.add(lead)
         leads.append(lead)
+        stored_rows.append(row)
+    rows = stored_rows
     # The tables have no ORM relationships, so the unit of work does not order the inserts:
     # leads must exist before the links that reference them.
     session.flush()

@@ -3,8 +3,8 @@ writes, named the way leadgenius-pro-api.md names them.
 
 Writes are soft (`deleted_at`) and bump `updated_at`, which the warehouse sync follows.
 Identity is `storage.leads.identity` (the one "same person" rule): creating a person a client
-already has is refused (or skipped in a batch); creating one whose record was deleted brings it
-back.
+already has is refused (or skipped in a batch); creating one whose record was deleted re-creates
+it (`new_or_revived_lead`): the only way a deleted lead comes back.
 """
 
 from __future__ import annotations
@@ -84,14 +84,21 @@ def existing_by_identity(session: Session, company_id: str, client_id: str,
 
 def new_or_revived_lead(existing: Lead | None, company_id: str, client_id: str, key: str,
                         values: dict[str, Any], now: datetime, owner: str | None) -> Lead:
-    """A new lead, or the deleted record of the same person brought back with `values`; either
-    way `owner` (the creating user) owns it."""
+    """A new lead, or the deleted record of the same person re-created with `values` (its id
+    kept, nothing else of what it held: the fields not given, the score and the source start
+    afresh, as for a new lead); either way `owner` (the creating user) owns it.
+
+    This is the only way a deleted lead comes back: commands, imports and inbound webhooks
+    skip deleted people (storage/leads/persist.py, storage/webhooks/inbound.py)."""
     values = {**values, "name": _display_name(values), "owner": owner}
+    fresh = Lead(id=existing.id if existing is not None else str(uuid.uuid4()),
+                 company_id=company_id, site_id=client_id, dedupe_key=key, source="api",
+                 created_at=now, updated_at=now, **values)
     if existing is None:
-        return Lead(id=str(uuid.uuid4()), company_id=company_id, site_id=client_id,
-                    dedupe_key=key, source="api", created_at=now, updated_at=now, **values)
-    for column, value in values.items():
-        setattr(existing, column, value)
+        return fresh
+    for column in (*WRITABLE_FIELDS.values(), "name", "owner", "score", "match_reasons",
+                   "verified", "source", "source_record_id", "command_id", "revenue_usd"):
+        setattr(existing, column, getattr(fresh, column))
     existing.deleted_at = None
     existing.updated_at = now
     return existing

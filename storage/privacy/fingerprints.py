@@ -63,25 +63,29 @@ def normalised(kind: str, value: str) -> str | None:
     return key or None
 
 
+def person_key_columns(table: pa.Table) -> list[tuple[str, list[str]]]:
+    """(kind, key per row, "" where none) of a table of IDENTITY_FIELDS text columns: the
+    identity keys, then the registrable domains of the e-mail address and of the website."""
+    keys = identity_table(table)
+    emails = keys.column("email_key").to_pylist()
+    mail_domains = registrable_domains(
+        pa.array([f"https://{email.rpartition('@')[2]}" if email else "" for email in emails],
+                 pa.string())).to_pylist()
+    columns = [(kind, keys.column(f"{kind}_key").to_pylist())
+               for kind in ("linkedin", "phone", "person")]
+    return [("email", emails), *columns, ("domain", mail_domains),
+            ("domain", keys.column("domain").to_pylist())]
+
+
 def person_fingerprints(fingerprint: Fingerprinter, company_id: str,
                         rows: Sequence[Mapping[str, Any]]) -> list[set[str]]:
     """Every fingerprint each row (IDENTITY_FIELDS) would be suppressed under: its identity
     keys and the registrable domains of its e-mail address and website."""
     if not rows:
         return []
-    table = identity_table(rows_table(rows))
-    emails = table.column("email_key").to_pylist()
-    mail_domains = registrable_domains(
-        pa.array([f"https://{email.rpartition('@')[2]}" if email else "" for email in emails],
-                 pa.string())).to_pylist()
-    columns = {kind: table.column(f"{kind}_key").to_pylist()
-               for kind in ("email", "linkedin", "phone", "person")}
-    website_domains = table.column("domain").to_pylist()
-    result: list[set[str]] = []
-    for at in range(len(rows)):
-        prints = {fingerprint(company_id, kind, keys[at])
-                  for kind, keys in columns.items() if keys[at]}
-        for domain in {mail_domains[at], website_domains[at]} - {""}:
-            prints.add(fingerprint(company_id, "domain", domain))
-        result.append(prints)
+    result: list[set[str]] = [set() for _ in rows]
+    for kind, keys in person_key_columns(rows_table(rows)):
+        for prints, key in zip(result, keys, strict=True):
+            if key:
+                prints.add(fingerprint(company_id, kind, key))
     return result

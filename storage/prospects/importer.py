@@ -11,6 +11,10 @@ e-mail, else LinkedIn profile, else phone, else name at company domain), so impo
 file again adds nothing, and a person already imported for the site (from any file) is not
 added twice.
 
+Rows of a suppressed person (the site's company's or the site's own do-not-contact entries and
+erasures, `storage.privacy.suppressions`) are not imported: the report counts them as
+`suppressed`, and a person is skipped whole when any of their rows is suppressed.
+
 Row numbers: for CSV and JSON Lines, the line of the file (the header is line 1 of a CSV);
 for Parquet, the 1-based row. A CSV record spanning several lines (quoted newlines) shifts the
 line numbers of the rows after it.
@@ -31,6 +35,7 @@ import duckdb
 import pyarrow as pa
 from pydantic import BaseModel, Field
 
+from storage.privacy.suppressions import SuppressionCheck
 from storage.prospects.columns import PROSPECT_FIELDS, map_columns
 from storage.prospects.identities import PARQUET_OPTIONS, register_identities, rekey_site_files
 from storage.prospects.jsonl import load_jsonl
@@ -68,6 +73,8 @@ class ImportReport(BaseModel):
     imported: int = 0
     duplicates: int = Field(0, description="Rows of people already in the site's store or "
                             "earlier in the file.")
+    suppressed: int = Field(0, description="Rows of people on a do-not-contact list (or "
+                            "erased): not imported.")
     bad_row_count: int = 0
     bad_rows: list[BadRow] = Field(default_factory=list, description="The first 1000.")
     output: str | None = None
@@ -146,6 +153,7 @@ def import_prospects(
     dry_run: bool = False,
     progress: Progress | None = None,
     duckdb_config: dict[str, str | int] | None = None,
+    suppression: SuppressionCheck | None = None,
 ) -> ImportReport:
     """Import one prospect list for `site_id`; see the module docstring for the rules.
 
@@ -163,6 +171,8 @@ def import_prospects(
         duckdb_config: DuckDB settings of the import's connection (`memory_limit`, `threads`,
             `temp_directory`: `LeadmillSettings.import_duckdb_config`); None: DuckDB's own,
             which take most of the machine.
+        suppression: The entries of the site's company and of the site
+            (`SuppressionCheck.for_site`); their people's rows are skipped.
 
     Raises:
         ImportRefused: the file cannot be imported at all.
@@ -228,6 +238,15 @@ def import_prospects(
             rekey_site_files(con, site_files)
         source = source_name or f"import:{path.name}"
         fresh = "SELECT * EXCLUDE (_rowid, _reason) FROM staged WHERE _reason IS NULL"
+        if _register_suppressed(con, mapping, suppression):
+            # Every row of a person any of whose rows is suppressed.
+            con.execute("CREATE TABLE suppressed_people AS SELECT DISTINCT s.prospect_id "
+                        "FROM staged s JOIN suppressed_rows r USING (_rowid) "
+                        "WHERE s._reason IS NULL")
+            report.suppressed = con.execute(
+                "SELECT count(*) FROM staged WHERE _reason IS NULL AND prospect_id IN "
+                "(SELECT prospect_id FROM suppressed_people)").fetchall()[0][0]
+            fresh += " AND prospect_id NOT IN (SELECT prospect_id FROM suppressed_people)"
         if site_files:
             # People the site already has. Only then: the anti-join reorders rows, and rows in
             # file order keep a company's contacts together, which research reads faster.
@@ -248,11 +267,25 @@ def import_prospects(
             report.imported, output = _write(con, fresh, own, source)
             report.output = str(output) if output else None
         good = report.rows_read - report.bad_row_count
-        report.duplicates = good - report.imported
+        report.duplicates = good - report.imported - report.suppressed
         report_progress("done", 4, 4)
-    log.info("import of %s for %s: %d read, %d imported, %d duplicates, %d bad", path.name,
-             site_id, report.rows_read, report.imported, report.duplicates, report.bad_row_count)
+    log.info("import of %s for %s: %d read, %d imported, %d duplicates, %d suppressed, %d bad",
+             path.name, site_id, report.rows_read, report.imported, report.duplicates,
+             report.suppressed, report.bad_row_count)
     return report
+
+
+def _register_suppressed(con: duckdb.DuckDBPyConnection, mapping: dict[str, str],
+                         suppression: SuppressionCheck | None) -> bool:
+    """Register table `suppressed_rows (_rowid)`: the rows of `raw` whose person
+    `suppression` names; False (nothing registered) when there are no entries."""
+    if not suppression:
+        return False
+    rows = con.sql(identity_input_sql(mapping)).to_arrow_table()
+    flags = suppression.suppressed_table(rows.drop_columns(["_rowid"]))
+    hits = rows.column("_rowid").filter(pa.array(flags, pa.bool_()))
+    con.register("suppressed_rows", pa.table({"_rowid": hits}))
+    return True
 
 
 @contextmanager

@@ -4,6 +4,10 @@ A secret is generated once and only its SHA-256 is stored; calls present it in t
 checked in constant time. A call's body hash is recorded with the call, so replaying the same
 body adds and changes nothing. Leads are written by identity (`dedupe_key`, the same keys as
 the lead store's), so a person already known to the client is updated, never duplicated.
+
+A person the client holds only as a deleted lead is skipped (deleted stays deleted: only
+`POST /api/leads` brings a lead back), and so is a person on the company's or the client's
+suppression entries (`storage.privacy.suppressions`): neither is stored, both are counted.
 """
 
 from __future__ import annotations
@@ -13,12 +17,14 @@ import hmac
 import secrets
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from storage.db.clock import utcnow
 from storage.leads.models import Lead
+from storage.privacy.suppressions import SuppressionCheck
 from storage.webhooks.models import InboundWebhook, InboundWebhookCall
 
 
@@ -86,35 +92,61 @@ def seen_call(session: Session, webhook_id: str, body_sha256: str) -> InboundWeb
         InboundWebhookCall.body_sha256 == body_sha256)).first()
 
 
-def upsert_inbound_leads(session: Session, webhook: InboundWebhook,
-                         rows: list[dict[str, Any]]) -> tuple[int, int]:
-    """Write mapped rows as leads of the webhook's client; (added, updated)."""
+@dataclass
+class InboundWrite:
+    """What one call did: leads added and updated, and people skipped as `deleted` (the client
+    holds them only as deleted leads) or `suppressed`."""
+
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    suppressed: int = 0
+
+
+def upsert_inbound_leads(session: Session, webhook: InboundWebhook, rows: list[dict[str, Any]],
+                         suppression: SuppressionCheck | None = None) -> InboundWrite:
+    """Write mapped rows as leads of the webhook's client, except deleted and suppressed
+    people (`suppression`: the entries of the webhook's company and client)."""
     keys = [row["dedupe_key"] for row in rows]
-    existing = {lead.dedupe_key: lead for lead in session.exec(select(Lead).where(
-        Lead.company_id == webhook.company_id, Lead.site_id == webhook.client_id,
-        col(Lead.dedupe_key).in_(keys))).all()}
-    added = updated = 0
+    existing: dict[str, Lead] = {}
+    for lead in session.exec(select(Lead).where(
+            Lead.company_id == webhook.company_id, Lead.site_id == webhook.client_id,
+            col(Lead.dedupe_key).in_(keys))).all():
+        held = existing.get(lead.dedupe_key)  # a live lead of the key over a deleted one
+        if held is None or (held.deleted_at is not None and lead.deleted_at is None):
+            existing[lead.dedupe_key] = lead
+    # A company domain stands for the website when the tool sends no website.
+    suppressed = (suppression.suppressed([{**row, "website": row.get("website")
+                                           or row.get("company_domain")} for row in rows])
+                  if suppression is not None else [False] * len(rows))
+    result = InboundWrite()
     now = utcnow()
     source = f"webhook:{webhook.platform}"
-    for row in rows:
+    for row, is_suppressed in zip(rows, suppressed, strict=True):
         values = {k: v for k, v in row.items() if k != "dedupe_key"}
         lead = existing.get(row["dedupe_key"])
+        if lead is not None and lead.deleted_at is not None:
+            result.deleted += 1
+            continue
+        if is_suppressed:
+            result.suppressed += 1
+            continue
         if lead is None:
             lead = Lead(id=str(uuid.uuid4()), company_id=webhook.company_id,
                         site_id=webhook.client_id, dedupe_key=row["dedupe_key"],
                         source=source, source_record_id=webhook.id, created_at=now,
                         updated_at=now, **values)
-            added += 1
+            result.added += 1
         else:
             changed = {k: v for k, v in values.items() if getattr(lead, k) != v}
-            if not changed and lead.deleted_at is None:
+            if not changed:
                 continue
             for name, value in changed.items():
                 setattr(lead, name, value)
-            lead.deleted_at, lead.updated_at = None, now
-            updated += 1
+            lead.updated_at = now
+            result.updated += 1
         session.add(lead)
-    return added, updated
+    return result
 
 
 def record_call(session: Session, webhook_id: str, body_sha256: str, added: int,

@@ -43,6 +43,8 @@ def completion_payload(command: Any, metadata: dict[str, Any] | None) -> dict[st
                 "verified_percentage": summary.get("verified_percentage", 0),
                 "industries_breakdown": summary.get("industries_breakdown", {}),
                 "roles_breakdown": summary.get("roles_breakdown", {}),
+                # Beyond the document: people left out as suppressed (do-not-contact, erased).
+                "suppressed": summary.get("suppressed", 0),
             },
         },
         "metadata": metadata or {},

@@ -41,7 +41,9 @@ def leads_markdown(
         f"## Command {markdown_text(command_id)}\n\n"
         f"- leads: **{summary['total_leads']}**\n"
         f"- average match score: **{summary['average_match_score']}**\n"
-        f"- verified: **{summary['verified_percentage']}%**\n\n"
+        f"- verified: **{summary['verified_percentage']}%**\n"
+        f"- left out: **{summary.get('suppressed', 0)}** suppressed, "
+        f"**{summary.get('deleted_skipped', 0)}** deleted earlier\n\n"
         + _breakdown("Industries", summary["industries_breakdown"])
         + "\n"
         + _breakdown("Roles", summary["roles_breakdown"])

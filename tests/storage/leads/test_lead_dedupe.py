@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from sqlmodel import Session, func, select
 
+from storage.db.clock import utcnow
 from storage.db.engine import session_scope
 from storage.leads.matching import site_lead_identities
 from storage.leads.models import CommandLead, Lead, LeadSource
 from storage.leads.persist import upsert_command_leads
-from tasks.dedupe.candidates import select_best
+from storage.leads.records import new_or_revived_lead
+from tasks.dedupe.candidates import choose_leads, select_best
 from tasks.lifecycle.persistence import lead_rows
 from tasks.search.criteria import Prospect, ScoredLead, Verification
 from tests.storage.leads.test_leads import setup_store
@@ -82,3 +84,37 @@ def test_a_recurring_search_reports_only_new_people_and_fills_up_with_the_next_b
     with Session(engine) as session:
         names = [session.get(Lead, lead_id).name for lead_id in ids]
     assert names == ["Bo Chen", "Al Diaz"]
+
+
+def test_a_deleted_person_is_never_revived_and_a_recreated_one_takes_the_finding(tmp_path):
+    engine = setup_store(tmp_path)
+    [jane] = run_command(engine, "cmd_1", [lead("a-1", 0.9, "apollo",
+                                                email="jane@acme.example.com")], 5)
+    with session_scope(engine) as session:
+        session.get(Lead, jane).deleted_at = utcnow()
+    bo = lead("b-1", 0.5, "apollo", first_name="Bo", last_name="Chen", name="Bo Chen")
+    again = lead("a-2", 0.95, "pdl", last_name="Smiht", name="Jane Smiht")  # fuzzy, no e-mail
+    with session_scope(engine) as session:
+        known = site_lead_identities(session, "company-acme", "site_a")
+    selection = choose_leads([again, bo], 5, known)
+    assert [x.prospect.prospect_id for x in selection.leads] == ["b-1"]
+    assert selection.deleted == 1
+    # The persist step on its own refuses too: a row of the deleted key, or matched to it.
+    rows = lead_rows([lead("a-3", 0.9, "x", email="jane@acme.example.com"),
+                      again.model_copy(update={"known_lead_id": jane})])
+    with session_scope(engine) as session:
+        assert upsert_command_leads(session, company_id="company-acme", site_id="site_a",
+                                    command_id="cmd_2", rows=rows) == []
+    with Session(engine) as session:
+        assert session.get(Lead, jane).deleted_at is not None
+    # Re-created with POST /api/leads under another key: that live lead takes the finding.
+    with session_scope(engine) as session:
+        back = new_or_revived_lead(None, "company-acme", "site_a",
+                                   "linkedin:linkedin.com/in/jane-smith",
+                                   {"first_name": "Jane", "last_name": "Smith",
+                                    "company": "Acme Inc",
+                                    "linkedin": "linkedin.com/in/jane-smith"}, utcnow(), None)
+        session.add(back)
+        back_id = back.id
+    assert run_command(engine, "cmd_2", [lead("a-4", 0.9, "x",
+                                              email="jane@acme.example.com")], 5) == [back_id]
