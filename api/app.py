@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gc
 import logging
-from typing import Any, Protocol
+from typing import Any
 
 from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
+from api.background import CommandExecutor, build_background
 from api.command.routes import LeadGenerationController
 from api.command.schedules import ScheduleController
 from api.command.webhook_deliveries import WebhookDeliveryController
@@ -47,17 +48,13 @@ from api.worker_threads import PasswordHashing, worker_thread_hooks
 from storage.commands.limits import CapReached
 from storage.data_dir import prepare_data_dir
 from storage.leads.records import ensure_lead_page_indexes
+from storage.prospects.admission import sweep_abandoned_spools
+from storage.prospects.sites import adopt_legacy_site_dirs_of_db
 from storage.runtime import Runtime, open_runtime
 from storage.schema import create_schema
 from storage.settings import LeadmillSettings
 from storage.tenancy.rate_counters import DatabaseCounters, MemoryCounters
 from tasks.egress import EgressPolicy
-
-
-class CommandExecutor(Protocol):
-    def start(self) -> None: ...
-    def stop(self, wait: bool = True) -> None: ...
-    def submit(self, command_id: str) -> None: ...
 
 
 @get("/api/health", summary="Liveness", tags=["Health"])
@@ -82,31 +79,36 @@ def freeze_startup_objects() -> None:
 
 def create_app(
     settings: LeadmillSettings,
-    executor: CommandExecutor,
+    executor: CommandExecutor | None = None,
     *,
     runtime: Runtime | None = None,
 ) -> Litestar:
-    """Build the API over `settings`' stores, handing commands to `executor`.
+    """The API process's one wiring point: the app over `settings`' stores with every
+    background worker (api/background.py) built here and started with the app.
 
     `runtime` is the process's (`storage.runtime`): its engine, secret box and JWT secret
     serve the requests, and flows run in this process use the same. Without one, the app
-    opens it from `settings`, which checks the secrets before anything is served.
+    opens it from `settings`, which checks the secrets before anything is served. `executor`
+    replaces the command executor the settings name (benchmarks of the API alone).
+    Prefect's environment (deployments.prefect_env) is the caller's to set before importing
+    this module: api/server.py does.
     """
     runtime = runtime or open_runtime(settings)
     engine = runtime.engine
     prepare_data_dir(settings.data_dir)
     create_schema(engine)
     ensure_lead_page_indexes(engine)
+    # Prospect lists imported before client ids were per company move to per-company folders.
+    adopt_legacy_site_dirs_of_db(engine, settings.prospect_dir)
+    background = build_background(settings, runtime, executor)
     counters = (DatabaseCounters(engine) if settings.rate_limit_backend == "database"
                 else MemoryCounters())
     # httpx logs every request at INFO; that is noise next to the API's own log.
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
-    def start_executor() -> None:
-        executor.start()
-
-    def stop_executor() -> None:
-        executor.stop()
+    def sweep_spools() -> None:
+        # Spools of imports a killed process left behind (storage.prospects.admission).
+        sweep_abandoned_spools(settings.data_dir / "tmp")
 
     def document_examples(app: Litestar) -> None:
         add_catalogued_examples(app.openapi_schema)
@@ -128,7 +130,9 @@ def create_app(
             "runtime": runtime,
             "engine": engine,
             "egress_policy": EgressPolicy.from_settings(settings),
-            "executor": executor,
+            "executor": background.executor,
+            "flow_launcher": background.flow_launcher,
+            "webhook_dispatcher": background.webhook_dispatcher,
             "secret_box": runtime.secret_box,
             "tokens": TokenIssuer(runtime.jwt_secret),
             "rate_limiter": RateLimiter({"standard": settings.rate_limit_standard,
@@ -150,9 +154,9 @@ def create_app(
         plugins=[RequestModelPlugin()],
         middleware=[RateLimitHeadersMiddleware],
         before_request=refuse_nul_characters,
-        on_startup=[use_worker_threads, start_executor, document_examples,
+        on_startup=[use_worker_threads, sweep_spools, background.start, document_examples,
                     freeze_startup_objects],
-        on_shutdown=[stop_executor, gc.unfreeze, stop_worker_threads, password_hashing.close],
+        on_shutdown=[background.stop, gc.unfreeze, stop_worker_threads, password_hashing.close],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config("0.1.0"),
         debug=False,

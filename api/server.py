@@ -1,4 +1,4 @@
-"""The API process: settings, operational DB, local executor and warehouse trigger, then uvicorn."""
+"""The API process: its runtime and Prefect's environment, the app (api/app.py), then uvicorn."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from storage.settings import LeadmillSettings
 
 
 def build_local_app(settings: LeadmillSettings):  # -> Litestar, imported lazily below
-    """The API with the local executor, as `make run` serves it (one wiring point)."""
+    """The API as `make run` serves it: the process's runtime, Prefect's environment, then
+    the app (api/app.py builds the executor and every other worker)."""
     from storage.runtime import open_runtime
 
     # The process's one runtime, first: a bad secret stops the start before Prefect is loaded;
@@ -18,47 +19,8 @@ def build_local_app(settings: LeadmillSettings):  # -> Litestar, imported lazily
     apply_prefect_environment(settings)  # before anything imports Prefect
 
     from api.app import create_app
-    from deployments.executor import LocalExecutor
-    from deployments.warehouse_trigger import WarehouseSyncTrigger
-    from deployments.webhook_dispatcher import WebhookDispatcher
-    from storage.prospects.admission import sweep_abandoned_spools
-    from storage.prospects.sites import adopt_legacy_site_dirs_of_db
-    from storage.schema import create_schema
 
-    engine = runtime.engine
-    create_schema(engine)
-    # Prospect lists imported before client ids were per company move to per-company folders.
-    adopt_legacy_site_dirs_of_db(engine, settings.prospect_dir)
-    trigger = WarehouseSyncTrigger(str(settings.data_dir))
-    if settings.executor == "deployment":
-        # Scale-out: runs go to `prefect worker` processes; each finished run there asks the
-        # `warehouse-sync` deployment for a sync (flows/warehouse_sync.py), and its minutely
-        # schedule catches anything a request missed.
-        from deployments.deployment_executor import DeploymentExecutor
-
-        executor = DeploymentExecutor(settings, engine, settings.executor_instance)
-    else:
-        executor = LocalExecutor(settings, engine, settings.executor_instance,
-                                 on_command_finished=trigger.request)
-    app = create_app(settings, executor, runtime=runtime)
-    # Spools of imports a killed process left behind (storage.prospects.admission).
-    app.on_startup.append(lambda: sweep_abandoned_spools(settings.data_dir / "tmp"))
-    app.on_startup.append(trigger.start)
-    app.on_shutdown.append(trigger.stop)
-    # The durable webhook outbox is delivered from here, resuming what a killed process left.
-    dispatcher = WebhookDispatcher(settings, engine, settings.executor_instance,
-                                   secret_box=runtime.secret_box)
-    app.state.webhook_dispatcher = dispatcher
-    app.on_startup.append(dispatcher.start)
-    app.on_shutdown.append(dispatcher.stop)
-    # Background tasks (/api/trigger, /api/leads/process/*) run as flow runs from here.
-    from deployments.flow_launcher import FlowLauncher
-
-    launcher = FlowLauncher(settings, engine, settings.executor_instance)
-    app.state.flow_launcher = launcher
-    app.on_startup.append(launcher.start)
-    app.on_shutdown.append(launcher.stop)
-    return app
+    return create_app(settings, runtime=runtime)
 
 
 # Longer than any client's idle keep-alive (httpx keeps a pooled connection 5 s, uvicorn's own

@@ -6,13 +6,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from litestar import Request, get
-from litestar.datastructures import State
+from sqlmodel import Session
 
 from api.errors import InvalidFormat, InvalidValue
+from api.guards import authenticated
 from api.management.requests import query_text
-from api.security.auth import authenticate
+from api.security.auth import Caller
 from storage.db.clock import utcnow
-from storage.db.engine import session_scope
 from storage.workspace.pipeline_analytics import pipeline_by_day
 
 MAX_DAYS = 366
@@ -31,8 +31,8 @@ def _day(request: Request, name: str, default: date) -> date:
 
 
 @get("/api/analytics/pipeline", summary="Pipeline analytics per day", tags=["Analytics"],
-     sync_to_thread=True)
-def pipeline_analytics(request: Request, state: State) -> dict[str, Any]:
+     guards=[authenticated], sync_to_thread=True)
+def pipeline_analytics(request: Request, session: Session, caller: Caller) -> dict[str, Any]:
     """Leads (by status) and commands (by status and stage) per UTC day, for your company.
 
     `startDate` and `endDate` are inclusive `YYYY-MM-DD` dates (default: the last 30 days);
@@ -47,6 +47,4 @@ def pipeline_analytics(request: Request, state: State) -> dict[str, Any]:
     if (end - start).days >= MAX_DAYS:
         raise InvalidValue(f"at most {MAX_DAYS} days at once",
                            details={"field": "endDate", "issue": f"{(end - start).days + 1} days"})
-    with session_scope(state.engine) as session:
-        caller = authenticate(request, session)
-        return {"success": True, **pipeline_by_day(session, caller.company_id, start, end)}
+    return {"success": True, **pipeline_by_day(session, caller.company_id, start, end)}

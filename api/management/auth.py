@@ -22,6 +22,7 @@ from api.errors import (
     NoValidTokens,
     RateLimited,
 )
+from api.guards import authenticated
 from api.management.requests import parse_json_object, query_text, validate
 from api.security.auth import Caller, authenticate, presented_key
 from api.security.client_address import client_ip
@@ -29,7 +30,6 @@ from api.security.ratelimit import STATE_KEY, LoginReservation, LoginThrottle, R
 from api.security.tokens import TokenError
 from storage.commands.limits import ensure_api_key_allowed, hold_company
 from storage.db.clock import iso_z
-from storage.db.engine import session_scope
 from storage.tenancy.accounts import find_api_key, issue_api_key, revoke_api_key
 from storage.tenancy.login_sessions import (
     RefreshToken,
@@ -87,7 +87,8 @@ class AuthController(Controller):
     tags = ["Auth"]
 
     @post("/auth", status_code=200, summary="Log in, or refresh tokens")
-    async def login(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
+    async def login(self, request: Request, state: State, session: Session,
+                    body: bytes) -> dict[str, Any]:
         """`{"username", "password"}` → tokens; `{"refreshToken"}` → fresh tokens (the refresh
         token is rotated: the one presented stops working).
 
@@ -95,110 +96,114 @@ class AuthController(Controller):
         Retry-After); presenting an already-rotated refresh token revokes its whole login
         session (no_valid_tokens).
         """
+        # Raw body: it is one of two requests, told apart by its keys (a refresh token, or a
+        # username and password), so no single model decodes it.
         body = parse_json_object(body)
         if "refreshToken" in body and "password" not in body:
-            tokens = await sync_to_thread(_refreshed_tokens, state, validate(RefreshRequest, body))
+            tokens = await sync_to_thread(_refreshed_tokens, state, session,
+                                          validate(RefreshRequest, body))
             return {"success": True, "tokens": tokens}
         login = validate(LoginRequest, body)
         # Three steps, so that Argon2 (and the wait for its slot) holds no database thread.
-        attempt = await sync_to_thread(_begin_login, request, state, login)
+        attempt = await sync_to_thread(_begin_login, request, state, session, login)
         if not await state.password_hashing.verify(attempt.password_hash, login.password):
             raise NoValidCredentials("Incorrect username or password",
                                      details="the username or password is wrong")
-        tokens = await sync_to_thread(_finish_login, state, attempt)
+        tokens = await sync_to_thread(_finish_login, state, session, attempt)
         return {"success": True, "tokens": tokens}
 
     @post("/auth/logout", status_code=200, summary="Log out: revoke refresh tokens (Leadmill)",
           sync_to_thread=True)
-    def logout(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
+    def logout(self, request: Request, state: State, session: Session,
+               body: bytes) -> dict[str, Any]:
         """A Leadmill extension. With `Authorization: Bearer <accessToken>`: ends that token's
         login session (its access, id and refresh tokens stop working); `{"allSessions": true}`
         ends every session of the user. Or, without a header, `{"refreshToken"}` ends the
         session that token belongs to.
         """
+        # Raw body: it may be empty (logging out with the access token alone).
         body = parse_json_object(body) if body.strip() else {}
         logout = validate(LogoutRequest, body)
-        with session_scope(state.engine) as session:
-            if presented_key(request) is None and logout.refreshToken:
-                claims = _refresh_claims(state, logout.refreshToken)
-                if not _known_refresh_token(session, claims, logout.refreshToken):
-                    raise NoValidTokens(details="unknown refresh token")
-                revoked = revoke_login_session(session, claims["sid"], "logout")
-                return {"success": True, "revoked": revoked}
-            caller = authenticate(request, session, company_required=False)
-            if caller.method != "jwt":
-                raise NoValidCredentials("Log out with the access token of the session",
-                                         details="API keys are revoked with DELETE "
-                                         "/api/agent-api-keys")
-            if logout.allSessions:
-                revoked = revoke_user_sessions(session, caller.user_id, "logout_all")
-            else:
-                revoked = revoke_login_session(session, caller.session_id, "logout")
+        if presented_key(request) is None and logout.refreshToken:
+            claims = _refresh_claims(state, logout.refreshToken)
+            if not _known_refresh_token(session, claims, logout.refreshToken):
+                raise NoValidTokens(details="unknown refresh token")
+            revoked = revoke_login_session(session, claims["sid"], "logout")
+            return {"success": True, "revoked": revoked}
+        # No guard on this route: a refresh token in the body is credential enough (above);
+        # only without one is the caller authenticated, here (rate limit charged as usual).
+        caller = authenticate(request, session, company_required=False)
+        if caller.method != "jwt":
+            raise NoValidCredentials("Log out with the access token of the session",
+                                     details="API keys are revoked with DELETE "
+                                     "/api/agent-api-keys")
+        if logout.allSessions:
+            revoked = revoke_user_sessions(session, caller.user_id, "logout_all")
+        else:
+            revoked = revoke_login_session(session, caller.session_id, "logout")
         return {"success": True, "revoked": revoked}
 
     @post("/auth/password", status_code=200,
-          summary="Change your password: every login session ends (Leadmill)")
-    async def change_password(self, request: Request, state: State,
-                              body: bytes) -> dict[str, Any]:
+          summary="Change your password: every login session ends (Leadmill)",
+          guards=[authenticated], opt={"company_optional": True})
+    async def change_password(self, request: Request, state: State, session: Session,
+                              caller: Caller, data: PasswordChange) -> dict[str, Any]:
         """A Leadmill extension. With `Authorization: Bearer <accessToken>` and `{"currentPassword",
         "newPassword"}`: the new password (8+ characters) replaces the old one, every login
         session of the user ends (all its tokens stop working, on every device) and fresh
         tokens for a new session come back. A wrong current password counts as a failed login.
         """
-        change = validate(PasswordChange, parse_json_object(body))
-        attempt = await sync_to_thread(_begin_password_change, request, state)
+        attempt = await sync_to_thread(_begin_password_change, request, state, session, caller)
         if not await state.password_hashing.verify(attempt.password_hash,
-                                                   change.currentPassword):
+                                                   data.currentPassword):
             raise NoValidCredentials("The current password is wrong",
                                      details={"field": "currentPassword"})
         try:
-            new_hash = await state.password_hashing.hash(change.newPassword)
+            new_hash = await state.password_hashing.hash(data.newPassword)
         except ValueError as exc:
             # The current password was right: not a failed login.
             await sync_to_thread(state.login_throttle.forgive, attempt.reservation)
             raise InvalidValue(str(exc), details={"field": "newPassword"}) from None
-        revoked, tokens = await sync_to_thread(_store_new_password, state, attempt, new_hash)
+        revoked, tokens = await sync_to_thread(_store_new_password, state, session, attempt,
+                                               new_hash)
         return {"success": True, "revoked": revoked, "tokens": tokens}
 
-    @post("/agent-api-keys", status_code=201, summary="Issue an API key", sync_to_thread=True)
-    def issue_key(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
+    @post("/agent-api-keys", status_code=201, summary="Issue an API key",
+          guards=[authenticated], sync_to_thread=True)
+    def issue_key(self, state: State, session: Session, caller: Caller,
+                  data: ApiKeyRequest) -> dict[str, Any]:
         """A new key for the caller; the key is shown once, only its hash is stored."""
-        body = validate(ApiKeyRequest, parse_json_object(body))
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            if body.tier == "premium" and caller.role != "owner":
-                raise InsufficientPermissions("Only a company owner may issue premium keys",
-                                              details={"field": "tier", "issue": caller.role})
-            hold_company(session, caller.company_id)
-            ensure_api_key_allowed(session, caller.user_id, state.settings.max_api_keys_per_user)
-            user = session.get(User, caller.user_id)
-            key = issue_api_key(session, user, body.name, tier=body.tier)
-            reply = public_key(find_api_key(session, key))
+        if data.tier == "premium" and caller.role != "owner":
+            raise InsufficientPermissions("Only a company owner may issue premium keys",
+                                          details={"field": "tier", "issue": caller.role})
+        hold_company(session, caller.company_id)
+        ensure_api_key_allowed(session, caller.user_id, state.settings.max_api_keys_per_user)
+        user = session.get(User, caller.user_id)
+        key = issue_api_key(session, user, data.name, tier=data.tier)
+        reply = public_key(find_api_key(session, key))
         return {"success": True, "apiKey": {**reply, "key": key,
-                                            "description": body.description},
+                                            "description": data.description},
                 "usage": "Send it as x-api-key with x-user-id: " + caller.user_id}
 
-    @get("/agent-api-keys", summary="List API keys", sync_to_thread=True)
-    def list_keys(self, request: Request, state: State) -> dict[str, Any]:
+    @get("/agent-api-keys", summary="List API keys", guards=[authenticated],
+         sync_to_thread=True)
+    def list_keys(self, session: Session, caller: Caller) -> dict[str, Any]:
         """The caller's keys; an owner or admin sees every key of the company."""
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            query = select(ApiKey).where(ApiKey.company_id == caller.company_id)
-            if not caller.is_admin:
-                query = query.where(ApiKey.user_id == caller.user_id)
-            keys = session.exec(query.order_by(ApiKey.created_at)).all()
-            return {"success": True, "apiKeys": [public_key(key) for key in keys]}
+        query = select(ApiKey).where(ApiKey.company_id == caller.company_id)
+        if not caller.is_admin:
+            query = query.where(ApiKey.user_id == caller.user_id)
+        keys = session.exec(query.order_by(ApiKey.created_at)).all()
+        return {"success": True, "apiKeys": [public_key(key) for key in keys]}
 
-    @delete("/agent-api-keys", status_code=200, summary="Revoke an API key", sync_to_thread=True)
-    def revoke_key(self, request: Request, state: State) -> dict[str, Any]:
+    @delete("/agent-api-keys", status_code=200, summary="Revoke an API key",
+            guards=[authenticated], sync_to_thread=True)
+    def revoke_key(self, request: Request, session: Session, caller: Caller) -> dict[str, Any]:
         """`?id=<key id>`: revokes one of the caller's keys (any of the company's for admins)."""
         key_id = query_text(request, "id", required=True)
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            record = _visible_key(session, caller, key_id)
-            if record is None:
-                raise NotFound(f"No API key {key_id}", details={"field": "id", "issue": key_id})
-            revoke_api_key(session, record.id, caller.company_id)
+        record = _visible_key(session, caller, key_id)
+        if record is None:
+            raise NotFound(f"No API key {key_id}", details={"field": "id", "issue": key_id})
+        revoke_api_key(session, record.id, caller.company_id)
         return {"success": True, "revoked": key_id}
 
 
@@ -234,48 +239,54 @@ def _reserve_attempt(request: Request, state: State, username: str) -> LoginRese
     return reserved
 
 
-def _begin_login(request: Request, state: State, login: LoginRequest) -> PasswordAttempt:
+def _end_transaction(session: Session) -> None:
+    """End the request's transaction before Argon2 runs, so that no database connection is
+    held while it does; the next use of `session` begins a new one."""
+    session.commit()
+
+
+def _begin_login(request: Request, state: State, session: Session, login: LoginRequest
+                 ) -> PasswordAttempt:
     username = login.username.strip().lower()
     reservation = _reserve_attempt(request, state, username)
-    with session_scope(state.engine) as session:
-        user = session.exec(select(User).where(User.username == username)).first()
-        if user is None:
-            user = session.exec(select(User).where(User.username == login.username.strip())
-                                ).first()
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        user = session.exec(select(User).where(User.username == login.username.strip())
+                            ).first()
+    _end_transaction(session)
     if user is None:
         return PasswordAttempt(reservation, None, None)
     return PasswordAttempt(reservation, user.id, user.password_hash)
 
 
-def _finish_login(state: State, attempt: PasswordAttempt) -> dict[str, Any]:
+def _finish_login(state: State, session: Session, attempt: PasswordAttempt
+                  ) -> dict[str, Any]:
     """The password was right: take back the counted failure and start a login session."""
     state.login_throttle.forgive(attempt.reservation)
-    with session_scope(state.engine) as session:
-        user = _unchanged_user(session, attempt)
-        return _issue_tokens(state, session, user, None)
+    user = _unchanged_user(session, attempt)
+    return _issue_tokens(state, session, user, None)
 
 
-def _begin_password_change(request: Request, state: State) -> PasswordAttempt:
-    with session_scope(state.engine) as session:
-        caller = authenticate(request, session, company_required=False)
-        if caller.method != "jwt":
-            raise NoValidCredentials("Change a password with the user's access token",
-                                     details="API keys act for a user; they cannot "
-                                     "change the user's password")
-        user = session.get(User, caller.user_id)
+def _begin_password_change(request: Request, state: State, session: Session, caller: Caller
+                           ) -> PasswordAttempt:
+    if caller.method != "jwt":
+        raise NoValidCredentials("Change a password with the user's access token",
+                                 details="API keys act for a user; they cannot "
+                                 "change the user's password")
+    user = session.get(User, caller.user_id)
+    _end_transaction(session)
     reservation = _reserve_attempt(request, state, user.username)
     return PasswordAttempt(reservation, user.id, user.password_hash)
 
 
-def _store_new_password(state: State, attempt: PasswordAttempt, new_hash: str
-                        ) -> tuple[int, dict[str, Any]]:
+def _store_new_password(state: State, session: Session, attempt: PasswordAttempt,
+                        new_hash: str) -> tuple[int, dict[str, Any]]:
     state.login_throttle.forgive(attempt.reservation)
-    with session_scope(state.engine) as session:
-        user = _unchanged_user(session, attempt)
-        user.password_hash = new_hash
-        session.add(user)
-        revoked = revoke_user_sessions(session, user.id, "password_changed")
-        return revoked, _issue_tokens(state, session, user, None)
+    user = _unchanged_user(session, attempt)
+    user.password_hash = new_hash
+    session.add(user)
+    revoked = revoke_user_sessions(session, user.id, "password_changed")
+    return revoked, _issue_tokens(state, session, user, None)
 
 
 def _unchanged_user(session: Session, attempt: PasswordAttempt) -> User:
@@ -319,12 +330,14 @@ def _known_refresh_token(session: Session, claims: dict[str, Any], token: str) -
             and hmac.compare_digest(row.token_hash, hash_token(token)))
 
 
-def _refreshed_tokens(state: State, refresh: RefreshRequest) -> dict[str, Any]:
-    with session_scope(state.engine) as session:
-        user, session_id, refused = _refreshing_user(state, session, refresh)
-        # A refusal is raised after the commit: a reused token's revocation stays.
-        if refused is None:
-            return _issue_tokens(state, session, user, session_id)
+def _refreshed_tokens(state: State, session: Session, refresh: RefreshRequest
+                      ) -> dict[str, Any]:
+    user, session_id, refused = _refreshing_user(state, session, refresh)
+    if refused is None:
+        return _issue_tokens(state, session, user, session_id)
+    # A refusal is raised after the commit (the request's transaction is rolled back on an
+    # error): a reused token's revocation stays.
+    session.commit()
     raise refused
 
 

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, post
-from litestar.concurrency import sync_to_thread
+from litestar import post
 from litestar.datastructures import State
 
 from api.errors import InvalidFormat, InvalidValue, MissingRequiredField
+from api.guards import authenticated
 from api.json_body import load_json
-from api.security.auth import authenticate, authenticate_alone
-from storage.db.engine import session_scope
 from tasks.verification.contacts import verifier_options
 from tasks.verification.email import DnsMxResolver, EmailVerifier, validate_offline
 
@@ -27,7 +25,11 @@ MAX_EMAIL_LENGTH = 320
 
 
 def _addresses(body: bytes) -> tuple[list[str], bool]:
-    """The addresses asked about, and whether the caller sent a list."""
+    """The addresses asked about, and whether the caller sent a list.
+
+    Read from the raw body, not a request model: the body is one of two shapes (`email` or
+    `emails`) and its errors have this route's own messages and fields.
+    """
     try:
         payload = load_json(body or b"null")
     except (ValueError, UnicodeDecodeError):
@@ -61,25 +63,22 @@ def _reply(results: list[dict[str, Any]], many: bool) -> dict[str, Any]:
 
 
 @post("/api/email-validate", status_code=200, summary="Validate e-mail addresses (offline)",
-      tags=["Email"], sync_to_thread=True)
-def validate_email_route(request: Request, state: State, body: bytes) -> dict[str, Any]:
+      tags=["Email"], guards=[authenticated], sync_to_thread=True)
+def validate_email_route(body: bytes) -> dict[str, Any]:
     """Syntax, normalisation, typo suggestion, disposable and role checks; no network."""
-    with session_scope(state.engine) as session:
-        authenticate(request, session)
     emails, many = _addresses(body)
     results = [validate_offline(email).model_dump() for email in emails]
     return _reply(results, many)
 
 
 @post("/api/email-verify", status_code=200, summary="Verify e-mail addresses (MX + SMTP)",
-      tags=["Email"])
-async def verify_email_route(request: Request, state: State) -> dict[str, Any]:
+      tags=["Email"], guards=[authenticated])
+async def verify_email_route(state: State, body: bytes) -> dict[str, Any]:
     """Everything `email-validate` does, then MX and an SMTP probe of each address's domain.
 
     The verifier (per-domain limits, caches) is shared by every request of this process.
     """
-    await sync_to_thread(authenticate_alone, request, state.engine)
-    emails, many = _addresses(await request.body())
+    emails, many = _addresses(body)
     verifier = _shared_verifier(state)
     results = await verifier.verify_many(emails)
     return _reply([result.model_dump() for result in results], many)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, delete, get, post, put
-from litestar.datastructures import State
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Session
 
@@ -21,6 +20,7 @@ from api.errors import (
     MissingRequiredField,
     NotFound,
 )
+from api.guards import authenticated
 from api.management.requests import (
     parse_json_object,
     query_cursor,
@@ -28,9 +28,8 @@ from api.management.requests import (
     query_text,
     validate,
 )
-from api.security.auth import Caller, RecordOwnerMismatch, authenticate, may_change
+from api.security.auth import Caller, RecordOwnerMismatch, may_change
 from storage.db.clock import utcnow
-from storage.db.engine import session_scope
 from storage.leads.fields import generated_fields
 from storage.leads.records import (
     READ_FIELDS,
@@ -210,10 +209,11 @@ def _update(session: Session, caller: Caller, items: list[LeadUpdate]) -> list[A
 class LeadController(Controller):
     path = "/api"
     tags = ["Leads"]
+    guards = [authenticated]
 
     @get("/leads", summary="List a client's leads (cursor pages), or get one with ?id=",
          sync_to_thread=True)
-    def list_leads(self, request: Request, state: State) -> dict[str, Any]:
+    def list_leads(self, request: Request, session: Session, caller: Caller) -> dict[str, Any]:
         """`client_id` (required), `limit` 1–1000 (default 100), `nextToken` → `{leads, total,
         nextToken}`, newest first; or one lead with `?id=` (with its sources and
         generated fields).
@@ -222,95 +222,92 @@ class LeadController(Controller):
         client_id = None if lead_id else query_text(request, "client_id", required=True)
         limit = query_int(request, "limit", 100, 1, 1000)
         cursor = query_cursor(request)
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            if lead_id:
-                lead = next(iter(live_leads(session, caller.company_id, [lead_id])), None)
-                if lead is None:
-                    raise NotFound(f"No lead {lead_id}", details={"field": "id"})
-                generated = generated_fields(session, [lead.id]).get(lead.id, {})
-                return {"success": True, "lead": {**public_lead(lead),
-                                                  "sources": provenance(session, lead.id),
-                                                  "generatedFields": generated}}
-            if find_client(session, caller.company_id, client_id) is None:
-                raise NotFound(f"No client {client_id}", details={"field": "client_id"})
-            leads, next_token = page_live(session, caller.company_id, client_id, limit, cursor,
-                                          list(READ_FIELDS))
-            total = count_live(session, caller.company_id, client_id)
+        if lead_id:
+            lead = next(iter(live_leads(session, caller.company_id, [lead_id])), None)
+            if lead is None:
+                raise NotFound(f"No lead {lead_id}", details={"field": "id"})
+            generated = generated_fields(session, [lead.id]).get(lead.id, {})
+            return {"success": True, "lead": {**public_lead(lead),
+                                              "sources": provenance(session, lead.id),
+                                              "generatedFields": generated}}
+        if find_client(session, caller.company_id, client_id) is None:
+            raise NotFound(f"No client {client_id}", details={"field": "client_id"})
+        leads, next_token = page_live(session, caller.company_id, client_id, limit, cursor,
+                                      list(READ_FIELDS))
+        total = count_live(session, caller.company_id, client_id)
         return {"success": True, "leads": leads, "total": total, "nextToken": next_token}
 
     @post("/leads", status_code=201, summary="Create a lead, or a batch {leads: [...]}",
           sync_to_thread=True)
-    def create_leads(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
+    def create_leads(self, session: Session, caller: Caller, body: bytes) -> dict[str, Any]:
         """One lead (`{client_id, firstName, lastName, email, companyName, title, linkedinUrl,
         ...}` → 201 `{lead}`) or a batch `{leads: [...]}` → 201 `{created, skipped[]}`
         with a reason per skipped row.
         """
+        # Raw body: it is one lead or a batch, and a batch item's problems are reported per
+        # item (skipped, with `leads[i].` field names), so no single model decodes it.
         body = parse_json_object(body)
         raw_items = _batch(body, "leads")
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            if raw_items is None:
-                item = validate(LeadCreate, body)
-                created, skipped = _create(session, caller, [item], "")
-                if skipped:
-                    raise skipped[0]["_error"]
-                return {"success": True, "lead": public_lead(created[0])}
-            valid: list[LeadCreate] = []
-            positions: list[int] = []
-            invalid: list[dict[str, Any]] = []
-            for index, raw in enumerate(raw_items):
-                try:
-                    valid.append(validate(LeadCreate, raw, prefix=f"leads[{index}]."))
-                    positions.append(index)
-                except ManagementError as error:
-                    invalid.append(_skip(index, raw if isinstance(raw, dict) else {}, error))
-            created, skipped = _create(session, caller, valid, "leads[")
-            for entry in skipped:
-                entry["index"] = positions[entry["index"]]
-            return {"success": True, "created": len(created),
-                    "ids": [lead.id for lead in created],
-                    "skipped": [_public_skip(entry) for entry in
-                                sorted(invalid + skipped, key=lambda entry: entry["index"])]}
+        if raw_items is None:
+            item = validate(LeadCreate, body)
+            created, skipped = _create(session, caller, [item], "")
+            if skipped:
+                raise skipped[0]["_error"]
+            return {"success": True, "lead": public_lead(created[0])}
+        valid: list[LeadCreate] = []
+        positions: list[int] = []
+        invalid: list[dict[str, Any]] = []
+        for index, raw in enumerate(raw_items):
+            try:
+                valid.append(validate(LeadCreate, raw, prefix=f"leads[{index}]."))
+                positions.append(index)
+            except ManagementError as error:
+                invalid.append(_skip(index, raw if isinstance(raw, dict) else {}, error))
+        created, skipped = _create(session, caller, valid, "leads[")
+        for entry in skipped:
+            entry["index"] = positions[entry["index"]]
+        return {"success": True, "created": len(created),
+                "ids": [lead.id for lead in created],
+                "skipped": [_public_skip(entry) for entry in
+                            sorted(invalid + skipped, key=lambda entry: entry["index"])]}
 
     @put("/leads", summary="Update a lead, or a batch {leads: [...]}", sync_to_thread=True)
-    def update_leads(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
+    def update_leads(self, session: Session, caller: Caller, body: bytes) -> dict[str, Any]:
         """One lead `{id, ...fields}` → `{lead}`, or a batch `{leads: [{id, ...}]}` → `{updated}`
         (all or nothing).
         """
+        # Raw body: one lead or a batch, a batch item's errors named `leads[i].field`.
         body = parse_json_object(body)
         raw_items = _batch(body, "leads")
         items = [validate(LeadUpdate, body)] if raw_items is None else [
             validate(LeadUpdate, raw, prefix=f"leads[{index}].")
             for index, raw in enumerate(raw_items)]
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            leads = _update(session, caller, items)
-            if raw_items is None:
-                return {"success": True, "lead": public_lead(leads[0])}
-            return {"success": True, "updated": len(leads)}
+        leads = _update(session, caller, items)
+        if raw_items is None:
+            return {"success": True, "lead": public_lead(leads[0])}
+        return {"success": True, "updated": len(leads)}
 
     @delete("/leads", status_code=200, summary="Delete a lead (?id=) or a batch {ids: [...]}",
             sync_to_thread=True)
-    def delete_leads(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
+    def delete_leads(self, request: Request, session: Session, caller: Caller,
+                     body: bytes) -> dict[str, Any]:
         """Soft-deletes `?id=` or a body `{ids: [...]}` → `{deleted}`; another member's lead
         is refused (owner_mismatch, the whole batch) unless you are an owner or admin."""
+        # Raw body: it is optional (empty with `?id=`), which a required `data` cannot be.
         lead_id = query_text(request, "id")
         ids = [lead_id] if lead_id else _ids_from(body)
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            leads = live_leads(session, caller.company_id, ids)
-            if lead_id and not leads:
-                raise NotFound(f"No lead {lead_id}", details={"field": "id"})
-            _refuse_others_leads(caller, leads)
-            deleted = soft_delete(leads, session)
-            gone = {lead.id for lead in leads}
-            return {"success": True, "deleted": deleted,
-                    "notFound": [value for value in ids if value not in gone]}
+        leads = live_leads(session, caller.company_id, ids)
+        if lead_id and not leads:
+            raise NotFound(f"No lead {lead_id}", details={"field": "id"})
+        _refuse_others_leads(caller, leads)
+        deleted = soft_delete(leads, session)
+        gone = {lead.id for lead in leads}
+        return {"success": True, "deleted": deleted,
+                "notFound": [value for value in ids if value not in gone]}
 
     @get("/find-lead", summary="Find leads by email, LinkedIn URL or full name",
          sync_to_thread=True)
-    def find_lead(self, request: Request, state: State) -> dict[str, Any]:
+    def find_lead(self, request: Request, session: Session, caller: Caller) -> dict[str, Any]:
         """`email`, `linkedinUrl` or `fullName` → `{found, lead}` among your company's leads."""
         email = query_text(request, "email")
         linkedin = query_text(request, "linkedinUrl") or query_text(request, "linkedin_url")
@@ -318,11 +315,9 @@ class LeadController(Controller):
         if not (email or linkedin or full_name):
             raise MissingRequiredField("email, linkedinUrl or fullName is required",
                                        details={"field": "email"})
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            leads = find_live(session, caller.company_id, email=email, linkedin=linkedin,
-                              full_name=full_name)
-            found = [public_lead(lead) for lead in leads]
+        leads = find_live(session, caller.company_id, email=email, linkedin=linkedin,
+                          full_name=full_name)
+        found = [public_lead(lead) for lead in leads]
         return {"success": True, "found": bool(found), "lead": found[0] if found else None,
                 "leads": found}
 

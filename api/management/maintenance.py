@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import State
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
 
-from api.management.requests import parse_body, query_int
-from api.security.auth import authenticate
+from api.guards import authenticated
+from api.management.requests import query_int
+from api.security.auth import Caller
 from storage.db.clock import iso_z
-from storage.db.engine import session_scope
 from storage.workspace.maintenance import MaintenanceReport, file_report, list_reports
 
 
@@ -29,47 +29,47 @@ def public_report(report: MaintenanceReport) -> dict[str, Any]:
             "createdAt": iso_z(report.created_at)}
 
 
-def _file(request: Request, state: State, kind: str, body: bytes) -> dict[str, Any]:
-    report_request = parse_body(body, ReportRequest)
-    with session_scope(state.engine) as session:
-        caller = authenticate(request, session)
-        report = file_report(session, kind=kind, company_id=caller.company_id,
-                             user_id=caller.user_id, description=report_request.description,
-                             title=report_request.title, severity=report_request.severity)
-        return public_report(report)
+def _file(session: Session, caller: Caller, kind: str, data: ReportRequest) -> dict[str, Any]:
+    report = file_report(session, kind=kind, company_id=caller.company_id,
+                         user_id=caller.user_id, description=data.description,
+                         title=data.title, severity=data.severity)
+    return public_report(report)
 
 
-def _list(request: Request, state: State, kind: str) -> list[dict[str, Any]]:
+def _list(request: Request, session: Session, caller: Caller, kind: str
+          ) -> list[dict[str, Any]]:
     limit = query_int(request, "limit", 100, 1, 1000)
-    with session_scope(state.engine) as session:
-        caller = authenticate(request, session)
-        return [public_report(r) for r in list_reports(session, kind=kind,
-                                                       company_id=caller.company_id, limit=limit)]
+    return [public_report(r) for r in list_reports(session, kind=kind,
+                                                   company_id=caller.company_id, limit=limit)]
 
 
 class MaintenanceController(Controller):
     path = "/api/maintenance"
     tags = ["Maintenance"]
+    guards = [authenticated]
 
     @get("/bugs", summary="List bug reports", sync_to_thread=True)
-    def list_bugs(self, request: Request, state: State) -> dict[str, Any]:
+    def list_bugs(self, request: Request, session: Session, caller: Caller) -> dict[str, Any]:
         """Your company's bug reports, newest first (`limit` 1–1000, default 100)."""
-        bugs = _list(request, state, "bug")
+        bugs = _list(request, session, caller, "bug")
         return {"success": True, "bugs": bugs, "total": len(bugs)}
 
     @post("/bugs", status_code=201, summary="Report a bug", sync_to_thread=True)
-    def report_bug(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
+    def report_bug(self, session: Session, caller: Caller,
+                   data: ReportRequest) -> dict[str, Any]:
         """`{"description", "title"?, "severity"?}` → `{"success", "bug": {"id", ...}}`."""
-        return {"success": True, "bug": _file(request, state, "bug", body)}
+        return {"success": True, "bug": _file(session, caller, "bug", data)}
 
     @get("/enhancements", summary="List enhancement requests", sync_to_thread=True)
-    def list_enhancements(self, request: Request, state: State) -> dict[str, Any]:
+    def list_enhancements(self, request: Request, session: Session,
+                          caller: Caller) -> dict[str, Any]:
         """Your company's enhancement requests, newest first."""
-        items = _list(request, state, "enhancement")
+        items = _list(request, session, caller, "enhancement")
         return {"success": True, "enhancements": items, "total": len(items)}
 
     @post("/enhancements", status_code=201, summary="Request an enhancement",
           sync_to_thread=True)
-    def request_enhancement(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
+    def request_enhancement(self, session: Session, caller: Caller,
+                            data: ReportRequest) -> dict[str, Any]:
         """`{"description", "title"?}` → `{"success", "enhancement": {"id", ...}}`."""
-        return {"success": True, "enhancement": _file(request, state, "enhancement", body)}
+        return {"success": True, "enhancement": _file(session, caller, "enhancement", data)}

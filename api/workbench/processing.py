@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from litestar import Controller, Request, post
+from litestar import Controller, post
 from litestar.datastructures import State
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from api.management.requests import parse_json_object, validate
-from api.security.auth import authenticate, require_record_owner
+from api.guards import authenticated
+from api.security.auth import Caller, require_record_owner
 from api.workbench.processing_plans import (
     CopyrightRequest,
     EnrichRequest,
@@ -29,7 +29,6 @@ from api.workbench.processing_plans import (
 )
 from storage.commands.models import TriggeredRun
 from storage.commands.triggered_runs import create_triggered_run
-from storage.db.engine import session_scope
 from storage.tenancy.secrets import SecretBox
 
 Planner = Callable[[Session, SecretBox, str, Any], Plan]
@@ -54,18 +53,16 @@ def plan_reply(plan: Plan, run: TriggeredRun | None) -> dict[str, Any]:
             "skipped": plan.skipped, "skippedReasons": plan.reasons, "leadId": plan.lead.id}
 
 
-def start_processing(request: Request, state: State, body: bytes, model: type[BaseModel],
+def start_processing(state: State, session: Session, caller: Caller, request: BaseModel,
                      planner: Planner) -> dict[str, Any]:
-    """Authenticate, validate, plan, store — one transaction — then hand the run over."""
-    with session_scope(state.engine) as session:
-        caller = authenticate(request, session)
-        plan = planner(session, state.secret_box, caller.company_id,
-                       validate(model, parse_json_object(body)))
-        # Processing writes on the lead: owner-based isolation as for PUT /api/leads.
-        require_record_owner(caller, plan.lead.owner, "lead", plan.lead.id)
-        run = store_plan(session, state.flow_launcher.instance, caller.company_id, plan)
-        reply = plan_reply(plan, run)
+    """Plan and store in the request's transaction, commit, then hand the run over."""
+    plan = planner(session, state.secret_box, caller.company_id, request)
+    # Processing writes on the lead: owner-based isolation as for PUT /api/leads.
+    require_record_owner(caller, plan.lead.owner, "lead", plan.lead.id)
+    run = store_plan(session, state.flow_launcher.instance, caller.company_id, plan)
+    reply = plan_reply(plan, run)
     if run is not None:
+        session.commit()  # the launcher reads the stored run: it must be committed first
         state.flow_launcher.submit(run.id)
     return reply
 
@@ -73,20 +70,24 @@ def start_processing(request: Request, state: State, body: bytes, model: type[Ba
 class LeadProcessingController(Controller):
     path = "/api/leads/process"
     tags = ["Lead processing"]
+    guards = [authenticated]
 
     @post("/enrich", status_code=200, summary="Call the configured enrichment services",
           sync_to_thread=True)
-    def enrich(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
+    def enrich(self, state: State, session: Session, caller: Caller,
+               data: EnrichRequest) -> dict[str, Any]:
         """Body `{leadId, services: [companyUrl|emailFinder|enrichment1..10], overwrite}`."""
-        return start_processing(request, state, body, EnrichRequest, plan_enrichment)
+        return start_processing(state, session, caller, data, plan_enrichment)
 
     @post("/copyright", status_code=200, summary="Write copy processes 1-10",
           sync_to_thread=True)
-    def copyright(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
+    def copyright(self, state: State, session: Session, caller: Caller,
+                  data: CopyrightRequest) -> dict[str, Any]:
         """Body `{leadId, processes: [1..10], overwrite}`; writes `copyright<N>`."""
-        return start_processing(request, state, body, CopyrightRequest, plan_copyright)
+        return start_processing(state, session, caller, data, plan_copyright)
 
     @post("/sdr", status_code=200, summary="Write SDR AI fields", sync_to_thread=True)
-    def sdr(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
+    def sdr(self, state: State, session: Session, caller: Caller,
+            data: SdrRequest) -> dict[str, Any]:
         """Body `{leadId, fields: [message1.., aiLeadScore, ...], overwrite}`."""
-        return start_processing(request, state, body, SdrRequest, plan_sdr)
+        return start_processing(state, session, caller, data, plan_sdr)

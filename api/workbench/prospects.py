@@ -18,10 +18,11 @@ import anyio
 from litestar import Request, post
 from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
+from sqlmodel import Session
 
 from api.errors import Conflict, InvalidValue, MissingRequiredField, NotFound
-from api.security.auth import authenticate
-from storage.db.engine import session_scope
+from api.guards import authenticated
+from api.security.auth import Caller
 from storage.prospects.admission import ImportBusy, company_import_slot, import_spool
 from storage.prospects.columns import parse_overrides
 from storage.prospects.importer import ImportRefused, ImportReport, detect_format, import_prospects
@@ -52,14 +53,15 @@ def _declared_format(request: Request, filename: str | None) -> str:
                                                "that extension, or a matching Content-Type"})
 
 
-def _require_site(request: Request, state: State, site_id: str) -> str:
-    """The caller's company id, once `site_id` is known to be one of its clients."""
-    with session_scope(state.engine) as session:
-        caller = authenticate(request, session)
-        if find_client(session, caller.company_id, site_id) is None:
-            raise NotFound(f"No client {site_id}",
-                           details={"field": "siteId", "issue": "not a client of your company"})
-        return caller.company_id
+def _require_site(session: Session, caller: Caller, site_id: str) -> str:
+    """The caller's company id, once `site_id` is known to be one of its clients (in a worker
+    thread). Ends the request's transaction: no connection is held while the file streams in,
+    nor any lock while the import (its own transactions) runs."""
+    if find_client(session, caller.company_id, site_id) is None:
+        raise NotFound(f"No client {site_id}",
+                       details={"field": "siteId", "issue": "not a client of your company"})
+    session.commit()
+    return caller.company_id
 
 
 def _import_in_slot(state: State, company_id: str, holder: str, spool: Path, site_id: str,
@@ -75,8 +77,10 @@ def _import_in_slot(state: State, company_id: str, holder: str, spool: Path, sit
 
 @post("/api/prospects/import", summary="Import a prospect list for a site",
       tags=["Prospects"], request_max_body_size=MAX_IMPORT_BYTES, status_code=200,
+      guards=[authenticated],
       opt={"streams_body": True})  # read by the import, row by row: see api/security/text_guard.py
-async def import_prospect_list(request: Request, state: State) -> dict[str, Any]:
+async def import_prospect_list(request: Request, state: State, session: Session,
+                               caller: Caller) -> dict[str, Any]:
     """Imports a CSV, JSON Lines or Parquet prospect list for a site (columns mapped fuzzily; bad
     rows reported with row number and reason; re-imports add nothing new).
     """
@@ -84,7 +88,7 @@ async def import_prospect_list(request: Request, state: State) -> dict[str, Any]
                or "").strip()
     if not site_id:
         raise MissingRequiredField(details={"field": "siteId", "issue": "siteId is required"})
-    company_id = await sync_to_thread(_require_site, request, state, site_id)
+    company_id = await sync_to_thread(_require_site, session, caller, site_id)
     filename = request.query_params.get("filename")
     if filename:
         filename = Path(filename).name[:200]

@@ -16,15 +16,16 @@ from typing import Annotated, Any
 from litestar import Request, get, post
 from litestar.datastructures import State
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+from sqlmodel import Session
 
 from api.command.schemas import SearchCriteria, TargetAudience
 from api.errors import MissingRequiredField, NotFound
-from api.management.requests import parse_body, query_text
-from api.security.auth import authenticate
+from api.guards import authenticated
+from api.management.requests import query_text
+from api.security.auth import Caller
 from storage.commands.models import TriggeredRun
 from storage.commands.triggered_runs import create_triggered_run, get_triggered_run
 from storage.db.clock import iso_z
-from storage.db.engine import session_scope
 from storage.leads.source_leads import count_source_leads
 from storage.tenancy.accounts import find_client
 
@@ -64,47 +65,42 @@ def run_status(run: TriggeredRun, source_leads: int) -> dict[str, Any]:
 
 
 @post("/api/start-lead-scrape-complete", summary="Start a research-only scrape run",
-      tags=["Research"], status_code=202, sync_to_thread=True)
-def start_lead_scrape(request: Request, state: State, body: bytes) -> dict[str, Any]:
+      tags=["Research"], status_code=202, guards=[authenticated], sync_to_thread=True)
+def start_lead_scrape(state: State, session: Session, caller: Caller,
+                      data: ScrapeRequest) -> dict[str, Any]:
     """Starts a research-only (Apify-style scrape) flow run; its finds become source leads. Answers
     at once with the run id.
     """
-    with session_scope(state.engine) as session:
-        authenticate(request, session)  # credentials before the body is even looked at
-    body = parse_body(body, ScrapeRequest)
-    if not body.clientId:
+    if not data.clientId:
         raise MissingRequiredField("clientId is required",
                                    details={"field": "clientId", "issue": "missing"})
     launcher = state.flow_launcher
-    with session_scope(state.engine) as session:
-        caller = authenticate(request, session)
-        if find_client(session, caller.company_id, body.clientId) is None:
-            raise NotFound(f"No client {body.clientId}",
-                           details={"field": "clientId", "issue": "not a client of your company"})
-        run = create_triggered_run(session, company_id=caller.company_id, task=TASK,
-                                   parameters={}, instance=launcher.instance)
-        run.parameters = {"run_id": run.id, "company_id": caller.company_id,
-                          "site_id": body.clientId,
-                          "request": body.model_dump(mode="json", exclude={"clientId"})}
-        session.add(run)
-        reply = run_status(run, 0)
-    launcher.submit(run.id)  # after the commit: the launcher reads the stored run
+    if find_client(session, caller.company_id, data.clientId) is None:
+        raise NotFound(f"No client {data.clientId}",
+                       details={"field": "clientId", "issue": "not a client of your company"})
+    run = create_triggered_run(session, company_id=caller.company_id, task=TASK,
+                               parameters={}, instance=launcher.instance)
+    run.parameters = {"run_id": run.id, "company_id": caller.company_id,
+                      "site_id": data.clientId,
+                      "request": data.model_dump(mode="json", exclude={"clientId"})}
+    session.add(run)
+    reply = run_status(run, 0)
+    session.commit()  # the launcher reads the stored run: it must be committed first
+    launcher.submit(run.id)
     return {"success": True, "data": reply}
 
 
 @get("/api/lead-generation-status", summary="Status of a scrape run", tags=["Research"],
-     sync_to_thread=True)
-def lead_generation_status(request: Request, state: State) -> dict[str, Any]:
+     guards=[authenticated], sync_to_thread=True)
+def lead_generation_status(request: Request, session: Session, caller: Caller) -> dict[str, Any]:
     """Status of a scrape run (`?runId=`) and the source leads it found."""
     run_id = query_text(request, "runId", required=True)
-    with session_scope(state.engine) as session:
-        caller = authenticate(request, session)
-        run = get_triggered_run(session, run_id or "", caller.company_id)
-        if run is None or run.task != TASK:
-            raise NotFound(f"No scrape run {run_id}",
-                           details={"field": "runId", "issue": "unknown run"})
-        return {"success": True,
-                "data": run_status(run, count_source_leads(session, caller.company_id, run.id))}
+    run = get_triggered_run(session, run_id or "", caller.company_id)
+    if run is None or run.task != TASK:
+        raise NotFound(f"No scrape run {run_id}",
+                       details={"field": "runId", "issue": "unknown run"})
+    return {"success": True,
+            "data": run_status(run, count_source_leads(session, caller.company_id, run.id))}
 
 
 RESEARCH_ROUTES = [start_lead_scrape, lead_generation_status]

@@ -17,11 +17,12 @@ from litestar import Controller, Request, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from api.errors import InvalidValue, NotFound
-from api.management.requests import parse_json_object, query_int, query_text, validate
-from api.security.auth import Caller, authenticate, require_record_owner
+from api.guards import authenticated
+from api.management.requests import query_int, query_text, validate
+from api.security.auth import Caller, require_record_owner
 from api.workbench.processing import store_plan
 from api.workbench.processing_plans import (
     CopyrightRequest,
@@ -37,7 +38,6 @@ from storage.commands.limits import WAREHOUSE_SYNC, queue_warehouse_sync
 from storage.commands.models import TriggeredRun
 from storage.commands.triggered_runs import create_triggered_run, get_triggered_run
 from storage.db.clock import iso_z
-from storage.db.engine import session_scope
 
 log = logging.getLogger("leadmill.api.triggers")
 
@@ -105,59 +105,61 @@ def prefect_run_view(flow_run: Any) -> dict[str, Any]:
 class TriggerController(Controller):
     path = "/api"
     tags = ["Background tasks"]
+    guards = [authenticated]
 
     @post("/trigger", status_code=200, summary="Submit a background task", sync_to_thread=True)
-    def trigger(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
+    def trigger(self, state: State, session: Session, caller: Caller,
+                data: TriggerRequest) -> dict[str, Any]:
         """Body `{task, payload}`; answered at once with the run id (`status` QUEUED)."""
         plan: Plan | None = None
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            body = validate(TriggerRequest, parse_json_object(body))
-            if body.task not in TASK_FLOWS:
-                raise InvalidValue(f"Unknown task {body.task}", details={
-                    "field": "task", "issue": f"one of {', '.join(TASK_FLOWS)}"})
-            instance = state.flow_launcher.instance
-            fresh = True
-            if body.task in PLANNERS:
-                model, planner = PLANNERS[body.task]
-                payload = validate(model, body.payload, prefix="payload.")
-                plan = planner(session, state.secret_box, caller.company_id, payload)
-                require_record_owner(caller, plan.lead.owner, "lead", plan.lead.id)
-                run = store_plan(session, instance, caller.company_id, plan)
+        if data.task not in TASK_FLOWS:
+            raise InvalidValue(f"Unknown task {data.task}", details={
+                "field": "task", "issue": f"one of {', '.join(TASK_FLOWS)}"})
+        instance = state.flow_launcher.instance
+        fresh = True
+        if data.task in PLANNERS:
+            model, planner = PLANNERS[data.task]
+            payload = validate(model, data.payload, prefix="payload.")
+            plan = planner(session, state.secret_box, caller.company_id, payload)
+            require_record_owner(caller, plan.lead.owner, "lead", plan.lead.id)
+            run = store_plan(session, instance, caller.company_id, plan)
+        else:
+            if data.payload:
+                raise InvalidValue(f"{data.task} takes no payload",
+                                   details={"field": "payload", "issue": "must be {}"})
+            if data.task == WAREHOUSE_SYNC:  # one waiting sync serves every request
+                run, fresh = queue_warehouse_sync(session, caller.company_id, instance)
             else:
-                if body.payload:
-                    raise InvalidValue(f"{body.task} takes no payload",
-                                       details={"field": "payload", "issue": "must be {}"})
-                if body.task == WAREHOUSE_SYNC:  # one waiting sync serves every request
-                    run, fresh = queue_warehouse_sync(session, caller.company_id, instance)
-                else:
-                    run = create_triggered_run(session, company_id=caller.company_id,
-                                               task=body.task, parameters={}, instance=instance)
-            reply: dict[str, Any] = {"success": True, "taskId": body.task,
-                                     "runId": run.id if run else None,
-                                     "status": "QUEUED" if run else "SKIPPED",
-                                     "batchTag": run.batch_tag if run else None}
-            if plan is not None:
-                reply.update(triggered=plan.triggered, skipped=plan.skipped,
-                             skippedReasons=plan.reasons, leadId=plan.lead.id)
+                run = create_triggered_run(session, company_id=caller.company_id,
+                                           task=data.task, parameters={}, instance=instance)
+        reply: dict[str, Any] = {"success": True, "taskId": data.task,
+                                 "runId": run.id if run else None,
+                                 "status": "QUEUED" if run else "SKIPPED",
+                                 "batchTag": run.batch_tag if run else None}
+        if plan is not None:
+            reply.update(triggered=plan.triggered, skipped=plan.skipped,
+                         skippedReasons=plan.reasons, leadId=plan.lead.id)
         if run is not None and fresh:
+            session.commit()  # the launcher reads the stored run: it must be committed first
             state.flow_launcher.submit(run.id)
         return reply
 
     @get("/trigger-task-status", summary="Status of a background task")
-    async def task_status(self, request: Request, state: State) -> dict[str, Any]:
+    async def task_status(self, request: Request, session: Session,
+                          caller: Caller) -> dict[str, Any]:
         """`runId`: the id `/api/trigger` or `/api/leads/process/*` answered (or its flow run's)."""
         run_id = query_text(request, "runId", required=True)
-        run = await sync_to_thread(_visible_run, request, state, run_id)
+        run = await sync_to_thread(_visible_run, session, caller, run_id)
         flow_run = await _read_flow_run(run.flow_run_id) if run.flow_run_id else None
         return {"success": True, **run_view(run, flow_run)}
 
     @get("/trigger-recent-runs", summary="Recent background tasks of your company")
-    async def recent_runs(self, request: Request, state: State) -> dict[str, Any]:
+    async def recent_runs(self, request: Request, session: Session,
+                          caller: Caller) -> dict[str, Any]:
         """`limit` 1-100 (default 20), newest first: Prefect's runs tagged with your company,
         after the runs whose flow run is not created yet."""
         limit = query_int(request, "limit", 20, 1, 100)
-        caller, stored = await sync_to_thread(_recent_stored_runs, request, state, limit)
+        stored = await sync_to_thread(_recent_stored_runs, session, caller, limit)
         waiting = [run_view(run) for run in stored if run.flow_run_id is None]
         try:
             flow_runs = await _company_flow_runs(caller.company_id, limit)
@@ -168,24 +170,24 @@ class TriggerController(Controller):
         return {"success": True, "runs": runs[:limit], "count": len(runs[:limit])}
 
 
-def _visible_run(request: Request, state: State, run_id: str) -> TriggeredRun:
-    """The caller's stored run (the database part, run in a worker thread)."""
-    with session_scope(state.engine) as session:
-        caller = authenticate(request, session)
-        run = get_triggered_run(session, run_id, caller.company_id)
-        if run is None:
-            raise NotFound(f"No run {run_id}", details={"field": "runId",
-                                                        "issue": "not found"})
-        return run
+# The database parts of the async handlers, run in a worker thread. Each ends the request's
+# transaction before the handler awaits Prefect: no connection is held across the network call.
+def _visible_run(session: Session, caller: Caller, run_id: str) -> TriggeredRun:
+    """The caller's stored run."""
+    run = get_triggered_run(session, run_id, caller.company_id)
+    session.commit()
+    if run is None:
+        raise NotFound(f"No run {run_id}", details={"field": "runId",
+                                                    "issue": "not found"})
+    return run
 
 
-def _recent_stored_runs(request: Request, state: State, limit: int
-                        ) -> tuple[Caller, list[TriggeredRun]]:
-    with session_scope(state.engine) as session:
-        caller = authenticate(request, session)
-        return caller, list(session.exec(
-            select(TriggeredRun).where(TriggeredRun.company_id == caller.company_id)
-            .order_by(col(TriggeredRun.created_at).desc()).limit(limit)).all())
+def _recent_stored_runs(session: Session, caller: Caller, limit: int) -> list[TriggeredRun]:
+    runs = list(session.exec(
+        select(TriggeredRun).where(TriggeredRun.company_id == caller.company_id)
+        .order_by(col(TriggeredRun.created_at).desc()).limit(limit)).all())
+    session.commit()
+    return runs
 
 
 async def _read_flow_run(flow_run_id: str) -> Any:

@@ -15,15 +15,15 @@ import json
 from typing import Any, Literal
 
 from litestar import Controller, Request, delete, get, post, put
-from litestar.datastructures import State
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
 
 from api.errors import InvalidFormat, InvalidValue, NotFound, NoValidCredentials
+from api.guards import authenticated
 from api.json_body import load_json
-from api.management.requests import parse_body, query_text
-from api.security.auth import authenticate
+from api.management.requests import query_text
+from api.security.auth import Caller
 from storage.db.clock import iso_z, utcnow
-from storage.db.engine import session_scope
 from storage.tenancy.accounts import find_client
 from storage.webhooks.inbound import (
     authenticated_webhook,
@@ -110,116 +110,113 @@ def _known_client(session: Any, company_id: str, client_id: str) -> None:
 
 
 class WebhookWorkbenchController(Controller):
+    """The management routes are `authenticated` one by one: the inbound hook is not (the
+    secret in its URL authenticates it), and a controller's guards would cover it too."""
+
     path = "/api/webhook-workbench"
     tags = ["Webhook workbench"]
 
     @post("/", status_code=201, summary="Create an inbound webhook for a client",
-          sync_to_thread=True)
-    def create_webhook(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
+          guards=[authenticated], sync_to_thread=True)
+    def create_webhook(self, request: Request, session: Session, caller: Caller,
+                       data: WebhookCreate) -> dict[str, Any]:
         """Returns `webhookUrl` with its secret embedded; it is never shown again."""
-        body = parse_body(body, WebhookCreate)
-        config = _platform_config(body.platformConfig)
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            _known_client(session, caller.company_id, body.client_id)
-            webhook, secret = create_inbound_webhook(
-                session, company_id=caller.company_id, client_id=body.client_id,
-                name=body.name, platform=body.platform, description=body.description,
-                platform_config=config, created_by=caller.user_id)
-            reply = public_webhook(webhook, _base_url(request))
+        config = _platform_config(data.platformConfig)
+        _known_client(session, caller.company_id, data.client_id)
+        webhook, secret = create_inbound_webhook(
+            session, company_id=caller.company_id, client_id=data.client_id,
+            name=data.name, platform=data.platform, description=data.description,
+            platform_config=config, created_by=caller.user_id)
+        reply = public_webhook(webhook, _base_url(request))
         reply["webhookUrl"] = _hook_url(request, webhook, secret)
         return {"success": True, "webhook": reply, "webhookUrl": reply["webhookUrl"]}
 
     @put("/", summary="Update an inbound webhook (by id): name, description, mapping, client",
-         sync_to_thread=True)
-    def update_webhook(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
+         guards=[authenticated], sync_to_thread=True)
+    def update_webhook(self, request: Request, session: Session, caller: Caller,
+                       data: WebhookUpdate) -> dict[str, Any]:
         """Changes only the fields given; the secret and URL stay the same."""
-        body = parse_body(body, WebhookUpdate)
-        config = (_platform_config(body.platformConfig) if body.platformConfig is not None
+        config = (_platform_config(data.platformConfig) if data.platformConfig is not None
                   else None)
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            webhook = _owned_webhook(session, caller.company_id, body.id)
-            if body.client_id is not None:
-                _known_client(session, caller.company_id, body.client_id)
-                webhook.client_id = body.client_id
-            if body.name is not None:
-                webhook.name = body.name
-            if "description" in body.model_fields_set:
-                webhook.description = body.description
-            if config is not None:
-                webhook.platform_config = config
-            webhook.updated_at = utcnow()
-            session.add(webhook)
-            reply = public_webhook(webhook, _base_url(request))
-        return {"success": True, "webhook": reply}
+        webhook = _owned_webhook(session, caller.company_id, data.id)
+        if data.client_id is not None:
+            _known_client(session, caller.company_id, data.client_id)
+            webhook.client_id = data.client_id
+        if data.name is not None:
+            webhook.name = data.name
+        if "description" in data.model_fields_set:
+            webhook.description = data.description
+        if config is not None:
+            webhook.platform_config = config
+        webhook.updated_at = utcnow()
+        session.add(webhook)
+        return {"success": True, "webhook": public_webhook(webhook, _base_url(request))}
 
     @delete("/", status_code=200, summary="Delete an inbound webhook (?id=); its URL stops working",
-            sync_to_thread=True)
-    def delete_webhook(self, request: Request, state: State) -> dict[str, Any]:
+            guards=[authenticated], sync_to_thread=True)
+    def delete_webhook(self, request: Request, session: Session,
+                       caller: Caller) -> dict[str, Any]:
         """The leads it brought in stay with their client."""
         webhook_id = query_text(request, "id", required=True)
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            delete_inbound_webhook(session, _owned_webhook(session, caller.company_id,
-                                                           webhook_id))
+        delete_inbound_webhook(session, _owned_webhook(session, caller.company_id, webhook_id))
         return {"success": True, "deleted": webhook_id}
 
     @post("/rotate", status_code=200,
           summary="Give an inbound webhook (?id=) a new secret; the old URL stops working",
-          sync_to_thread=True)
-    def rotate_webhook(self, request: Request, state: State) -> dict[str, Any]:
+          guards=[authenticated], sync_to_thread=True)
+    def rotate_webhook(self, request: Request, session: Session,
+                       caller: Caller) -> dict[str, Any]:
         """Returns the new `webhookUrl`, this once."""
         webhook_id = query_text(request, "id", required=True)
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            webhook = _owned_webhook(session, caller.company_id, webhook_id)
-            secret = rotate_secret(session, webhook)
-            reply = public_webhook(webhook, _base_url(request))
+        webhook = _owned_webhook(session, caller.company_id, webhook_id)
+        secret = rotate_secret(session, webhook)
+        reply = public_webhook(webhook, _base_url(request))
         reply["webhookUrl"] = _hook_url(request, webhook, secret)
         return {"success": True, "webhook": reply, "webhookUrl": reply["webhookUrl"]}
 
-    @get("/", summary="List the company's inbound webhooks (without secrets)", sync_to_thread=True)
-    def list_webhooks(self, request: Request, state: State) -> dict[str, Any]:
+    @get("/", summary="List the company's inbound webhooks (without secrets)",
+         guards=[authenticated], sync_to_thread=True)
+    def list_webhooks(self, request: Request, session: Session,
+                      caller: Caller) -> dict[str, Any]:
         """Your company's inbound webhooks (`?client_id=` for one client); secrets are never
         returned.
         """
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            rows = list_inbound_webhooks(session, caller.company_id,
-                                         query_text(request, "client_id"))
-            webhooks = [public_webhook(row, _base_url(request)) for row in rows]
+        rows = list_inbound_webhooks(session, caller.company_id, query_text(request, "client_id"))
+        webhooks = [public_webhook(row, _base_url(request)) for row in rows]
         return {"success": True, "webhooks": webhooks, "total": len(webhooks)}
 
     @post("/hooks/{webhook_id:str}/{secret:str}", status_code=200,
           summary="Receive leads from an outreach tool (the secret in the URL authenticates)",
           sync_to_thread=True)
-    def receive(self, request: Request, state: State, webhook_id: str,
-                secret: str, body: bytes) -> dict[str, Any]:
+    def receive(self, session: Session, webhook_id: str, secret: str,
+                body: bytes) -> dict[str, Any]:
         """Where heyreach, woodpecker, lemlist or a generic tool posts leads; the secret in the URL
         authenticates; a replayed body adds nothing.
         """
+        # The raw body: its digest recognises a replay, and it is parsed only once the URL's
+        # secret has been checked (an unknown hook answers the same whatever was sent). The
+        # leads and the call's record share the request's transaction: stored together or not
+        # at all.
         digest = hashlib.sha256(body).hexdigest()
-        with session_scope(state.engine) as session:
-            webhook = authenticated_webhook(session, webhook_id, secret)
-            if webhook is None:  # the same answer for an unknown id and a wrong secret
-                raise NoValidCredentials("The webhook URL is not valid",
-                                         recommendation="Copy the webhookUrl shown at creation.")
-            if find_client(session, webhook.company_id, webhook.client_id) is None:
-                # Its client was deleted: the hook takes no more leads for it.
-                raise NotFound("This webhook's client no longer exists",
-                               details={"field": "client_id", "issue": "client deleted"},
-                               recommendation="Create a webhook for a live client.")
-            try:
-                payload = load_json(body)
-            except ValueError:
-                raise InvalidFormat("The body must be JSON",
-                                    details={"field": "body", "issue": "not JSON"}) from None
-            if seen_call(session, webhook.id, digest) is not None:
-                return {"success": True, "duplicate": True, "leadsAdded": 0, "leadsUpdated": 0}
-            rows = map_payload(payload, webhook.platform,
-                               webhook.platform_config.get("field_mapping") or {})
-            added, updated = upsert_inbound_leads(session, webhook, rows)
-            record_call(session, webhook.id, digest, added, updated)
+        webhook = authenticated_webhook(session, webhook_id, secret)
+        if webhook is None:  # the same answer for an unknown id and a wrong secret
+            raise NoValidCredentials("The webhook URL is not valid",
+                                     recommendation="Copy the webhookUrl shown at creation.")
+        if find_client(session, webhook.company_id, webhook.client_id) is None:
+            # Its client was deleted: the hook takes no more leads for it.
+            raise NotFound("This webhook's client no longer exists",
+                           details={"field": "client_id", "issue": "client deleted"},
+                           recommendation="Create a webhook for a live client.")
+        try:
+            payload = load_json(body)
+        except ValueError:
+            raise InvalidFormat("The body must be JSON",
+                                details={"field": "body", "issue": "not JSON"}) from None
+        if seen_call(session, webhook.id, digest) is not None:
+            return {"success": True, "duplicate": True, "leadsAdded": 0, "leadsUpdated": 0}
+        rows = map_payload(payload, webhook.platform,
+                           webhook.platform_config.get("field_mapping") or {})
+        added, updated = upsert_inbound_leads(session, webhook, rows)
+        record_call(session, webhook.id, digest, added, updated)
         return {"success": True, "duplicate": False, "leadsAdded": added,
                 "leadsUpdated": updated, "leadsReceived": len(rows)}
