@@ -17,15 +17,16 @@ from typing import Any
 
 from litestar import Controller, Request, delete, get, post, put
 from litestar.datastructures import State
+from sqlmodel import Session
 
 from api.command.schemas import parse_lead_generation_request, parse_schedule_fields
 from api.command.status import public_schedule
 from api.command.target import command_site
 from api.errors import InvalidRequest, ScheduleNotFound
-from api.security.auth import authenticate
+from api.guards import authenticated
+from api.security.auth import Caller
 from storage.commands.models import RecurringSearch
 from storage.commands.recurring import get_schedule, list_schedules, runs_of_schedule
-from storage.db.engine import session_scope
 from storage.tenancy.models import Client
 from tasks.lifecycle.schedules import (
     InvalidSchedule,
@@ -54,16 +55,21 @@ def _command_client(session: Any, company_id: str,
     return client, parsed.model_dump(mode="json")
 
 
-
 class ScheduleController(Controller):
     path = "/api/agents/sales/schedules"
     tags = ["Recurring searches"]
+    guards = [authenticated]
+
+    # POST and PUT take the raw body, not `data: ScheduleFields`: parse_schedule_fields answers
+    # in the command API's envelope (INVALID_REQUEST naming the field, with pydantic's message
+    # as the issue), where a request model would answer the lead-management errors
+    # (invalid_format, missing_required_field, ...) of api/request_body.py.
 
     @post("/", status_code=201, summary="Create a recurring search", sync_to_thread=True)
-    def create_schedule(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
+    def create_schedule(self, state: State, session: Session, caller: Caller,
+                        body: bytes) -> dict[str, Any]:
         """Save a lead-generation request to run on a cron or interval schedule."""
-        with session_scope(state.engine) as session, _answering_invalid_schedule():
-            caller = authenticate(request, session)
+        with _answering_invalid_schedule():
             fields = parse_schedule_fields(body)
             for name in ("name", "command"):
                 if getattr(fields, name) is None:
@@ -79,30 +85,25 @@ class ScheduleController(Controller):
             return {"success": True, "data": public_schedule(schedule)}
 
     @get("/", summary="List recurring searches", sync_to_thread=True)
-    def list_all(self, request: Request, state: State) -> dict[str, Any]:
+    def list_all(self, request: Request, session: Session, caller: Caller) -> dict[str, Any]:
         """The caller's schedules, oldest first; `?siteId=` narrows to one site."""
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            site = request.query_params.get("siteId") or None
-            rows = list_schedules(session, caller.company_id, site)
-            return {"success": True, "data": {"schedules": [public_schedule(r) for r in rows]}}
+        site = request.query_params.get("siteId") or None
+        rows = list_schedules(session, caller.company_id, site)
+        return {"success": True, "data": {"schedules": [public_schedule(r) for r in rows]}}
 
     @get("/{schedule_id:str}", summary="One recurring search and its runs", sync_to_thread=True)
-    def get_one(self, request: Request, state: State, schedule_id: str) -> dict[str, Any]:
+    def get_one(self, session: Session, caller: Caller, schedule_id: str) -> dict[str, Any]:
         """One recurring search with its schedule and recent runs."""
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            schedule = self._find(session, caller.company_id, schedule_id)
-            runs = list(runs_of_schedule(session, schedule.id))
-            return {"success": True, "data": public_schedule(schedule, runs)}
+        schedule = self._find(session, caller.company_id, schedule_id)
+        runs = list(runs_of_schedule(session, schedule.id))
+        return {"success": True, "data": public_schedule(schedule, runs)}
 
     @put("/{schedule_id:str}", summary="Change, pause or resume a recurring search",
          sync_to_thread=True)
-    def update(self, request: Request, state: State, schedule_id: str,
+    def update(self, state: State, session: Session, caller: Caller, schedule_id: str,
                body: bytes) -> dict[str, Any]:
         """Any of name, command, cron or interval_seconds, timezone, active (false pauses)."""
-        with session_scope(state.engine) as session, _answering_invalid_schedule():
-            caller = authenticate(request, session)
+        with _answering_invalid_schedule():
             schedule = self._find(session, caller.company_id, schedule_id)
             fields = parse_schedule_fields(body)
             cron, interval = schedule.cron, schedule.interval_seconds
@@ -118,13 +119,11 @@ class ScheduleController(Controller):
 
     @delete("/{schedule_id:str}", status_code=200, summary="Delete a recurring search",
             sync_to_thread=True)
-    def remove(self, request: Request, state: State, schedule_id: str) -> dict[str, Any]:
+    def remove(self, session: Session, caller: Caller, schedule_id: str) -> dict[str, Any]:
         """Stops future runs; commands it already made, and their leads, stay."""
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            schedule = self._find(session, caller.company_id, schedule_id)
-            delete_schedule(session, schedule)
-            return {"success": True, "data": {"schedule_id": schedule.id, "deleted": True}}
+        schedule = self._find(session, caller.company_id, schedule_id)
+        delete_schedule(session, schedule)
+        return {"success": True, "data": {"schedule_id": schedule.id, "deleted": True}}
 
     @staticmethod
     def _find(session: Any, company_id: str, schedule_id: str) -> RecurringSearch:

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.datastructures import State
 from sqlmodel import Session
 
 from api.errors import ApiError, CommandNotFound, InvalidRequest
-from api.security.auth import authenticate
+from api.guards import authenticated
+from api.security.auth import Caller
 from storage.commands.records import get_command
 from storage.db.clock import iso_z
-from storage.db.engine import session_scope
 from storage.webhooks.models import WebhookAttempt, WebhookDelivery
 from storage.webhooks.outbox import command_deliveries, delivery_attempts, schedule_redelivery
 
@@ -64,51 +64,51 @@ def delivery_states(session: Session, command_id: str) -> list[dict[str, Any]]:
 class WebhookDeliveryController(Controller):
     path = "/api/agents/sales/leadGeneration/deliveries"
     tags = ["Webhook deliveries"]
+    guards = [authenticated]
 
     @get("/{command_id:str}", summary="Webhook deliveries of a command, with every attempt",
          sync_to_thread=True)
-    def list_deliveries(self, request: Request, state: State,
-                              command_id: str) -> dict[str, Any]:
+    def list_deliveries(self, session: Session, caller: Caller,
+                        command_id: str) -> dict[str, Any]:
         """Every webhook delivery of a command (event, status, attempts with time, status code,
         latency and error).
         """
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            command = get_command(session, command_id, caller.company_id)
-            if command is None:
-                raise CommandNotFound(field="command_id", issue=f"no command {command_id}")
-            deliveries = [
-                public_delivery(delivery, list(delivery_attempts(session, delivery.id)))
-                for delivery in command_deliveries(session, command.id)
-            ]
-            return {"success": True,
-                    "data": {"command_id": command.id, "webhook_url": command.webhook_url,
-                             "deliveries": deliveries}}
+        command = get_command(session, command_id, caller.company_id)
+        if command is None:
+            raise CommandNotFound(field="command_id", issue=f"no command {command_id}")
+        deliveries = [
+            public_delivery(delivery, list(delivery_attempts(session, delivery.id)))
+            for delivery in command_deliveries(session, command.id)
+        ]
+        return {"success": True,
+                "data": {"command_id": command.id, "webhook_url": command.webhook_url,
+                         "deliveries": deliveries}}
 
     @post("/{delivery_id:str}/redeliver", status_code=202,
           summary="Send a failed webhook delivery again, with the same event id",
           sync_to_thread=True)
-    def redeliver(self, request: Request, state: State, delivery_id: str) -> dict[str, Any]:
+    def redeliver(self, state: State, session: Session, caller: Caller,
+                  delivery_id: str) -> dict[str, Any]:
         """One more attempt, now; the delivery's attempts show how it went."""
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            delivery = session.get(WebhookDelivery, delivery_id)
-            command = (get_command(session, delivery.command_id, caller.company_id)
-                       if delivery is not None else None)
-            if delivery is None or command is None:
-                raise DeliveryNotFound(field="delivery_id", issue=f"no delivery {delivery_id}")
-            if delivery.status != "failed":
-                raise InvalidRequest(
-                    field="delivery_id",
-                    issue=f"only a failed delivery can be redelivered; this one is "
-                          f"{delivery.status}")
-            if delivery.payload_purged_at is not None:
-                raise InvalidRequest(
-                    field="delivery_id",
-                    issue="its payload was purged by the retention setting "
-                          "(LEADMILL_RETENTION_DAYS)")
-            schedule_redelivery(session, delivery)
-            reply = public_delivery(delivery)
+        delivery = session.get(WebhookDelivery, delivery_id)
+        command = (get_command(session, delivery.command_id, caller.company_id)
+                   if delivery is not None else None)
+        if delivery is None or command is None:
+            raise DeliveryNotFound(field="delivery_id", issue=f"no delivery {delivery_id}")
+        if delivery.status != "failed":
+            raise InvalidRequest(
+                field="delivery_id",
+                issue=f"only a failed delivery can be redelivered; this one is "
+                      f"{delivery.status}")
+        if delivery.payload_purged_at is not None:
+            raise InvalidRequest(
+                field="delivery_id",
+                issue="its payload was purged by the retention setting "
+                      "(LEADMILL_RETENTION_DAYS)")
+        schedule_redelivery(session, delivery)
+        reply = public_delivery(delivery)
+        # The dispatcher reads the delivery as soon as it wakes: store it first.
+        session.commit()
         dispatcher = getattr(state, "webhook_dispatcher", None)
         if dispatcher is not None:
             dispatcher.wake()

@@ -6,13 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get
-from litestar.datastructures import State
 from sqlmodel import Session, col
 
 from api.errors import InvalidValue, NotFound
+from api.guards import authenticated
 from api.management.requests import query_cursor, query_int, query_text
-from api.security.auth import Caller, authenticate
-from storage.db.engine import session_scope
+from api.security.auth import Caller
 from storage.db.page_reader import read_page
 from storage.leads.models import SourceLead
 from storage.leads.records import READ_FIELDS, page_live
@@ -44,27 +43,28 @@ def projection(request: Request, known: dict[str, str]) -> list[str]:
     return names
 
 
-def _scope(request: Request, session: Session) -> tuple[Caller, str | None]:
-    """The caller and the client to filter by (None: every client of the company)."""
+def _scope(request: Request, session: Session, caller: Caller) -> str | None:
+    """The client to filter by (None: every client of the company)."""
     company_id = query_text(request, "companyId", required=True)
-    caller = authenticate(request, session)
     if company_id != caller.company_id:
         # Another tenant's company is "not found", never "forbidden".
         raise NotFound(f"No company {company_id}", details={"field": "companyId"})
     client_id = query_text(request, "clientId")
     if client_id is None or client_id.upper() in ALL_CLIENTS:
-        return caller, None
+        return None
     if find_client(session, caller.company_id, client_id) is None:
         raise NotFound(f"No client {client_id}", details={"field": "clientId"})
-    return caller, client_id
+    return client_id
 
 
 class BulkController(Controller):
     path = "/api"
     tags = ["Bulk extraction"]
+    guards = [authenticated]
 
     @get("/enrich-leads/list", summary="Bulk page of a company's leads", sync_to_thread=True)
-    def enrich_leads(self, request: Request, state: State) -> dict[str, Any]:
+    def enrich_leads(self, request: Request, session: Session,
+                     caller: Caller) -> dict[str, Any]:
         """Leads of `companyId` (required; your own company), all clients or `clientId`
         (ALL/DEFAULT = all), `limit` 1–5000 (default 1000), `nextToken`, `fields`
         (comma-separated projection of known fields) → `{items, count, nextToken}`.
@@ -72,27 +72,25 @@ class BulkController(Controller):
         limit = query_int(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
         cursor = query_cursor(request)
         fields = projection(request, READ_FIELDS)
-        with session_scope(state.engine) as session:
-            caller, client_id = _scope(request, session)
-            items, next_token = page_live(session, caller.company_id, client_id, limit, cursor,
-                                          fields)
+        client_id = _scope(request, session, caller)
+        items, next_token = page_live(session, caller.company_id, client_id, limit, cursor, fields)
         return {"success": True, "items": items, "count": len(items), "nextToken": next_token}
 
     @get("/source-leads/list", summary="Bulk page of a company's source leads", sync_to_thread=True)
-    def source_leads(self, request: Request, state: State) -> dict[str, Any]:
+    def source_leads(self, request: Request, session: Session,
+                     caller: Caller) -> dict[str, Any]:
         """Raw source leads (research and scrape results) of `companyId`, same parameters as
         `/api/enrich-leads/list` → `{items, count, nextToken}`.
         """
         limit = query_int(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
         cursor = query_cursor(request)
         fields = projection(request, SOURCE_LEAD_FIELDS)
-        with session_scope(state.engine) as session:
-            caller, client_id = _scope(request, session)
-            conditions = [SourceLead.company_id == caller.company_id]
-            if client_id is not None:
-                conditions.append(col(SourceLead.client_id) == client_id)
-            items, next_token = read_page(session, SourceLead,
-                                          {name: SOURCE_LEAD_FIELDS[name] for name in fields},
-                                          conditions, cursor, limit)
+        client_id = _scope(request, session, caller)
+        conditions = [SourceLead.company_id == caller.company_id]
+        if client_id is not None:
+            conditions.append(col(SourceLead.client_id) == client_id)
+        items, next_token = read_page(session, SourceLead,
+                                      {name: SOURCE_LEAD_FIELDS[name] for name in fields},
+                                      conditions, cursor, limit)
         return {"success": True, "items": items, "count": len(items), "nextToken": next_token}
 

@@ -56,11 +56,6 @@ def _as_management_error(exc: ValidationError, prefix: str) -> Exception:
     return InvalidValue(f"{field} has a value that is not allowed", details=details)
 
 
-def parse_body(body: bytes, model: type[ModelT]) -> ModelT:
-    """The raw body (read by Litestar before a `sync_to_thread` handler runs) as `model`."""
-    return validate(model, parse_json_object(body))
-
-
 def query_text(request: Request, name: str, *, required: bool = False) -> str | None:
     value = request.query_params.get(name)
     value = value.strip() if isinstance(value, str) else None

@@ -7,21 +7,14 @@ import uuid
 from typing import Any, Literal
 
 from litestar import Controller, Request, get, post, put
-from litestar.datastructures import State
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from api.errors import InvalidValue, NotFound
-from api.management.requests import (
-    keyset_page,
-    parse_json_object,
-    query_int,
-    query_text,
-    validate,
-)
-from api.security.auth import authenticate, require_record_owner
+from api.guards import authenticated
+from api.management.requests import keyset_page, query_int, query_text
+from api.security.auth import Caller, require_record_owner
 from storage.db.clock import iso_z, utcnow
-from storage.db.engine import session_scope
 from storage.tenancy.accounts import find_client
 from storage.workspace.models import SearchHistory
 
@@ -93,49 +86,47 @@ def apply_fields(row: SearchHistory, given: dict[str, Any]) -> None:
 class SearchHistoryController(Controller):
     path = "/api/search-history"
     tags = ["Search history"]
+    guards = [authenticated]
 
     @post("/", status_code=201, summary="Record a search", sync_to_thread=True)
-    def create_search(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
+    def create_search(self, session: Session, caller: Caller,
+                      data: SearchHistoryCreate) -> dict[str, Any]:
         """`{searchName, searchDescription?, searchCriteria?, searchFilters?, client_id?,
         clientName?, icpId?, icpName?, apifyActorId?, category?, tags?}` → 201
         `{searchHistory}`.
         """
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            body = validate(SearchHistoryCreate, parse_json_object(body))
-            client_name = None
-            if body.client_id:
-                client = find_client(session, caller.company_id, body.client_id)
-                if client is None:
-                    raise NotFound(f"No client {body.client_id}",
-                                   details={"field": "client_id", "issue": "not found"})
-                client_name = client.client_name
-            row = SearchHistory(id=str(uuid.uuid4()), company_id=caller.company_id,
-                                owner=caller.user_id, search_name=body.searchName,
-                                client_id=body.client_id, client_name=client_name)
-            given = body.model_dump(exclude_unset=True, exclude={"client_id"})
-            apply_fields(row, given)
-            session.add(row)
-            session.flush()
-            return {"success": True, "searchHistory": public_search(row)}
+        client_name = None
+        if data.client_id:
+            client = find_client(session, caller.company_id, data.client_id)
+            if client is None:
+                raise NotFound(f"No client {data.client_id}",
+                               details={"field": "client_id", "issue": "not found"})
+            client_name = client.client_name
+        row = SearchHistory(id=str(uuid.uuid4()), company_id=caller.company_id,
+                            owner=caller.user_id, search_name=data.searchName,
+                            client_id=data.client_id, client_name=client_name)
+        given = data.model_dump(exclude_unset=True, exclude={"client_id"})
+        apply_fields(row, given)
+        session.add(row)
+        session.flush()
+        return {"success": True, "searchHistory": public_search(row)}
 
     @put("/", summary="Update a search (by id)", sync_to_thread=True)
-    def update_search(self, request: Request, state: State, body: bytes) -> dict[str, Any]:
+    def update_search(self, session: Session, caller: Caller,
+                      data: SearchHistoryUpdate) -> dict[str, Any]:
         """`{id, status?, ...}` → `{searchHistory}`."""
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            body = validate(SearchHistoryUpdate, parse_json_object(body))
-            row = session.get(SearchHistory, body.id)
-            if row is None or row.company_id != caller.company_id:
-                raise NotFound(f"No search history {body.id}",
-                               details={"field": "id", "issue": "not found"})
-            require_record_owner(caller, row.owner, "search", row.id)
-            apply_fields(row, body.model_dump(exclude_unset=True, exclude={"id"}))
-            session.add(row)
-            return {"success": True, "searchHistory": public_search(row)}
+        row = session.get(SearchHistory, data.id)
+        if row is None or row.company_id != caller.company_id:
+            raise NotFound(f"No search history {data.id}",
+                           details={"field": "id", "issue": "not found"})
+        require_record_owner(caller, row.owner, "search", row.id)
+        apply_fields(row, data.model_dump(exclude_unset=True, exclude={"id"}))
+        session.add(row)
+        return {"success": True, "searchHistory": public_search(row)}
 
     @get("/", summary="List searches, newest first", sync_to_thread=True)
-    def list_searches(self, request: Request, state: State) -> dict[str, Any]:
+    def list_searches(self, request: Request, session: Session,
+                      caller: Caller) -> dict[str, Any]:
         """Filters `client_id`, `status`, `icpId`, `category`; `limit` 1-100 (default 20),
         `cursor` from the previous page's `nextCursor`."""
         limit = query_int(request, "limit", 20, 1, 100)
@@ -143,20 +134,16 @@ class SearchHistoryController(Controller):
         if status is not None and status not in STATUSES:
             raise InvalidValue("Unknown status", details={
                 "field": "status", "issue": f"one of {', '.join(STATUSES)}"})
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            statement = select(SearchHistory).where(
-                SearchHistory.company_id == caller.company_id)
-            for name, column in (("client_id", SearchHistory.client_id),
-                                 ("icpId", SearchHistory.icp_id),
-                                 ("category", SearchHistory.category)):
-                value = query_text(request, name)
-                if value is not None:
-                    statement = statement.where(column == value)
-            if status is not None:
-                statement = statement.where(SearchHistory.status == status)
-            rows, next_cursor = keyset_page(session, statement, SearchHistory, request,
-                                            param="cursor", limit=limit,
-                                            previous_page="nextCursor")
-            return {"success": True, "searchHistory": [public_search(row) for row in rows],
-                    "count": len(rows), "nextCursor": next_cursor}
+        statement = select(SearchHistory).where(SearchHistory.company_id == caller.company_id)
+        for name, column in (("client_id", SearchHistory.client_id),
+                             ("icpId", SearchHistory.icp_id),
+                             ("category", SearchHistory.category)):
+            value = query_text(request, name)
+            if value is not None:
+                statement = statement.where(column == value)
+        if status is not None:
+            statement = statement.where(SearchHistory.status == status)
+        rows, next_cursor = keyset_page(session, statement, SearchHistory, request,
+                                        param="cursor", limit=limit, previous_page="nextCursor")
+        return {"success": True, "searchHistory": [public_search(row) for row in rows],
+                "count": len(rows), "nextCursor": next_cursor}

@@ -21,10 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, select
 
 from api.errors import InvalidFormat, InvalidValue, NotFound
-from api.management.requests import parse_json_object, query_int, query_text, validate
-from api.security.auth import authenticate, require_record_owner
+from api.guards import authenticated
+from api.management.requests import query_int, query_text
+from api.security.auth import Caller, require_record_owner
 from storage.db.clock import iso_z, utcnow
-from storage.db.engine import session_scope
 from storage.tenancy.accounts import find_client
 from storage.warehouse.catalog import ensure_warehouse, open_warehouse
 from storage.warehouse.territory_workbench import SORT_COLUMNS, TerritoryQuery, territory_companies
@@ -94,9 +94,11 @@ def public_record(record: TerritoryCompany) -> dict[str, Any]:
 class TerritoryController(Controller):
     path = "/api/territory-workbench/companies"
     tags = ["Territory workbench"]
+    guards = [authenticated]
 
     @get("/", summary="Companies of a client's territory", sync_to_thread=True)
-    def list_companies(self, request: Request, state: State) -> dict[str, Any]:
+    def list_companies(self, request: Request, state: State, session: Session,
+                       caller: Caller) -> dict[str, Any]:
         """Companies of `client_id` from the DuckDB warehouse: `sortBy`, `sortDirection`,
         `industry`, `minLeads`, `maxLeads`, `search`, `startDate`, `endDate`, `limit`.
         """
@@ -118,12 +120,13 @@ class TerritoryController(Controller):
             start=_moment(request, "startDate", end_of_day=False),
             end=_moment(request, "endDate", end_of_day=True),
             limit=query_int(request, "limit", 100, 1, 1000))
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            _client(session, caller.company_id, client_id)
-            records = list(session.exec(select(TerritoryCompany).where(
-                TerritoryCompany.company_id == caller.company_id,
-                TerritoryCompany.client_id == client_id)).all())
+        _client(session, caller.company_id, client_id)
+        records = list(session.exec(select(TerritoryCompany).where(
+            TerritoryCompany.company_id == caller.company_id,
+            TerritoryCompany.client_id == client_id)).all())
+        # The operational reads are done: end the transaction (its connection goes back to
+        # the pool) before the warehouse query, which can take a while.
+        session.commit()
         query = replace(query, company_id=caller.company_id)
         settings = state.settings
         if not settings.warehouse_db.exists():
@@ -134,33 +137,31 @@ class TerritoryController(Controller):
                 "count": len(rows), "total": total}
 
     @post("/", summary="Create or update a tracked company", sync_to_thread=True)
-    def save_company(self, request: Request, state: State, body: bytes) -> Response:
+    def save_company(self, session: Session, caller: Caller,
+                     data: TerritoryCompanyBody) -> Response:
         """Creates or updates a tracked company of a client's territory."""
-        with session_scope(state.engine) as session:
-            caller = authenticate(request, session)
-            body = validate(TerritoryCompanyBody, parse_json_object(body))
-            _client(session, caller.company_id, body.client_id)
-            name_key = body.companyName.strip().lower()
-            record = session.exec(select(TerritoryCompany).where(
-                TerritoryCompany.company_id == caller.company_id,
-                TerritoryCompany.client_id == body.client_id,
-                TerritoryCompany.name_key == name_key)).first()
-            created = record is None
-            if record is not None:
-                require_record_owner(caller, record.owner, "tracked company", record.id)
-            else:
-                record = TerritoryCompany(id=str(uuid.uuid4()), company_id=caller.company_id,
-                                          client_id=body.client_id, name_key=name_key,
-                                          company_name=body.companyName, owner=caller.user_id)
-            given = body.model_dump(exclude_unset=True, exclude={"client_id"})
-            for field, column in (("companyName", "company_name"),
-                                  ("companyDomain", "company_domain"), ("industry", "industry"),
-                                  ("companySize", "company_size"), ("country", "country"),
-                                  ("status", "status"), ("notes", "notes")):
-                if field in given:
-                    setattr(record, column, given[field])
-            record.updated_at = utcnow()
-            session.add(record)
-            session.flush()
-            reply = {"success": True, "created": created, "company": public_record(record)}
+        _client(session, caller.company_id, data.client_id)
+        name_key = data.companyName.strip().lower()
+        record = session.exec(select(TerritoryCompany).where(
+            TerritoryCompany.company_id == caller.company_id,
+            TerritoryCompany.client_id == data.client_id,
+            TerritoryCompany.name_key == name_key)).first()
+        created = record is None
+        if record is not None:
+            require_record_owner(caller, record.owner, "tracked company", record.id)
+        else:
+            record = TerritoryCompany(id=str(uuid.uuid4()), company_id=caller.company_id,
+                                      client_id=data.client_id, name_key=name_key,
+                                      company_name=data.companyName, owner=caller.user_id)
+        given = data.model_dump(exclude_unset=True, exclude={"client_id"})
+        for field, column in (("companyName", "company_name"),
+                              ("companyDomain", "company_domain"), ("industry", "industry"),
+                              ("companySize", "company_size"), ("country", "country"),
+                              ("status", "status"), ("notes", "notes")):
+            if field in given:
+                setattr(record, column, given[field])
+        record.updated_at = utcnow()
+        session.add(record)
+        session.flush()
+        reply = {"success": True, "created": created, "company": public_record(record)}
         return Response(reply, status_code=201 if created else 200)
