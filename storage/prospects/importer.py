@@ -29,19 +29,21 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
 from pydantic import BaseModel, Field
 
-from storage.privacy.suppressions import SuppressionCheck
 from storage.prospects.columns import PROSPECT_FIELDS, map_columns
 from storage.prospects.identities import PARQUET_OPTIONS, register_identities, rekey_site_files
 from storage.prospects.jsonl import load_jsonl
 from storage.prospects.sites import site_dir
 from storage.prospects.sql import bad_row_sql, identity_input_sql, normalised_sql, staged_sql
 from storage.prospects.store import PROSPECT_COLUMNS, prospect_files
+
+if TYPE_CHECKING:  # a type only: privacy's erasure imports this package
+    from storage.privacy.suppressions import SuppressionCheck
 
 log = logging.getLogger(__name__)
 

@@ -18,14 +18,16 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
 from storage.db.clock import utcnow
 from storage.leads.models import Lead
-from storage.privacy.suppressions import SuppressionCheck
 from storage.webhooks.models import InboundWebhook, InboundWebhookCall
+
+if TYPE_CHECKING:  # a type only: privacy's erasure imports this package
+    from storage.privacy.suppressions import SuppressionCheck
 
 
 def hash_secret(secret: str) -> str:
