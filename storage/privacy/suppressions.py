@@ -143,8 +143,11 @@ class SuppressionCheck:
     def for_site(cls, session: Session, box: SecretBox, company_id: str,
                  site_id: str | None) -> SuppressionCheck:
         scopes = ["", site_id] if site_id else [""]
-        prints = set(session.exec(select(Suppression.fingerprint).where(
-            Suppression.company_id == company_id, col(Suppression.scope).in_(scopes))).all())
+        # One column over the connection, not ORM rows: a company may list 100,000 entries
+        # and every command loads them (bench/bench_suppression_check.py).
+        query = select(Suppression.fingerprint).where(
+            Suppression.company_id == company_id, col(Suppression.scope).in_(scopes))
+        prints = set(session.connection().execute(query).scalars())
         return cls(Fingerprinter(box), company_id, prints)
 
     def __bool__(self) -> bool:
