@@ -51,12 +51,12 @@ def run_erase(args: argparse.Namespace) -> int:
     from sqlmodel import select
 
     from storage.db.engine import session_scope
+    from storage.privacy.person import InvalidSubject
     from storage.runtime import open_runtime
     from storage.schema import create_schema
     from storage.tenancy.models import Company
     from tasks.privacy.erasure import (
         ErasureIncomplete,
-        InvalidSubject,
         LeadNotFound,
         cli_operator,
         erase_person,

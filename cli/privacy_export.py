@@ -48,7 +48,8 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     from storage.db.engine import session_scope
-    from storage.privacy.subject_access import InvalidSubject, subject_access_report, subject_of
+    from storage.privacy.person import InvalidSubject
+    from storage.privacy.subject_access import subject_access_report, subject_of
     from storage.runtime import open_runtime
     from storage.schema import create_schema
     from storage.settings import LeadmillSettings

@@ -17,9 +17,9 @@ from pydantic import BaseModel, ConfigDict
 from api.errors import InvalidValue, NotFound, ServiceUnavailable
 from api.guards import admin_only, authenticated
 from api.security.auth import Caller
+from storage.privacy.person import InvalidSubject
 from tasks.privacy.erasure import (
     ErasureIncomplete,
-    InvalidSubject,
     LeadNotFound,
     erase_person,
     erasure_subject,

@@ -18,9 +18,9 @@ from sqlmodel import Session
 from api.errors import InvalidValue
 from api.guards import admin_only, authenticated
 from api.security.auth import Caller
+from storage.privacy.person import InvalidSubject
 from storage.privacy.subject_access import (
     SUBJECT_FIELDS,
-    InvalidSubject,
     subject_access_report,
     subject_of,
 )

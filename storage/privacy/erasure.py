@@ -17,25 +17,28 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import pyarrow as pa
-from sqlalchemy import delete, text
+import pyarrow.compute as pc
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from storage.commands.models import Command
 from storage.leads.models import CommandLead, Lead, LeadGeneratedField, LeadSource, SourceLead
 from storage.privacy.fingerprints import Fingerprinter
 from storage.privacy.models import ErasureAudit
-from storage.privacy.person import KEY_KINDS, SUBJECT_KINDS, ErasedPerson, subject_key
+from storage.privacy.person import (
+    KEY_KINDS,
+    SOURCE_LEAD_COLUMNS,
+    SUBJECT_KINDS,
+    ErasedPerson,
+    key_table,
+    subject_key,
+)
 from storage.privacy.scrub import scrub, scrub_text
 from storage.privacy.suppressions import suppress_fingerprints
 from storage.tenancy.secrets import SecretBox
 from storage.webhooks.models import WebhookAttempt, WebhookDelivery
 
 # SourceLead column → identity field.
-_SOURCE_LEAD_FIELDS = {"full_name": "name", "first_name": "first_name",
-                       "last_name": "last_name", "email": "email", "phone": "phone",
-                       "linkedin_url": "linkedin", "company_name": "company",
-                       "company_domain": "website"}
 _CHUNK = 500  # ids per IN list
 
 
@@ -52,18 +55,10 @@ def _delete_where_in(session: Session, model: Any, column: Any, ids: list[str]) 
 
 
 def _matching_source_leads(session: Session, person: ErasedPerson) -> list[str]:
-    columns = ["id", *_SOURCE_LEAD_FIELDS]
-    rows = session.connection().execute(
-        text(f"SELECT {', '.join(columns)} FROM sourcelead WHERE company_id = :company_id"),
-        {"company_id": person.company_id}).fetchall()
-    if not rows:
+    raw = key_table(session, "sourcelead", SOURCE_LEAD_COLUMNS, person.company_id)
+    if not raw.num_rows:
         return []
-    values = list(zip(*rows, strict=True))
-    table = pa.table({_SOURCE_LEAD_FIELDS[name]: pa.array(
-        [None if v is None else str(v) for v in values[at + 1]], pa.string())
-        for at, name in enumerate(_SOURCE_LEAD_FIELDS)})
-    hits = person.matches(table).to_pylist()
-    return [str(row_id) for row_id, hit in zip(values[0], hits, strict=True) if hit]
+    return pc.filter(raw.column("id"), person.matches_keys(raw)).to_pylist()
 
 
 def erase_person_rows(session: Session, person: ErasedPerson) -> dict[str, int]:

@@ -1,11 +1,16 @@
-"""Who an erasure is about: the person's identity keys, found by the one "same person" rule.
+"""Who an erasure or a subject-access request is about: the person's identity keys, found by
+the one "same person" rule. Erasure (storage.privacy.erasure) and subject access
+(storage.privacy.subject_access) both find the person here.
 
-An erasure names a person by one key (an e-mail address, a LinkedIn profile, a phone number)
+A request names a person by one key (an e-mail address, a LinkedIn profile, a phone number)
 or by one of their leads. `find_person` collects every lead of the company that is that
 person (storage.leads.identity: any key matching; a shared name at the company domain only
 when the e-mail addresses do not differ, `names_may_match`), and the keys of those leads in
 turn, until nothing new turns up. `ErasedPerson.matches(table)` then tells which rows of any
 store (source leads, prospect files, lake files, webhook payloads, artifacts) are the person.
+
+A company's leads (and raw source leads) are read once, in batches, keeping only their keys
+(`key_table`): a million leads never sit in memory as rows.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
 from storage.leads.identity import IDENTITY_FIELDS, identity_table, rows_table
@@ -25,7 +30,6 @@ from storage.privacy.fingerprints import normalised
 # Request field → (identity kind, normalisation kind).
 SUBJECT_KINDS = {"email": "email", "linkedinUrl": "linkedin", "phone": "phone"}
 KEY_KINDS = ("email", "linkedin", "phone", "person")
-_LEAD_COLUMNS = ("id", "site_id", "command_id", *IDENTITY_FIELDS)
 # Rounds of "the keys of the leads found find more leads": a person is rarely spread wider.
 _MAX_ROUNDS = 8
 
@@ -98,21 +102,94 @@ class ErasedPerson:
         return {value for value in found if len(value) >= 5}
 
 
+class InvalidSubject(ValueError):
+    """The request does not name one person: `field` and `issue` say why."""
+
+    def __init__(self, field: str, issue: str) -> None:
+        super().__init__(f"{field}: {issue}")
+        self.field = field
+        self.issue = issue
+
+
+def one_subject(values: Mapping[str, Any], fields: Sequence[str]) -> tuple[str, str]:
+    """The one (field, value) among `fields` (SUBJECT_KINDS' fields, and `leadId` where a lead
+    may name the person) that `values` gives; blank values count as not given.
+
+    Raises:
+        InvalidSubject: none or several given, or a value that is not a valid key of its kind.
+    """
+    given: dict[str, str] = {}
+    for name in fields:
+        value = values.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise InvalidSubject(name, "must be a string")
+        if value.strip():
+            given[name] = value.strip()
+    if len(given) != 1:
+        issue = "none given" if not given else f"several given: {', '.join(sorted(given))}"
+        raise InvalidSubject(" | ".join(fields), f"exactly one is needed; {issue}")
+    (name, value), = given.items()
+    if name != "leadId" and subject_key(name, value) is None:
+        raise InvalidSubject(name, f"not a valid {SUBJECT_KINDS[name]}")
+    return name, value
+
+
 def subject_key(kind: str, value: str) -> str | None:
     """The normalised key of an erasure subject (`email`, `linkedinUrl`, `phone`)."""
     return normalised(SUBJECT_KINDS[kind], value)
 
 
-def _company_leads(session: Session, company_id: str) -> pa.Table:
-    # Core SQL into columns: a company may hold a million leads, and the rule runs over Arrow.
-    result = session.connection().execute(
-        text(f"SELECT {', '.join(_LEAD_COLUMNS)} FROM lead WHERE company_id = :company_id"),
-        {"company_id": company_id})
-    rows = result.fetchall()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(_LEAD_COLUMNS)
+# The identity fields (storage.leads.identity.IDENTITY_FIELDS) of each table, by column.
+LEAD_COLUMNS = {"email": "email", "linkedin": "linkedin", "phone": "phone", "name": "name",
+                "first_name": "first_name", "last_name": "last_name", "company": "company",
+                "website": "website"}
+SOURCE_LEAD_COLUMNS = {"email": "email", "linkedin": "linkedin_url", "phone": "phone",
+                       "name": "full_name", "first_name": "first_name",
+                       "last_name": "last_name", "company": "company_name",
+                       "website": "company_domain"}
+_BATCH = 20_000
+
+
+def key_table(session: Session, table: str, columns: Mapping[str, str], company_id: str,
+              carry: Sequence[str] = ()) -> pa.Table:
+    """`id`, the `carry` columns and the identity rule's keys (`<kind>_key`) of every row of
+    the company in `table` (`columns`: identity field -> column), read in batches."""
+    names = ["id", *carry, *columns]
+    select_list = ", ".join(["id", *carry, *(f"{column} AS {name}"
+                                             for name, column in columns.items())])
+    result = session.connection().execution_options(stream_results=True, yield_per=_BATCH) \
+        .execute(text(f"SELECT {select_list} FROM {table} WHERE company_id = :company_id"),
+                 {"company_id": company_id})
+    kept = ["id", *carry]
+    parts = []
+    for partition in result.partitions(_BATCH):
+        rows = [dict(zip(names, row, strict=True)) for row in partition]
+        keys = identity_table(rows_table(rows)).select([f"{kind}_key" for kind in KEY_KINDS])
+        for name in kept:
+            keys = keys.append_column(name, pa.array(
+                [None if row[name] is None else str(row[name]) for row in rows], pa.string()))
+        parts.append(keys)
+    if not parts:
+        return pa.table({name: pa.array([], pa.string())
+                         for name in [*(f"{kind}_key" for kind in KEY_KINDS), *kept]})
+    return pa.concat_tables(parts)
+
+
+def _lead_records(session: Session, company_id: str, ids: Sequence[str]) -> pa.Table:
+    """The identity fields of the leads `ids` (what documents may show of them)."""
+    fields = list(IDENTITY_FIELDS)
+    rows: list[Any] = []
+    for at in range(0, len(ids), 500):
+        rows += session.connection().execute(
+            text(f"SELECT {', '.join(fields)} FROM lead WHERE company_id = :company_id "
+                 "AND id IN :ids").bindparams(bindparam("ids", expanding=True)),
+            {"company_id": company_id, "ids": list(ids[at:at + 500])}).fetchall()
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(fields)
     return pa.table({name: pa.array([None if v is None else str(v) for v in values],
                                     pa.string())
-                     for name, values in zip(_LEAD_COLUMNS, columns, strict=True)})
+                     for name, values in zip(fields, columns, strict=True)})
 
 
 def find_person(session: Session, company_id: str, kind: str, value: str) -> ErasedPerson | None:
@@ -121,9 +198,8 @@ def find_person(session: Session, company_id: str, kind: str, value: str) -> Era
     `kind` is `email`, `linkedinUrl`, `phone` (the value must be a valid one: the caller
     checks with `subject_key`) or `leadId` (None when the company has no such lead)."""
     person = ErasedPerson(company_id)
-    leads = _company_leads(session, company_id)
-    keys = identity_table(leads)
-    ids = leads.column("id")
+    keys = key_table(session, "lead", LEAD_COLUMNS, company_id, carry=("site_id", "command_id"))
+    ids = keys.column("id")
     if kind == "leadId":
         seed = pc.equal(ids, value)
         if not pc.any(seed).as_py():
@@ -132,17 +208,18 @@ def find_person(session: Session, company_id: str, kind: str, value: str) -> Era
         found = seed
     else:
         person.keys[SUBJECT_KINDS[kind]].add(subject_key(kind, value) or value)
-        found = pa.array([False] * leads.num_rows, pa.bool_())
+        found = pa.array([False] * keys.num_rows, pa.bool_())
     for _ in range(_MAX_ROUNDS):
-        found = pc.or_(found, person.matches_keys(keys)) if leads.num_rows else found
+        found = pc.or_(found, person.matches_keys(keys)) if keys.num_rows else found
         if not person.add_keys(keys, found):
             break
-    chosen = leads.filter(found) if leads.num_rows else leads
+    chosen = keys.filter(found) if keys.num_rows else keys
     person.lead_ids = chosen.column("id").to_pylist()
     person.site_ids = set(chosen.column("site_id").to_pylist())
     person.command_ids = {c for c in chosen.column("command_id").to_pylist() if c}
-    person.records = chosen.select(list(IDENTITY_FIELDS)).to_pylist()
+    records = _lead_records(session, company_id, person.lead_ids)
+    person.records = records.to_pylist()
     if person.records:
-        shown = identity_table(chosen.drop_columns(["website"]))
+        shown = identity_table(records.drop_columns(["website"]))
         person.display_keys = {key for key in shown.column("person_key").to_pylist() if key}
     return person

@@ -21,48 +21,32 @@ rule's, never a second spelling of them in SQL.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from storage.commands.models import Command
 from storage.db.clock import iso_z, utcnow
-from storage.leads.identity import identity_table, rows_table
 from storage.leads.models import CommandLead, Lead, LeadGeneratedField, LeadSource, SourceLead
 from storage.leads.provenance import public_source
 from storage.privacy.fingerprints import Fingerprinter, normalised, person_fingerprints
 from storage.privacy.models import Suppression
+from storage.privacy.person import (
+    LEAD_COLUMNS,
+    SOURCE_LEAD_COLUMNS,
+    SUBJECT_KINDS,
+    find_person,
+    key_table,
+    one_subject,
+)
 from storage.tenancy.secrets import SecretBox
 from storage.webhooks.models import InboundWebhook, WebhookDelivery
 
-# Query parameter → the identity rule's kind of key.
-SUBJECT_FIELDS = {"email": "email", "linkedinUrl": "linkedin", "phone": "phone"}
-_KINDS = ("email", "linkedin", "phone", "person")
-_BATCH = 20_000
-# Rounds of "the keys of the leads found find more leads": a person is rarely spread wider.
-_MAX_ROUNDS = 8
-# The identity fields (storage.leads.identity.IDENTITY_FIELDS) of each table, by column.
-_LEAD_COLUMNS = {"id": "id", "email": "email", "linkedin": "linkedin", "phone": "phone",
-                 "name": "name", "first_name": "first_name", "last_name": "last_name",
-                 "company": "company", "website": "website"}
-_SOURCE_LEAD_COLUMNS = {"id": "id", "email": "email", "linkedin": "linkedin_url",
-                        "phone": "phone", "name": "full_name", "first_name": "first_name",
-                        "last_name": "last_name", "company": "company_name",
-                        "website": "company_domain"}
-
-
-class InvalidSubject(ValueError):
-    """The request does not name one person: `field` and `issue` say why."""
-
-    def __init__(self, field: str, issue: str) -> None:
-        super().__init__(f"{field}: {issue}")
-        self.field = field
-        self.issue = issue
+# Query parameter → the identity rule's kind of key (the erasure's own names).
+SUBJECT_FIELDS = SUBJECT_KINDS
 
 
 @dataclass(frozen=True)
@@ -82,84 +66,11 @@ def subject_of(values: Mapping[str, str | None]) -> Subject:
         InvalidSubject: none or several fields given, or a value the identity rule does not
             read as a key of its kind.
     """
-    given = {name: value for name, value in values.items()
-             if name in SUBJECT_FIELDS and value is not None and value.strip()}
-    if len(given) != 1:
-        issue = "none given" if not given else f"several given: {', '.join(sorted(given))}"
-        raise InvalidSubject(" | ".join(SUBJECT_FIELDS), f"exactly one is needed; {issue}")
-    (name, value), = given.items()
+    name, value = one_subject(values, tuple(SUBJECT_FIELDS))
     kind = SUBJECT_FIELDS[name]
     key = normalised(kind, value)
-    if key is None:
-        raise InvalidSubject(name, f"not a valid {kind}")
+    assert key is not None  # one_subject checked it
     return Subject(name, value, kind, key)
-
-
-@dataclass
-class _Keys:
-    """The person's keys, by kind; `email` also bounds `person:` matches."""
-
-    by_kind: dict[str, set[str]] = field(default_factory=lambda: {k: set() for k in _KINDS})
-
-    def _among(self, table: pa.Table, kind: str) -> pa.Array:
-        return pc.is_in(table.column(f"{kind}_key"),
-                        value_set=pa.array(sorted(self.by_kind[kind]), pa.string()))
-
-    def matching(self, table: pa.Table) -> pa.Array:
-        """Per row of a key table (`identity_table`'s columns): is it this person?"""
-        exact = pc.or_(pc.or_(self._among(table, "email"), self._among(table, "linkedin")),
-                       self._among(table, "phone"))
-        # names_may_match: a shared name at a company ties records unless both have an
-        # address and the addresses differ.
-        email = table.column("email_key")
-        other_mailbox = pc.and_(pc.not_equal(email, ""), pc.invert(self._among(table, "email")))
-        by_name = pc.and_(self._among(table, "person"), pc.invert(other_mailbox))
-        return pc.fill_null(pc.or_(exact, by_name), False)
-
-    def add_keys_of(self, table: pa.Table, mask: pa.Array) -> bool:
-        """Add the keys of the masked rows; whether any was new."""
-        grew = False
-        for kind in _KINDS:
-            found = {key for key in pc.filter(table.column(f"{kind}_key"), mask).to_pylist()
-                     if key} - self.by_kind[kind]
-            if found:
-                self.by_kind[kind] |= found
-                grew = True
-        return grew
-
-
-def _key_table(session: Session, table: str, columns: Mapping[str, str],
-               company_id: str) -> pa.Table:
-    """`id` and the identity rule's keys of every row of the company in `table`, read in
-    batches (only the keys are kept, not the rows)."""
-    select_list = ", ".join(f"{column} AS {name}" for name, column in columns.items())
-    result = session.connection().execution_options(stream_results=True, yield_per=_BATCH) \
-        .execute(text(f"SELECT {select_list} FROM {table} WHERE company_id = :company_id"),
-                 {"company_id": company_id})
-    names = list(columns)
-    parts = []
-    for partition in result.partitions(_BATCH):
-        rows = [dict(zip(names, row, strict=True)) for row in partition]
-        keys = identity_table(rows_table(rows)).select([f"{kind}_key" for kind in _KINDS])
-        parts.append(keys.append_column("id", pa.array([str(row["id"]) for row in rows],
-                                                       pa.string())))
-    if not parts:
-        return pa.table({name: pa.array([], pa.string())
-                         for name in [*(f"{kind}_key" for kind in _KINDS), "id"]})
-    return pa.concat_tables(parts)
-
-
-def _person_lead_ids(keys: _Keys, leads: pa.Table) -> list[str]:
-    """The leads that are the person, the keys of each found lead being the person's too,
-    until no lead adds a key (at most _MAX_ROUNDS rounds)."""
-    if leads.num_rows == 0:
-        return []
-    found = pa.array([False] * leads.num_rows)
-    for _ in range(_MAX_ROUNDS):
-        found = pc.or_(found, keys.matching(leads))
-        if not keys.add_keys_of(leads, found):
-            break
-    return pc.filter(leads.column("id"), found).to_pylist()
 
 
 def _plain(value: Any) -> Any:
@@ -171,7 +82,7 @@ def _row_dict(row: Any) -> dict[str, Any]:
 
 
 def _identity_of(lead: Lead) -> dict[str, Any]:
-    return {name: getattr(lead, column) for name, column in _LEAD_COLUMNS.items()}
+    return {name: getattr(lead, column) for name, column in LEAD_COLUMNS.items()}
 
 
 def subject_access_report(session: Session, box: SecretBox, company_id: str,
@@ -181,14 +92,12 @@ def subject_access_report(session: Session, box: SecretBox, company_id: str,
     them), raw source leads, the commands that found them, the inbound webhooks that brought
     them in, the outbound webhook deliveries of those commands, and the suppression entries
     the person falls under (that they exist, never a value)."""
-    keys = _Keys()
-    keys.by_kind[subject.kind].add(subject.key)
-    leads = _leads(session, company_id, _person_lead_ids(
-        keys, _key_table(session, "lead", _LEAD_COLUMNS, company_id)))
+    person = find_person(session, company_id, subject.field, subject.value)
+    leads = _leads(session, company_id, person.lead_ids if person else [])
     lead_ids = [lead.id for lead in leads]
-    raw = _key_table(session, "sourcelead", _SOURCE_LEAD_COLUMNS, company_id)
-    source_lead_ids = pc.filter(raw.column("id"), keys.matching(raw)).to_pylist() \
-        if raw.num_rows else []
+    raw = key_table(session, "sourcelead", SOURCE_LEAD_COLUMNS, company_id)
+    source_lead_ids = pc.filter(raw.column("id"), person.matches_keys(raw)).to_pylist() \
+        if raw.num_rows and person else []
     source_leads = session.exec(select(SourceLead).where(
         SourceLead.company_id == company_id, col(SourceLead.id).in_(source_lead_ids))
         .order_by(col(SourceLead.created_at), col(SourceLead.id))).all() if source_lead_ids \

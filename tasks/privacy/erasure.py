@@ -34,21 +34,13 @@ from storage.privacy.erasure import (
     suppress_person,
 )
 from storage.privacy.erasure_files import erase_from_lake, erase_from_prospects
-from storage.privacy.person import SUBJECT_KINDS, find_person, subject_key
+from storage.privacy.person import SUBJECT_KINDS, find_person, one_subject
 from storage.runtime import Runtime
 from storage.tenancy.models import Client
 from storage.warehouse.lake import writer_lock
 from tasks.privacy.artifacts import erase_from_artifacts
 
 SUBJECT_FIELDS = (*SUBJECT_KINDS, "leadId")
-
-
-class InvalidSubject(ValueError):
-    """The erasure request does not name exactly one valid key."""
-
-    def __init__(self, field: str, issue: str) -> None:
-        super().__init__(f"{field}: {issue}")
-        self.field, self.issue = field, issue
 
 
 class LeadNotFound(LookupError):
@@ -76,18 +68,7 @@ class ErasureReport:
 def erasure_subject(values: dict[str, Any]) -> tuple[str, str]:
     """The one (field, value) of an erasure request's fields (SUBJECT_FIELDS); raises
     InvalidSubject for none, several, or a value that is not a valid key of its kind."""
-    given = {name: value for name, value in values.items()
-             if name in SUBJECT_FIELDS and value is not None}
-    if len(given) != 1:
-        raise InvalidSubject("|".join(SUBJECT_FIELDS) if not given else "|".join(sorted(given)),
-                             "exactly one of email, linkedinUrl, phone, leadId is required")
-    (name, value), = given.items()
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidSubject(name, "must be a non-empty string")
-    value = value.strip()
-    if name != "leadId" and subject_key(name, value) is None:
-        raise InvalidSubject(name, f"not a valid {SUBJECT_KINDS[name]}")
-    return name, value
+    return one_subject(values, SUBJECT_FIELDS)
 
 
 def cli_operator() -> str:

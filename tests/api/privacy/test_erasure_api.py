@@ -221,13 +221,13 @@ def test_a_member_may_not_erase(app, tenant) -> None:
 
 
 @pytest.mark.parametrize(("body", "status", "error_type", "field"), [
-    ({}, 400, "invalid_value", "email|linkedinUrl|phone|leadId"),
+    ({}, 400, "invalid_value", "email | linkedinUrl | phone | leadId"),
     ({"email": "a@example.com", "phone": "+14155550100"}, 400, "invalid_value",
-     "email|phone"),
+     "email | linkedinUrl | phone | leadId"),
     ({"email": "not an address"}, 400, "invalid_value", "email"),
     ({"linkedinUrl": "https://example.com/in/x"}, 400, "invalid_value", "linkedinUrl"),
     ({"phone": "555-0100"}, 400, "invalid_value", "phone"),
-    ({"leadId": "  "}, 400, "invalid_value", "leadId"),
+    ({"leadId": "  "}, 400, "invalid_value", "email | linkedinUrl | phone | leadId"),
     ({"email": 5}, 400, "invalid_format", "email"),
     ({"name": "Ada Lovelace"}, 400, "invalid_format", "name"),
     ({"leadId": "no-such-lead"}, 404, "not_found", "leadId"),
