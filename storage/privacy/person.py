@@ -159,9 +159,12 @@ def key_table(session: Session, table: str, columns: Mapping[str, str], company_
     names = ["id", *carry, *columns]
     select_list = ", ".join(["id", *carry, *(f"{column} AS {name}"
                                              for name, column in columns.items())])
-    result = session.connection().execution_options(stream_results=True, yield_per=_BATCH) \
-        .execute(text(f"SELECT {select_list} FROM {table} WHERE company_id = :company_id"),
-                 {"company_id": company_id})
+    # The options on this statement only: set on the connection they would stay for the
+    # rest of the transaction (PostgreSQL would then declare a cursor for every DELETE).
+    result = session.connection().execute(
+        text(f"SELECT {select_list} FROM {table} WHERE company_id = :company_id"),
+        {"company_id": company_id},
+        execution_options={"stream_results": True, "yield_per": _BATCH})
     kept = ["id", *carry]
     parts = []
     for partition in result.partitions(_BATCH):

@@ -70,7 +70,7 @@ def subject_of(values: Mapping[str, str | None]) -> Subject:
     kind = SUBJECT_FIELDS[name]
     key = normalised(kind, value)
     assert key is not None  # one_subject checked it
-    return Subject(name, value, kind, key)
+    return Subject(name, values[name] or value, kind, key)  # echoed as given
 
 
 def _plain(value: Any) -> Any:

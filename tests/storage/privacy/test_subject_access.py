@@ -12,7 +12,8 @@ import pytest
 from cryptography.fernet import Fernet
 
 from storage.db.engine import session_scope
-from storage.privacy.subject_access import InvalidSubject, subject_access_report, subject_of
+from storage.privacy.person import InvalidSubject
+from storage.privacy.subject_access import subject_access_report, subject_of
 from storage.privacy.suppressions import add_suppressions
 from storage.tenancy.secrets import SecretBox
 from tests.fixtures.privacy_records import (
