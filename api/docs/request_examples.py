@@ -46,6 +46,7 @@ def request_docs() -> dict[tuple[str, str], RequestDoc]:
     from api.management.maintenance import ReportRequest
     from api.management.search_history import SearchHistoryCreate, SearchHistoryUpdate
     from api.management.territory import TerritoryCompanyBody
+    from api.privacy.erasure import ErasureRequest
     from api.privacy.suppressions import SuppressionCreate, SuppressionDelete
     from api.workbench.processing_plans import CopyrightRequest, EnrichRequest, SdrRequest
     from api.workbench.research_runs import ScrapeRequest
@@ -180,6 +181,9 @@ def request_docs() -> dict[tuple[str, str], RequestDoc]:
             "Do not contact these people or anyone at globex.com"),
         ("DELETE", "/api/suppressions"): RequestDoc({"ids": ["<suppression-id>"]},
                                                     SuppressionDelete),
+        ("POST", "/api/privacy/erase"): RequestDoc(
+            {"email": "jane.doe@acme.com"}, ErasureRequest,
+            "Erase one person (or linkedinUrl, phone, leadId: exactly one)"),
         ("POST", "/api/suppressions/import"): RequestDoc(
             "email,domain,linkedinUrl\nann@initech.io,,\n,hooli.com,\n",
             None, "A CSV do-not-contact list (?client_id= optional)", "text/csv"),
