@@ -149,3 +149,23 @@ def test_bad_input_exits_2_and_lists_nothing(settings, capsys, tmp_path, args, f
 def test_an_unreadable_file_exits_2(settings, capsys, tmp_path) -> None:
     code, _, err = run(capsys, settings, "import", str(tmp_path / "missing.csv"))
     assert code == 2 and "cannot read" in err
+
+
+def test_cli_prospect_import_skips_listed_people(settings, capsys, tmp_path) -> None:
+    """`leadmill prospects import` applies the site's do-not-contact entries: a listed address
+    and anyone at a listed domain are skipped and counted, the others imported."""
+    code, _, _ = run(capsys, settings, "add", "--email", "Jane@Acme.com", "--domain",
+                     "globex.com", "--client-id", DEMO_SITE_ID)
+    assert code == 0
+    prospects = tmp_path / "list.csv"
+    prospects.write_text(
+        "name,email,company,website,title\n"
+        "Jane Roe,jane@acme.com,Acme,acme.com,CTO\n"
+        "Hank Scorpio,hank@globex.com,Globex,globex.com,CEO\n"
+        "Ann Perkins,ann@initech.io,Initech,initech.io,VP Operations\n")
+    code = main(["prospects", "import", str(prospects), "--site", DEMO_SITE_ID, "--json",
+                 "--data-dir", str(settings.data_dir)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["suppressed"] == 2 and report["imported"] == 1
