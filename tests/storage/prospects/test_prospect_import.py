@@ -169,7 +169,7 @@ def test_cli_import_shows_mapping_and_bad_rows(tmp_path: Path) -> None:
     done = subprocess.run(command, capture_output=True, text=True, cwd=root, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "Organization" in done.stdout and "description" in done.stdout
-    assert "6 rows read, 2 imported, 0 duplicates, 4 bad rows" in done.stdout
+    assert "6 rows read, 2 imported, 0 duplicates, 0 suppressed, 4 bad rows" in done.stdout
     assert "row 3: email is not an address: bob@@bad" in done.stdout
     again = subprocess.run([*command, "--json"], capture_output=True, text=True, cwd=root,
                            timeout=120)
