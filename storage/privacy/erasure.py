@@ -30,6 +30,7 @@ from storage.privacy.person import (
     SOURCE_LEAD_COLUMNS,
     SUBJECT_KINDS,
     ErasedPerson,
+    id_chunks,
     key_table,
     subject_key,
 )
@@ -38,17 +39,10 @@ from storage.privacy.suppressions import suppress_fingerprints
 from storage.tenancy.secrets import SecretBox
 from storage.webhooks.models import WebhookAttempt, WebhookDelivery
 
-# SourceLead column → identity field.
-_CHUNK = 500  # ids per IN list
-
-
-def _chunks(ids: list[str]) -> list[list[str]]:
-    return [ids[at:at + _CHUNK] for at in range(0, len(ids), _CHUNK)]
-
 
 def _delete_where_in(session: Session, model: Any, column: Any, ids: list[str]) -> int:
     removed = 0
-    for chunk in _chunks(ids):
+    for chunk in id_chunks(ids):
         result = session.exec(delete(model).where(col(column).in_(chunk)))  # type: ignore[call-overload]
         removed += result.rowcount or 0
     return removed
@@ -104,7 +98,7 @@ def erase_from_outbox(session: Session, person: ErasedPerson) -> dict[str, int]:
     counts["deliveries_deleted"] = _delete_where_in(session, WebhookDelivery,
                                                     WebhookDelivery.id, doomed)
     kept = [delivery.id for delivery in deliveries if delivery.id not in set(doomed)]
-    for chunk in _chunks(kept):
+    for chunk in id_chunks(kept):
         for attempt in session.exec(select(WebhookAttempt).where(
                 col(WebhookAttempt.delivery_id).in_(chunk),
                 col(WebhookAttempt.error).is_not(None))).all():

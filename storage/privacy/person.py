@@ -180,15 +180,23 @@ def key_table(session: Session, table: str, columns: Mapping[str, str], company_
     return pa.concat_tables(parts)
 
 
+IN_LIST_SIZE = 500  # ids per IN list
+
+
+def id_chunks(ids: Sequence[str]) -> list[list[str]]:
+    """`ids` in slices an IN list can hold on every database."""
+    return [list(ids[at:at + IN_LIST_SIZE]) for at in range(0, len(ids), IN_LIST_SIZE)]
+
+
 def _lead_records(session: Session, company_id: str, ids: Sequence[str]) -> pa.Table:
     """The identity fields of the leads `ids` (what documents may show of them)."""
     fields = list(IDENTITY_FIELDS)
     rows: list[Any] = []
-    for at in range(0, len(ids), 500):
+    for chunk in id_chunks(ids):
         rows += session.connection().execute(
             text(f"SELECT {', '.join(fields)} FROM lead WHERE company_id = :company_id "
                  "AND id IN :ids").bindparams(bindparam("ids", expanding=True)),
-            {"company_id": company_id, "ids": list(ids[at:at + 500])}).fetchall()
+            {"company_id": company_id, "ids": chunk}).fetchall()
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(fields)
     return pa.table({name: pa.array([None if v is None else str(v) for v in values],
                                     pa.string())

@@ -40,9 +40,17 @@ class AddedSuppressions:
     invalid: list[dict[str, Any]] = field(default_factory=list)  # {field, index, issue}
 
 
+def _listed(session: Session, company_id: str, scope: str,
+            prints: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (kind, fingerprint) pairs among `prints` the scope already has an entry for."""
+    return set(session.exec(select(Suppression.kind, Suppression.fingerprint).where(
+        Suppression.company_id == company_id, Suppression.scope == scope,
+        col(Suppression.fingerprint).in_([print_ for _, print_ in prints]))).all())
+
+
 def add_suppressions(session: Session, box: SecretBox, company_id: str, client_id: str | None,
-                     values: Mapping[str, Sequence[str]], created_by: str | None,
-                     reason: str = "list") -> AddedSuppressions:
+                     values: Mapping[str, Sequence[str]],
+                     created_by: str | None) -> AddedSuppressions:
     """List every value of `values` ({request field: [values]}, LIST_FIELDS) for the company,
     or only for `client_id`; values the identity rule does not read are reported invalid, and
     values already listed in that scope are counted, not listed twice."""
@@ -64,17 +72,14 @@ def add_suppressions(session: Session, box: SecretBox, company_id: str, client_i
             wanted.setdefault((kind, fingerprint(company_id, kind, key)), key)
     if not wanted:
         return result
-    present = set(session.exec(select(Suppression.kind, Suppression.fingerprint).where(
-        Suppression.company_id == company_id, Suppression.scope == scope,
-        col(Suppression.fingerprint).in_([print_ for _, print_ in wanted]))).all())
+    present = _listed(session, company_id, scope, wanted)
     for (kind, print_), key in wanted.items():
         if (kind, print_) in present:
             result.existing += 1
             continue
         row = Suppression(id=f"sup_{uuid.uuid4().hex}", company_id=company_id, scope=scope,
-                          kind=kind, fingerprint=print_, reason=reason,
-                          sealed_value=box.seal(key) if reason == "list" else None,
-                          created_by=created_by)
+                          kind=kind, fingerprint=print_, reason="list",
+                          sealed_value=box.seal(key), created_by=created_by)
         session.add(row)
         result.created.append(row)
     session.flush()
@@ -88,9 +93,7 @@ def suppress_fingerprints(session: Session, company_id: str, prints: Iterable[tu
     prints = set(prints)
     if not prints:
         return 0
-    present = set(session.exec(select(Suppression.kind, Suppression.fingerprint).where(
-        Suppression.company_id == company_id, Suppression.scope == "",
-        col(Suppression.fingerprint).in_([print_ for _, print_ in prints]))).all())
+    present = _listed(session, company_id, "", prints)
     added = 0
     for kind, print_ in sorted(prints - present):
         session.add(Suppression(id=f"sup_{uuid.uuid4().hex}", company_id=company_id, scope="",
