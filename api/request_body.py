@@ -22,8 +22,7 @@ from litestar.plugins.pydantic import PydanticInitPlugin
 from litestar.types import Empty
 from pydantic import BaseModel
 
-from api.errors import InvalidFormat
-from api.json_body import load_json
+from api.management.requests import json_object, read_json, validate
 
 
 class LeadmillRequest(Request):
@@ -35,13 +34,8 @@ class LeadmillRequest(Request):
         if self._connection_state.json is not Empty:
             self._json = self._connection_state.json
             return self._json
-        body = await self.body()
-        if body and not body.strip():  # an empty body never gets here (api/errors.py)
-            raise InvalidFormat("The request body is empty", details="a JSON object is required")
-        try:
-            value = load_json(body or b"null")
-        except ValueError as exc:
-            raise InvalidFormat("The request body is not valid JSON", details=str(exc)) from None
+        # An empty body never gets here: Litestar reports it missing first (api/errors.py).
+        value = read_json(await self.body())
         self._json = self._connection_state.json = value
         return value
 
@@ -51,14 +45,9 @@ def _is_request_model(target: Any) -> bool:
 
 
 def _decode_request_model(model: type[BaseModel], value: Any) -> BaseModel:
-    from api.management.requests import validate
-
     if isinstance(value, model):
         return value
-    if not isinstance(value, dict):
-        raise InvalidFormat("The request body must be a JSON object",
-                            details=f"got {type(value).__name__}")
-    return validate(model, value)
+    return validate(model, json_object(value))
 
 
 class RequestModelPlugin(PydanticInitPlugin):

@@ -22,17 +22,25 @@ _FORMAT_ERRORS = ("type", "parsing", "json", "string_type", "int_type", "bool_ty
                   "list_type", "dict_type", "model_type", "float_type", "extra_forbidden")
 
 
-def parse_json_object(raw: bytes) -> dict[str, Any]:
+def read_json(raw: bytes) -> Any:
+    """The body as JSON (api.json_body.load_json), or invalid_format saying why not."""
     if not raw.strip():
         raise InvalidFormat("The request body is empty", details="a JSON object is required")
     try:
-        value = load_json(raw)
+        return load_json(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidFormat("The request body is not valid JSON", details=str(exc)) from None
+
+
+def json_object(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise InvalidFormat("The request body must be a JSON object",
                             details=f"got {type(value).__name__}")
     return value
+
+
+def parse_json_object(raw: bytes) -> dict[str, Any]:
+    return json_object(read_json(raw))
 
 
 def validate(model: type[ModelT], value: Any, prefix: str = "") -> ModelT:

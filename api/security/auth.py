@@ -1,4 +1,5 @@
-"""Authentication for every route: `authenticate(request, session) -> Caller`.
+"""Authentication: `authenticate(request, session) -> Caller`, run for every authenticated
+route by the `authenticated` guard (api/guards.py).
 
 Accepted credentials, tried in order:
 1. `Authorization: Bearer <accessToken>` — a JWT from `POST /api/auth`; its `sub` is the user,
@@ -25,7 +26,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from litestar import Request
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.errors import (
@@ -48,7 +48,6 @@ from api.security.tokens import (
     TokenIssuer,
     looks_like_jwt,
 )
-from storage.db.engine import session_scope
 from storage.tenancy.accounts import API_KEY_PREFIX, find_api_key
 from storage.tenancy.login_sessions import live_login_session
 from storage.tenancy.models import User
@@ -108,13 +107,6 @@ def authenticate(request: Request, session: Session, *, company_required: bool =
             raise QuotaExceeded(error.message, details=error.details) from None
         raise Unauthorized(error.message) from None
     return caller
-
-
-def authenticate_alone(request: Request, engine: Engine) -> Caller:
-    """`authenticate` in a transaction of its own, for a handler that awaits other work (a
-    network call, a file upload) and runs only this part in a worker thread."""
-    with session_scope(engine) as session:
-        return authenticate(request, session)
 
 
 def require_admin(caller: Caller) -> None:
