@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from storage.db.engine import build_engine, session_scope
+from storage.privacy.person import Subject
 from storage.prospects.sites import site_dir
 from storage.prospects.store import IMPORT_SCHEMA
 from storage.runtime import open_runtime
@@ -105,7 +106,8 @@ def main() -> None:
         for run in range(args.runs):
             person = (run * 7919 + args.leads // 3) % args.prospects  # also in the prospect list
             began = time.perf_counter()
-            report = erase_person(runtime, COMPANY, "bench", "email", f"p{person}@example.com")
+            report = erase_person(runtime, COMPANY, "bench",
+                                  Subject.named("email", f"p{person}@example.com"))
             times.append(time.perf_counter() - began)
             removed = report.removed
             assert removed["operational_db"]["leads"] == 1, removed

@@ -64,8 +64,8 @@ def run_erase(args: argparse.Namespace) -> int:
     )
 
     try:
-        kind, value = erasure_subject({"email": args.email, "linkedinUrl": args.linkedin_url,
-                                       "phone": args.phone, "leadId": args.lead_id})
+        subject = erasure_subject({"email": args.email, "linkedinUrl": args.linkedin_url,
+                                   "phone": args.phone, "leadId": args.lead_id})
     except InvalidSubject as error:
         return _fail(f"{error.field}: {error.issue}")
     runtime = open_runtime(settings)
@@ -78,9 +78,9 @@ def run_erase(args: argparse.Namespace) -> int:
     if company_id not in companies:
         return _fail(f"no company {company_id}")
     try:
-        report = erase_person(runtime, company_id, cli_operator(), kind, value)
+        report = erase_person(runtime, company_id, cli_operator(), subject)
     except LeadNotFound:
-        return _fail(f"no lead {value} in company {company_id}", _EXIT_FAILED)
+        return _fail(f"no lead {subject.key} in company {company_id}", _EXIT_FAILED)
     except ErasureIncomplete as error:
         return _fail(f"{error}; nothing was committed, run it again", _EXIT_FAILED)
     print_json(report.public())

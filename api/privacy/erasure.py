@@ -48,9 +48,8 @@ class ErasureController(Controller):
         versions, webhook payloads and Prefect artifacts; leaves company-wide suppression
         entries (fingerprints only) and an audit record without the person's data."""
         try:
-            kind, value = erasure_subject(data.model_dump())
-            report = erase_person(state.runtime, caller.company_id, caller.user_id, kind,
-                                  value)
+            report = erase_person(state.runtime, caller.company_id, caller.user_id,
+                                  erasure_subject(data.model_dump()))
         except InvalidSubject as error:
             raise InvalidValue("The person to erase is not named by exactly one valid key",
                                details={"field": error.field, "issue": error.issue}) from error

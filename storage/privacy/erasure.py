@@ -23,16 +23,14 @@ from sqlmodel import Session, col, select
 
 from storage.commands.models import Command
 from storage.leads.models import CommandLead, Lead, LeadGeneratedField, LeadSource, SourceLead
-from storage.privacy.fingerprints import Fingerprinter
+from storage.privacy.fingerprints import KEY_KINDS, Fingerprinter, key_fingerprints
 from storage.privacy.models import ErasureAudit
 from storage.privacy.person import (
-    KEY_KINDS,
     SOURCE_LEAD_COLUMNS,
-    SUBJECT_KINDS,
     ErasedPerson,
+    Subject,
     id_chunks,
     key_table,
-    subject_key,
 )
 from storage.privacy.scrub import scrub, scrub_text
 from storage.privacy.suppressions import suppress_fingerprints
@@ -113,11 +111,11 @@ def erase_from_outbox(session: Session, person: ErasedPerson) -> dict[str, int]:
 
 def person_key_fingerprints(box: SecretBox, person: ErasedPerson) -> set[tuple[str, str]]:
     """(kind, fingerprint) of every identity key of the person: what `SuppressionCheck` looks
-    up for a row that is them (storage.privacy.fingerprints.person_fingerprints). Not their
-    domains: erasing one person must not suppress their colleagues."""
-    fingerprint = Fingerprinter(box)
-    return {(kind, fingerprint(person.company_id, kind, key))
-            for kind in KEY_KINDS for key in person.keys[kind]}
+    up for a row that is them (storage.privacy.fingerprints.person_fingerprints, whose
+    rule this is). Not their domains: erasing one person must not suppress their
+    colleagues."""
+    return key_fingerprints(Fingerprinter(box), person.company_id,
+                            ((kind, key) for kind in KEY_KINDS for key in person.keys[kind]))
 
 
 def suppress_person(session: Session, box: SecretBox, person: ErasedPerson,
@@ -127,12 +125,9 @@ def suppress_person(session: Session, box: SecretBox, person: ErasedPerson,
                                  person_key_fingerprints(box, person), created_by)
 
 
-def subject_fingerprint(box: SecretBox, company_id: str, kind: str, value: str) -> str:
+def subject_fingerprint(box: SecretBox, company_id: str, subject: Subject) -> str:
     """How the audit names the subject: the fingerprint of the key it was given by."""
-    fingerprint = Fingerprinter(box)
-    if kind == "leadId":
-        return fingerprint(company_id, "lead", value)
-    return fingerprint(company_id, SUBJECT_KINDS[kind], subject_key(kind, value) or value)
+    return Fingerprinter(box)(company_id, subject.kind, subject.key)
 
 
 def record_erasure(session: Session, *, company_id: str, user_id: str | None, kind: str,

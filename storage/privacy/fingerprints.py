@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -29,6 +29,8 @@ from storage.tenancy.secrets import SecretBox
 _HOSTNAME = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]{2,}$")
 KIND_OF_PREFIX = {"email:": "email", "linkedin:": "linkedin", "phone:": "phone",
                   "person:": "person"}
+# The identity rule's kinds of key (storage.leads.identity: `<kind>_key` columns).
+KEY_KINDS = tuple(KIND_OF_PREFIX.values())
 
 
 class Fingerprinter:
@@ -77,15 +79,21 @@ def person_key_columns(table: pa.Table) -> list[tuple[str, list[str]]]:
             ("domain", keys.column("domain").to_pylist())]
 
 
+def key_fingerprints(fingerprint: Fingerprinter, company_id: str,
+                     keys: Iterable[tuple[str, str | None]]) -> set[tuple[str, str]]:
+    """(kind, fingerprint) of each (kind, key) that has a key: what a suppression entry holds
+    and `SuppressionCheck` looks up."""
+    return {(kind, fingerprint(company_id, kind, key)) for kind, key in keys if key}
+
+
 def person_fingerprints(fingerprint: Fingerprinter, company_id: str,
                         rows: Sequence[Mapping[str, Any]]) -> list[set[str]]:
     """Every fingerprint each row (IDENTITY_FIELDS) would be suppressed under: its identity
     keys and the registrable domains of its e-mail address and website."""
     if not rows:
         return []
-    result: list[set[str]] = [set() for _ in rows]
-    for kind, keys in person_key_columns(rows_table(rows)):
-        for prints, key in zip(result, keys, strict=True):
-            if key:
-                prints.add(fingerprint(company_id, kind, key))
-    return result
+    columns = person_key_columns(rows_table(rows))
+    kinds = [kind for kind, _ in columns]
+    return [{print_ for _, print_ in key_fingerprints(fingerprint, company_id,
+                                                      zip(kinds, row_keys, strict=True))}
+            for row_keys in zip(*(keys for _, keys in columns), strict=True)]

@@ -3,11 +3,13 @@ the one "same person" rule. Erasure (storage.privacy.erasure) and subject access
 (storage.privacy.subject_access) both find the person here.
 
 A request names a person by one key (an e-mail address, a LinkedIn profile, a phone number)
-or by one of their leads. `find_person` collects every lead of the company that is that
-person (storage.leads.identity: any key matching; a shared name at the company domain only
-when the e-mail addresses do not differ, `names_may_match`), and the keys of those leads in
-turn, until nothing new turns up. `ErasedPerson.matches(table)` then tells which rows of any
-store (source leads, prospect files, lake files, webhook payloads, artifacts) are the person.
+or by one of their leads: a `Subject` (`one_subject` reads it from the request's fields, the
+key normalised by storage.privacy.fingerprints.normalised). `find_person` collects every
+lead of the company that is that person (storage.leads.identity: any key matching; a shared
+name at the company domain only when the e-mail addresses do not differ, `names_may_match`),
+and the keys of those leads in turn, until nothing new turns up. `ErasedPerson.matches(table)`
+then tells which rows of any store (source leads, prospect files, lake files, webhook
+payloads, artifacts) are the person.
 
 A company's leads (and raw source leads) are read once, in batches, keeping only their keys
 (`key_table`): a million leads never sit in memory as rows.
@@ -25,11 +27,12 @@ from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
 from storage.leads.identity import IDENTITY_FIELDS, identity_table, rows_table
-from storage.privacy.fingerprints import normalised
+from storage.privacy.fingerprints import KEY_KINDS, normalised
 
-# Request field → (identity kind, normalisation kind).
+# Request field → the identity rule's kind of key (storage.privacy.fingerprints.normalised).
 SUBJECT_KINDS = {"email": "email", "linkedinUrl": "linkedin", "phone": "phone"}
-KEY_KINDS = ("email", "linkedin", "phone", "person")
+# The request field that names the person by one of their leads (erasure only).
+LEAD_ID = "leadId"
 # Rounds of "the keys of the leads found find more leads": a person is rarely spread wider.
 _MAX_ROUNDS = 8
 
@@ -111,9 +114,36 @@ class InvalidSubject(ValueError):
         self.issue = issue
 
 
-def one_subject(values: Mapping[str, Any], fields: Sequence[str]) -> tuple[str, str]:
-    """The one (field, value) among `fields` (SUBJECT_KINDS' fields, and `leadId` where a lead
-    may name the person) that `values` gives; blank values count as not given.
+@dataclass(frozen=True)
+class Subject:
+    """Whom a privacy request names: the request's `field` (a SUBJECT_KINDS field, or
+    `leadId`), its `value` as given, the `kind` of key (the identity rule's, or `lead`) and
+    the `key`: the value as storage.privacy.fingerprints.normalised keys it (a lead id,
+    stripped). Erasure and subject access name their subject so, and only so."""
+
+    field: str
+    value: str
+    kind: str
+    key: str
+
+    @classmethod
+    def named(cls, field: str, value: str) -> Subject:
+        """The subject `field`=`value`.
+
+        Raises:
+            InvalidSubject: a value that is not a valid key of its kind.
+        """
+        kind = "lead" if field == LEAD_ID else SUBJECT_KINDS[field]
+        key = value.strip() if field == LEAD_ID else normalised(kind, value.strip())
+        if not key:
+            raise InvalidSubject(field, f"not a valid {kind}")
+        return cls(field, value, kind, key)
+
+
+def one_subject(values: Mapping[str, Any], fields: Sequence[str]) -> Subject:
+    """The one subject among `fields` (SUBJECT_KINDS' fields, and `leadId` where a lead may
+    name the person) that `values` gives, its value as given; blank values count as not
+    given.
 
     Raises:
         InvalidSubject: none or several given, or a value that is not a valid key of its kind.
@@ -126,19 +156,12 @@ def one_subject(values: Mapping[str, Any], fields: Sequence[str]) -> tuple[str, 
         if not isinstance(value, str):
             raise InvalidSubject(name, "must be a string")
         if value.strip():
-            given[name] = value.strip()
+            given[name] = value
     if len(given) != 1:
         issue = "none given" if not given else f"several given: {', '.join(sorted(given))}"
         raise InvalidSubject(" | ".join(fields), f"exactly one is needed; {issue}")
     (name, value), = given.items()
-    if name != "leadId" and subject_key(name, value) is None:
-        raise InvalidSubject(name, f"not a valid {SUBJECT_KINDS[name]}")
-    return name, value
-
-
-def subject_key(kind: str, value: str) -> str | None:
-    """The normalised key of an erasure subject (`email`, `linkedinUrl`, `phone`)."""
-    return normalised(SUBJECT_KINDS[kind], value)
+    return Subject.named(name, value)
 
 
 # The identity fields (storage.leads.identity.IDENTITY_FIELDS) of each table, by column.
@@ -203,22 +226,20 @@ def _lead_records(session: Session, company_id: str, ids: Sequence[str]) -> pa.T
                      for name, values in zip(fields, columns, strict=True)})
 
 
-def find_person(session: Session, company_id: str, kind: str, value: str) -> ErasedPerson | None:
-    """The person `kind`=`value` names in the company, with every lead that is them.
-
-    `kind` is `email`, `linkedinUrl`, `phone` (the value must be a valid one: the caller
-    checks with `subject_key`) or `leadId` (None when the company has no such lead)."""
+def find_person(session: Session, company_id: str, subject: Subject) -> ErasedPerson | None:
+    """The person `subject` names in the company, with every lead that is them (None when
+    the subject is a `leadId` the company has no lead of)."""
     person = ErasedPerson(company_id)
     keys = key_table(session, "lead", LEAD_COLUMNS, company_id, carry=("site_id", "command_id"))
     ids = keys.column("id")
-    if kind == "leadId":
-        seed = pc.equal(ids, value)
+    if subject.field == LEAD_ID:
+        seed = pc.equal(ids, subject.key)
         if not pc.any(seed).as_py():
             return None
         person.add_keys(keys, seed)
         found = seed
     else:
-        person.keys[SUBJECT_KINDS[kind]].add(subject_key(kind, value) or value)
+        person.keys[subject.kind].add(subject.key)
         found = pa.array([False] * keys.num_rows, pa.bool_())
     for _ in range(_MAX_ROUNDS):
         found = pc.or_(found, person.matches_keys(keys)) if keys.num_rows else found

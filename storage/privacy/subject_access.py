@@ -21,7 +21,6 @@ rule's, never a second spelling of them in SQL.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -32,12 +31,13 @@ from storage.commands.models import Command
 from storage.db.clock import iso_z, utcnow
 from storage.leads.models import CommandLead, Lead, LeadGeneratedField, LeadSource, SourceLead
 from storage.leads.provenance import public_source
-from storage.privacy.fingerprints import Fingerprinter, normalised, person_fingerprints
+from storage.privacy.fingerprints import Fingerprinter, person_fingerprints
 from storage.privacy.models import Suppression
 from storage.privacy.person import (
     LEAD_COLUMNS,
     SOURCE_LEAD_COLUMNS,
     SUBJECT_KINDS,
+    Subject,
     find_person,
     key_table,
     one_subject,
@@ -45,32 +45,19 @@ from storage.privacy.person import (
 from storage.tenancy.secrets import SecretBox
 from storage.webhooks.models import InboundWebhook, WebhookDelivery
 
-# Query parameter → the identity rule's kind of key (the erasure's own names).
-SUBJECT_FIELDS = SUBJECT_KINDS
-
-
-@dataclass(frozen=True)
-class Subject:
-    """The person asked about: the request's field, its value and its normalised key."""
-
-    field: str  # email | linkedinUrl | phone
-    value: str
-    kind: str  # the identity rule's kind: email | linkedin | phone
-    key: str
+# The query parameters that may name the person (storage.privacy.person.Subject).
+SUBJECT_FIELDS = tuple(SUBJECT_KINDS)
 
 
 def subject_of(values: Mapping[str, str | None]) -> Subject:
-    """The one subject `values` ({field: value} of SUBJECT_FIELDS) names.
+    """The one subject `values` ({field: value} of SUBJECT_FIELDS) names, its value echoed
+    as given.
 
     Raises:
         InvalidSubject: none or several fields given, or a value the identity rule does not
             read as a key of its kind.
     """
-    name, value = one_subject(values, tuple(SUBJECT_FIELDS))
-    kind = SUBJECT_FIELDS[name]
-    key = normalised(kind, value)
-    assert key is not None  # one_subject checked it
-    return Subject(name, values[name] or value, kind, key)  # echoed as given
+    return one_subject(values, SUBJECT_FIELDS)
 
 
 def _plain(value: Any) -> Any:
@@ -92,7 +79,7 @@ def subject_access_report(session: Session, box: SecretBox, company_id: str,
     them), raw source leads, the commands that found them, the inbound webhooks that brought
     them in, the outbound webhook deliveries of those commands, and the suppression entries
     the person falls under (that they exist, never a value)."""
-    person = find_person(session, company_id, subject.field, subject.value)
+    person = find_person(session, company_id, subject)
     leads = _leads(session, company_id, person.lead_ids if person else [])
     lead_ids = [lead.id for lead in leads]
     raw = key_table(session, "sourcelead", SOURCE_LEAD_COLUMNS, company_id)

@@ -34,13 +34,13 @@ from storage.privacy.erasure import (
     suppress_person,
 )
 from storage.privacy.erasure_files import erase_from_lake, erase_from_prospects
-from storage.privacy.person import SUBJECT_KINDS, find_person, one_subject
+from storage.privacy.person import LEAD_ID, SUBJECT_KINDS, Subject, find_person, one_subject
 from storage.runtime import Runtime
 from storage.tenancy.models import Client
 from storage.warehouse.lake import writer_lock
 from tasks.privacy.artifacts import erase_from_artifacts
 
-SUBJECT_FIELDS = (*SUBJECT_KINDS, "leadId")
+SUBJECT_FIELDS = (*SUBJECT_KINDS, LEAD_ID)
 
 
 class LeadNotFound(LookupError):
@@ -65,8 +65,8 @@ class ErasureReport:
                 "erasedAt": iso_z(self.erased_at)}
 
 
-def erasure_subject(values: dict[str, Any]) -> tuple[str, str]:
-    """The one (field, value) of an erasure request's fields (SUBJECT_FIELDS); raises
+def erasure_subject(values: dict[str, Any]) -> Subject:
+    """The one subject of an erasure request's fields (SUBJECT_FIELDS); raises
     InvalidSubject for none, several, or a value that is not a valid key of its kind."""
     return one_subject(values, SUBJECT_FIELDS)
 
@@ -79,15 +79,15 @@ def cli_operator() -> str:
         return "cli"
 
 
-def erase_person(runtime: Runtime, company_id: str, user_id: str | None, kind: str,
-                 value: str) -> ErasureReport:
-    """Erase the person `kind`=`value` (see `erasure_subject`) from every store of the company
-    (module docstring); what was removed where."""
+def erase_person(runtime: Runtime, company_id: str, user_id: str | None,
+                 subject: Subject) -> ErasureReport:
+    """Erase the person `subject` names (see `erasure_subject`) from every store of the
+    company (module docstring); what was removed where."""
     settings = runtime.settings
     with writer_lock(settings.warehouse_dir), session_scope(runtime.engine) as session:
-        person = find_person(session, company_id, kind, value)
+        person = find_person(session, company_id, subject)
         if person is None:
-            raise LeadNotFound(value)
+            raise LeadNotFound(subject.key)
         client_ids = session.exec(select(Client.client_id).where(
             Client.company_id == company_id)).all()
         flow_runs = [run for run in session.exec(select(Command.flow_run_id).where(
@@ -109,8 +109,8 @@ def erase_person(runtime: Runtime, company_id: str, user_id: str | None, kind: s
         }
         added = suppress_person(session, runtime.secret_box, person, user_id)
         audit = record_erasure(
-            session, company_id=company_id, user_id=user_id, kind=kind,
-            fingerprint=subject_fingerprint(runtime.secret_box, company_id, kind, value),
+            session, company_id=company_id, user_id=user_id, kind=subject.field,
+            fingerprint=subject_fingerprint(runtime.secret_box, company_id, subject),
             removed={**removed, "suppressions_added": added})
-        report = ErasureReport(audit.id, kind, removed, added, audit.erased_at)
+        report = ErasureReport(audit.id, subject.field, removed, added, audit.erased_at)
     return report

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from storage.db.engine import build_engine
 from storage.leads.models import Lead
 from storage.privacy.models import ErasureAudit, Suppression
+from storage.privacy.person import Subject
 from storage.prospects.sites import site_dir
 from storage.runtime import open_runtime
 from storage.schema import create_schema
@@ -19,6 +20,7 @@ from tests.api.tenant_helpers import create_tenant
 from tests.conftest import free_port
 from tests.fixtures.servers import make_settings
 
+ADA_SUBJECT = Subject.named("email", ADA["email"])
 
 def test_a_rerun_finishes_an_erasure_the_prefect_api_interrupted(tmp_path, prefect_server,
                                                                  sample_prospect_dir) -> None:
@@ -31,7 +33,7 @@ def test_a_rerun_finishes_an_erasure_the_prefect_api_interrupted(tmp_path, prefe
     seeded = seed_person(settings, tenant.company_id, tenant.client_id, tmp_path)
     with temporary_settings(updates={PREFECT_API_URL: f"http://127.0.0.1:{free_port()}/api"}), \
             pytest.raises(ErasureIncomplete):
-        erase_person(runtime, tenant.company_id, tenant.user_id, "email", ADA["email"])
+        erase_person(runtime, tenant.company_id, tenant.user_id, ADA_SUBJECT)
     engine = build_engine(settings.sqlalchemy_url)
     try:
         with Session(engine) as session:  # nothing of the DB part was committed
@@ -47,7 +49,7 @@ def test_a_rerun_finishes_an_erasure_the_prefect_api_interrupted(tmp_path, prefe
                   .column("email").to_pylist()]
         assert emails == [CHARLES["email"]]
 
-        report = erase_person(runtime, tenant.company_id, tenant.user_id, "email", ADA["email"])
+        report = erase_person(runtime, tenant.company_id, tenant.user_id, ADA_SUBJECT)
         assert report.removed["operational_db"]["leads"] == 2
         assert report.removed["prospect_store"]["files_rewritten"] == 0  # done the first time
         assert report.removed["prefect_artifacts"]["deleted"] == 1
