@@ -10,13 +10,28 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from litestar import Request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from api.errors import InvalidFormat, InvalidValue, MissingRequiredField
 from api.json_body import load_json
 from storage.db.keyset import decode_cursor
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class ContractBody(BaseModel):
+    """A request body of the documented contract: every field it may hold is declared, and a
+    field nobody names is refused (invalid_format naming it) instead of silently dropped, so
+    a misspelt key never quietly loses what the caller meant. Every route's body model
+    derives from this one rule."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class StrippedContractBody(ContractBody):
+    """A ContractBody whose text values lose surrounding whitespace (names, ids, URLs)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 _FORMAT_ERRORS = ("type", "parsing", "json", "string_type", "int_type", "bool_type",
                   "list_type", "dict_type", "model_type", "float_type", "extra_forbidden")
@@ -56,6 +71,9 @@ def _as_management_error(exc: ValidationError, prefix: str) -> Exception:
     field = prefix + ".".join(str(part) for part in problem["loc"])
     kind = problem["type"]
     details = {"field": field or None, "issue": problem["msg"]}
+    if kind == "extra_forbidden":
+        return InvalidFormat(f"{field} is not a field of this request",
+                             details={"field": field, "issue": "unknown field"})
     if kind == "missing":
         return MissingRequiredField(f"{field} is required", details=details)
     if any(kind == name or kind.endswith(f"_{name}") for name in _FORMAT_ERRORS) or \
