@@ -20,12 +20,11 @@ from storage.leads.fields import (
 )
 from storage.leads.models import Lead
 from storage.runtime import Runtime
-from storage.workspace.service_settings import ServiceEndpoint, resolve_services
+from storage.workspace.service_settings import CHAT_SERVICE, ServiceEndpoint, resolve_services
 from tasks.egress import EgressPolicy, EgressRefused, egress_client
 from tasks.run_logging import task_logger
 from tasks.runtime_input import CACHE_WITHOUT_RUNTIME
 
-CHAT_SERVICE = "aiChat"
 SERVICE_TIMEOUT_SECONDS = 30.0
 
 

@@ -197,8 +197,12 @@ def test_trigger_runs_a_named_task_and_lists_it(app, tenant) -> None:
      "leadId"),
     ("/api/trigger", {"task": "rm-rf"}, 400, "invalid_value", "task"),
     ("/api/trigger", {"payload": {}}, 400, "missing_required_field", "task"),
-    ("/api/trigger", {"task": "lead-enrichment", "payload": {"leadId": "x"}}, 400,
-     "missing_required_field", "payload.services"),
+    ("/api/trigger", {"task": "lead-enrichment", "payload": {"services": ["companyUrl"]}}, 400,
+     "missing_required_field", "payload.leadId"),
+    ("/api/leads/process/sdr", {"leadId": "x", "fields": ["aiMood"]}, 400, "invalid_value",
+     "fields.0"),
+    ("/api/leads/process/sdr", {"leadId": "x", "field": ["aiLeadScore"]}, 400,
+     "invalid_format", "field"),
 ])
 def test_bad_processing_requests_are_refused(app, tenant, path, body, status, error_type,
                                              field) -> None:
