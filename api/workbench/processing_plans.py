@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 from sqlmodel import Session
 
-from api.errors import NotFound
+from api.errors import InvalidValue, NotFound
 from api.management.requests import ContractBody
 from storage.leads.fields import filled_fields, find_company_lead
 from storage.leads.models import Lead
@@ -103,12 +103,13 @@ def plan_enrichment(session: Session, box: SecretBox, company_id: str,
 
 
 def plan_lead_enrichment(session: Session, box: SecretBox, company_id: str, lead: Lead,
-                         services: list[str] | None, overwrite: bool) -> Plan:
-    """The enrichment of one lead: `services`, or (None) every configured one."""
+                         services: list[str] | None, overwrite: bool,
+                         among: tuple[str, ...] = ENRICHMENT_SERVICES) -> Plan:
+    """The enrichment of one lead: `services`, or (None) every configured one `among`."""
     plan = Plan("lead-enrichment", "enrich", lead)
     configured = resolve_services(session, box, company_id, lead.site_id)
     if services is None:
-        services = [service for service in ENRICHMENT_SERVICES if service in configured]
+        services = [service for service in among if service in configured]
     filled = filled_fields(session, lead)
     for service in dict.fromkeys(services):
         if service not in configured:
@@ -160,3 +161,69 @@ def plan_sdr(session: Session, box: SecretBox, company_id: str, request: SdrRequ
     plan = Plan("lead-sdr", "sdr", lead)
     return _plan_drafts(session, box, company_id, lead, plan, "sdr", request.fields,
                         SDR_FIELDS, request.overwrite)
+
+
+# -- POST /api/enrichment/trigger: many leads, services chosen by an enrichment type ---------
+_COMPANY_SERVICES = ("companyUrl", *(f"enrichment{n}" for n in range(1, 11)))
+# Leadmill cannot know what kind of data a custom `enrichment<N>` service returns, so the
+# company-level types all run every configured company-level service.
+ENRICHMENT_TYPES: dict[str, tuple[str, ...]] = {
+    "all": ENRICHMENT_SERVICES,
+    "technographic": _COMPANY_SERVICES,
+    "firmographic": _COMPANY_SERVICES,
+    "company": _COMPANY_SERVICES,
+    "contact": ("emailFinder",),
+    "email": ("emailFinder",),
+    **{service: (service,) for service in ENRICHMENT_SERVICES},
+}
+
+
+class EnrichmentTriggerRequest(ContractBody):
+    leadIds: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1, max_length=100)
+    enrichmentType: str = "all"
+    overwrite: bool = False
+
+
+@dataclass
+class BatchPlan:
+    """The `lead-enrichment-batch` run of many leads: what each lead triggers and skips."""
+
+    enrichment_type: str
+    services: tuple[str, ...]
+    leads: list[Lead]
+    triggered: dict[str, list[str]] = field(default_factory=dict)
+    skipped: dict[str, list[str]] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    task: str = "lead-enrichment-batch"
+    batch_prefix: str = "enrich"
+
+
+def plan_enrichment_job(session: Session, box: SecretBox, company_id: str,
+                        request: EnrichmentTriggerRequest) -> BatchPlan:
+    """Plan the enrichment of every lead of the request (each as `plan_lead_enrichment`).
+
+    Raises:
+        InvalidValue: `enrichmentType` is not one of ENRICHMENT_TYPES.
+        NotFound: some lead ids are not live leads of the company (all of them named).
+    """
+    kind = request.enrichmentType.strip()
+    if kind not in ENRICHMENT_TYPES:
+        raise InvalidValue(f"Unknown enrichmentType {kind}", details={
+            "field": "enrichmentType", "issue": f"one of {', '.join(ENRICHMENT_TYPES)}"})
+    lead_ids = list(dict.fromkeys(request.leadIds))
+    found = {lead_id: find_company_lead(session, company_id, lead_id) for lead_id in lead_ids}
+    missing = [lead_id for lead_id, lead in found.items() if lead is None]
+    if missing:
+        raise NotFound(f"No lead {', '.join(missing)}",
+                       details={"field": "leadIds", "ids": missing, "issue": "not found"})
+    plan = BatchPlan(kind, ENRICHMENT_TYPES[kind], [lead for lead in found.values() if lead])
+    for lead in plan.leads:
+        one = plan_lead_enrichment(session, box, company_id, lead, None, request.overwrite,
+                                   among=plan.services)
+        if one.triggered:
+            plan.triggered[lead.id] = one.triggered
+        if one.skipped:
+            plan.skipped[lead.id] = one.skipped
+    plan.parameters = {"company_id": company_id, "leads": plan.triggered,
+                       "overwrite": request.overwrite}
+    return plan

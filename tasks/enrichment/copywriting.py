@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from storage.workspace.agent_settings import SDR_FIELDS
-
 _COPY_TEMPLATES = (
     "Hi {first}, I noticed {company}'s work in {industry}. Teams like yours use us to spend "
     "less time on manual work; worth a short call?",
