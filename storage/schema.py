@@ -24,7 +24,7 @@ from storage.tenancy import (  # noqa: F401
 from storage.tenancy import models as tenancy_models  # noqa: F401
 from storage.warehouse import models as warehouse_models  # noqa: F401
 from storage.webhooks import models as webhook_models  # noqa: F401
-from storage.workspace import maintenance  # noqa: F401
+from storage.workspace import chat_threads, maintenance, outreach_accounts  # noqa: F401
 from storage.workspace import models as workspace_models  # noqa: F401
 
 
