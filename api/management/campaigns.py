@@ -37,6 +37,7 @@ from api.management.requests import (
 )
 from api.security.auth import Caller, require_record_owner
 from storage.db.clock import iso_z
+from storage.db.keyset import newest_first_after
 from storage.db.numbered_pages import count_rows, numbered_page, page_count
 from storage.tenancy.accounts import find_client
 from storage.workspace.campaigns import (
@@ -110,8 +111,9 @@ def numbered_campaigns(request: Request, session: Session, caller: Caller
                        ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """One numbered page (`page`, `pageSize`) of the filtered campaigns, and its pagination."""
     page, page_size = query_page(request)
-    rows, total = numbered_page(session, filtered_campaigns(request, caller), Campaign, page,
-                                page_size)
+    rows, total = numbered_page(
+        session, newest_first_after(filtered_campaigns(request, caller), Campaign, None), page,
+        page_size)
     return [public_campaign(row) for row in rows], pagination(total, page, page_size)
 
 

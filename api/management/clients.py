@@ -19,10 +19,17 @@ from sqlmodel import Session, col
 
 from api.errors import AlreadyExists, NotFound
 from api.guards import authenticated
-from api.management.requests import StrippedContractBody, query_bool, query_text
+from api.management.requests import (
+    StrippedContractBody,
+    pagination,
+    query_bool,
+    query_page,
+    query_text,
+)
 from api.security.auth import Caller, require_record_owner
 from storage.commands.limits import ensure_client_allowed, hold_company
 from storage.db.clock import iso_z, utcnow
+from storage.db.numbered_pages import numbered_page
 from storage.leads.records import soft_delete_client_leads
 from storage.tenancy.accounts import client_id_in_use, clients_of, live_client
 from storage.tenancy.models import Client
@@ -52,6 +59,20 @@ def public_client(client: Client) -> dict[str, Any]:
             "createdAt": iso_z(client.created_at), "updatedAt": iso_z(client.updated_at)}
 
 
+def _in_listing_order(statement: Any) -> Any:
+    return statement.order_by(col(Client.created_at), col(Client.id))
+
+
+def numbered_clients(request: Request, session: Session, caller: Caller
+                     ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """One numbered page (`page`, `pageSize`) of the caller's clients, optionally those whose
+    name holds `name`, and its pagination (the agent API's listing)."""
+    page, page_size = query_page(request)
+    statement = clients_of(caller.company_id, query_text(request, "name"))
+    rows, total = numbered_page(session, _in_listing_order(statement), page, page_size)
+    return [public_client(row) for row in rows], pagination(total, page, page_size)
+
+
 def _client_id_taken(client_id: str) -> AlreadyExists:
     return AlreadyExists(f"Your company already has a client with client_id {client_id}",
                          details={"field": "client_id"})
@@ -78,8 +99,7 @@ class ClientController(Controller):
                 raise _not_found(wanted, "clientId")
             found = public_client(client)
             return {"success": True, "client": found, "clients": [found]}
-        clients = session.exec(clients_of(caller.company_id)
-                               .order_by(col(Client.created_at), col(Client.id))).all()
+        clients = session.exec(_in_listing_order(clients_of(caller.company_id))).all()
         return {"success": True, "clients": [public_client(c) for c in clients],
                 "total": len(clients)}
 
