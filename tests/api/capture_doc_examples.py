@@ -97,7 +97,7 @@ def test_capture_response_examples(  # noqa: PLR0915 - one straight walk through
                         password_hash=hash_password("a-long-password"))
         founder = call(http, "POST /api/auth", json={"username": "founder@acme.com",
                                                      "password": "a-long-password"})["tokens"]
-        # The demo key's x-api-key would win over a bearer token: a client of its own.
+        # A client of its own: `http` carries the demo key, not the founder's credentials.
         with httpx.Client(base_url=leadmill.base_url, timeout=30, headers={
                 "Authorization": f"Bearer {founder['accessToken']}"}) as founder_http:
             call(founder_http, "POST /api/company", json={"name": "Acme Corp"})
