@@ -31,6 +31,7 @@ class RequestDoc:
 
 def request_docs() -> dict[tuple[str, str], RequestDoc]:
     """Imported lazily: the route modules import api.docs.schema' neighbours."""
+    from api.agent.campaigns import CreateCampaignInput
     from api.command.schemas import LeadGenerationRequest, ScheduleFields
     from api.management.auth import (
         ApiKeyRequest,
@@ -39,7 +40,6 @@ def request_docs() -> dict[tuple[str, str], RequestDoc]:
         PasswordChange,
         RefreshRequest,
     )
-    from api.agent.campaigns import CreateCampaignInput
     from api.management.campaigns import CampaignCreate, CampaignUpdate
     from api.management.clients import ClientCreate, ClientUpdate
     from api.management.company import CompanyWrite, UserCreate

@@ -57,10 +57,8 @@ def campaigns_of(company_id: str, *, status: str | None = None,
                  campaign_type: str | None = None, client_id: str | None = None) -> Any:
     """The company's campaigns (a statement to page), optionally filtered."""
     statement = select(Campaign).where(Campaign.company_id == company_id)
-    if status is not None:
-        statement = statement.where(Campaign.status == status)
-    if campaign_type is not None:
-        statement = statement.where(Campaign.campaign_type == campaign_type)
-    if client_id is not None:
-        statement = statement.where(Campaign.client_id == client_id)
+    for column, wanted in ((Campaign.status, status), (Campaign.campaign_type, campaign_type),
+                           (Campaign.client_id, client_id)):
+        if wanted is not None:
+            statement = statement.where(column == wanted)
     return statement
