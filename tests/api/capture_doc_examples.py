@@ -240,5 +240,5 @@ def test_capture_response_examples(  # noqa: PLR0915 - one straight walk through
         call(admin, "GET /api/admin/users")
 
     secret = hook_url.rsplit("/", 1)[1]
-    text = json.dumps(replies, indent=1).replace(secret, "<secret>")
+    text = json.dumps(replies, indent=1, ensure_ascii=False).replace(secret, "<secret>")
     (EXAMPLES_DIR / "responses.json").write_text(text + "\n")
