@@ -31,6 +31,7 @@ class RequestDoc:
 
 def request_docs() -> dict[tuple[str, str], RequestDoc]:
     """Imported lazily: the route modules import api.docs.schema' neighbours."""
+    from api.agent.campaigns import CreateCampaignInput
     from api.command.schemas import LeadGenerationRequest, ScheduleFields
     from api.management.auth import (
         ApiKeyRequest,
@@ -39,7 +40,7 @@ def request_docs() -> dict[tuple[str, str], RequestDoc]:
         PasswordChange,
         RefreshRequest,
     )
-    from api.management.campaigns import CampaignCreate
+    from api.management.campaigns import CampaignCreate, CampaignUpdate
     from api.management.clients import ClientCreate, ClientUpdate
     from api.management.company import CompanyWrite, UserCreate
     from api.management.leads import LeadCreate
@@ -166,7 +167,14 @@ def request_docs() -> dict[tuple[str, str], RequestDoc]:
              "notes": "Expanding to the EU"}, TerritoryCompanyBody),
         ("POST", "/api/campaigns"): RequestDoc(
             {"name": "Q3 CTO outreach", "description": "CTOs at SaaS companies",
-             "client_id": client, "status": "draft"}, CampaignCreate),
+             "client_id": client, "status": "draft", "campaignType": "abm"}, CampaignCreate),
+        ("PUT", "/api/campaigns"): RequestDoc(
+            {"id": "<campaign-id>", "status": "active", "campaignType": "demand_gen"},
+            CampaignUpdate),
+        ("POST", "/api/agent/campaigns"): RequestDoc(
+            {"name": "Q3 Expansion", "campaignType": "abm", "status": "active",
+             "client_id": client, "description": "Expansion accounts in EMEA"},
+            CreateCampaignInput, "CreateCampaignInput"),
         ("POST", "/api/webhook-workbench"): RequestDoc(
             {"name": "My Webhook", "platform": "heyreach",
              "description": "Webhook for lead capture",
