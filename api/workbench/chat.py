@@ -22,8 +22,8 @@ from api.guards import authenticated
 from api.management.requests import StrippedContractBody
 from api.security.auth import Caller
 from storage.leads.fields import find_company_lead, generated_fields
+from storage.workspace.campaigns import find_campaign
 from storage.workspace.chat_threads import add_turns, new_thread_id, thread_history
-from storage.workspace.models import Campaign
 from storage.workspace.service_settings import CHAT_SERVICE, resolve_services
 from tasks.egress import EgressRefused
 from tasks.enrichment.assistant import chat_prompt, template_reply
@@ -47,12 +47,13 @@ class ChatRequest(StrippedContractBody):
 
 
 def _campaign(session: Session, company_id: str, campaign_id: str) -> dict[str, Any]:
-    row = session.get(Campaign, campaign_id)
-    if row is None or row.company_id != company_id:
+    row = find_campaign(session, company_id, campaign_id)
+    if row is None:
         raise NotFound(f"No campaign {campaign_id}",
                        details={"field": "campaignId", "issue": "not found"})
     return {"id": row.id, "name": row.name, "description": row.description,
-            "status": row.status, "client_id": row.client_id}
+            "status": row.status, "campaignType": row.campaign_type,
+            "client_id": row.client_id}
 
 
 def _lead(session: Session, company_id: str, lead_id: str) -> dict[str, Any]:
