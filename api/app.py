@@ -10,6 +10,7 @@ from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
+from api.agent.leads import AgentLeadController
 from api.background import CommandExecutor, build_background
 from api.command.routes import LeadGenerationController
 from api.command.schedules import ScheduleController
@@ -128,7 +129,7 @@ def create_app(
                         *WORKBENCH_ROUTES, *EMAIL_ROUTES,
                         AdminController, MaintenanceController, pipeline_analytics,
                         analyze_site, SuppressionController, ErasureController,
-                        SubjectAccessController],
+                        SubjectAccessController, AgentLeadController],
         state=State({
             "settings": settings,
             "runtime": runtime,

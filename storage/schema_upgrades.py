@@ -108,20 +108,28 @@ _LEASED_TABLES = ("command", "triggeredrun")
 
 def upgrade_lease_columns(engine: Engine) -> None:
     """Add `lease_token` / `lease_until` to commands and triggered runs of an older database."""
-    inspector = inspect(engine)
-    tables = set(inspector.get_table_names())
     for table in _LEASED_TABLES:
-        if table not in tables:
+        if not add_missing_columns(engine, table, _LEASE_COLUMNS):
             continue
-        present = {column["name"] for column in inspector.get_columns(table)}
-        missing = [name for name in _LEASE_COLUMNS if name not in present]
         with engine.begin() as connection:
-            for name in missing:
-                connection.execute(text(
-                    f"ALTER TABLE {table} ADD COLUMN {name} {_LEASE_COLUMNS[name]}"))
             # Every instance looks for expired leases every few seconds.
             connection.execute(text(f"CREATE INDEX IF NOT EXISTS ix_{table}_lease_until "
                                     f"ON {table} (lease_until)"))
+
+
+def add_missing_columns(engine: Engine, table: str, columns: dict[str, str]) -> bool:
+    """Add the nullable `columns` (name -> SQL type) `table` lacks; False when there is no
+    such table yet (create_all will make it whole)."""
+    inspector = inspect(engine)
+    if table not in inspector.get_table_names():
+        return False
+    present = {column["name"] for column in inspector.get_columns(table)}
+    missing = [name for name in columns if name not in present]
+    if missing:
+        with engine.begin() as connection:
+            for name in missing:
+                connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {columns[name]}"))
+    return True
 
 
 def add_watermark_sequence(engine: Engine) -> None:
@@ -133,3 +141,13 @@ def add_watermark_sequence(engine: Engine) -> None:
     if "synced_seq" not in {c["name"] for c in inspector.get_columns("warehousewatermark")}:
         with engine.begin() as connection:
             connection.execute(text("ALTER TABLE warehousewatermark ADD COLUMN synced_seq BIGINT"))
+
+
+# Lead columns added after the table first shipped (the agent API's contactName and a lead's
+# campaign), each nullable, added to the `lead` table of an older database.
+_LATER_LEAD_COLUMNS = {"contact_name": "VARCHAR", "campaign_id": "VARCHAR"}
+
+
+def add_lead_contact_and_campaign(engine: Engine) -> None:
+    """`lead.contact_name` and `lead.campaign_id` on a database made before them."""
+    add_missing_columns(engine, "lead", _LATER_LEAD_COLUMNS)
