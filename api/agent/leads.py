@@ -74,7 +74,7 @@ class AgentLeadController(Controller):
         `contactName`, `companyName`, `title`, `campaignId`, `client_id`, `notes`, and any
         other lead field) → 201 `{data: lead, lead}`; the same person twice is already_exists.
         """
-        created, skipped = create_leads(session, caller, _as_leads(session, caller, [data]), "")
+        created, skipped = create_leads(session, caller, _as_leads(session, caller, [data]))
         if skipped:
             raise skipped[0]["_error"]
         lead = lead_detail(session, created[0])
@@ -88,7 +88,7 @@ class AgentLeadController(Controller):
         an invalid or duplicate item is skipped with its reason, the others are created."""
         valid, positions, invalid = validate_each(AgentLeadCreate, data.leads)
         created, skipped = create_leads(session, caller, _as_leads(session, caller, valid),
-                                        "leads[")
+                                        positions)
         leads = [public_lead(lead) for lead in created]
         return {"success": True, "created": len(created), "ids": [lead.id for lead in created],
                 "skipped": merged_skips(invalid, skipped, positions), "data": leads}

@@ -85,7 +85,7 @@ def merged_skips(invalid: list[dict[str, Any]], skipped: list[dict[str, Any]],
             sorted(invalid + skipped, key=lambda entry: entry["index"])]
 
 
-def _identity_or_error(key: str | None, field: str) -> str:
+def _identity_or_error(key: str | None, field: str | None) -> str:
     if key is None:
         raise MissingRequiredField(
             "A lead needs an email, a linkedinUrl, a phone or a name at a company",
@@ -99,10 +99,11 @@ def _campaign_or_error(known: dict[str, Any], item: LeadColumns, field: str) -> 
                        details={"field": field, "issue": "not a campaign of your company"})
 
 
-def create_leads(session: Session, caller: Caller, items: list[LeadCreate], prefix: str,
+def create_leads(session: Session, caller: Caller, items: list[LeadCreate],
+                 positions: list[int] | None = None,
                  ) -> tuple[list[Lead], list[dict[str, Any]]]:
     """Create leads owned by the caller; returns the created leads and, per refused item, why
-    (`prefix` + index names the item in the refusal's field)."""
+    (a batch's refusals name the field `leads[<position in the request>].<field>`)."""
     company_id = caller.company_id
     now = utcnow()
     created: list[Lead] = []
@@ -113,12 +114,13 @@ def create_leads(session: Session, caller: Caller, items: list[LeadCreate], pref
     columns = [item.columns() for item in items]
     for index, (item, values, identity) in enumerate(
             zip(items, columns, lead_identities(columns), strict=True)):
+        prefix = "" if positions is None else f"leads[{positions[index]}]."
         try:
             if find_client(session, company_id, item.client_id) is None:
                 raise NotFound(f"No client {item.client_id}",
-                               details={"field": f"{prefix}{index}.client_id"})
-            _campaign_or_error(campaigns, item, f"{prefix}{index}.campaignId")
-            key = _identity_or_error(identity, f"{prefix}{index}")
+                               details={"field": f"{prefix}client_id"})
+            _campaign_or_error(campaigns, item, f"{prefix}campaignId")
+            key = _identity_or_error(identity, prefix.rstrip(".") or None)
         except ManagementError as error:
             skipped.append(skip_entry(index, item, error))
             continue

@@ -81,12 +81,12 @@ class LeadController(Controller):
         raw_items = _batch(body, "leads")
         if raw_items is None:
             item = validate(LeadCreate, body)
-            created, skipped = create_leads(session, caller, [item], "")
+            created, skipped = create_leads(session, caller, [item])
             if skipped:
                 raise skipped[0]["_error"]
             return {"success": True, "lead": lead_detail(session, created[0])}
         valid, positions, invalid = validate_each(LeadCreate, raw_items)
-        created, skipped = create_leads(session, caller, valid, "leads[")
+        created, skipped = create_leads(session, caller, valid, positions)
         return {"success": True, "created": len(created),
                 "ids": [lead.id for lead in created],
                 "skipped": merged_skips(invalid, skipped, positions)}

@@ -101,6 +101,8 @@ def test_batch_create_reports_what_it_skipped_and_why(api) -> None:
                      4: "missing_required_field", 5: "invalid_value",
                      6: "missing_required_field", 7: "invalid_format"}
     assert body["skipped"][5]["details"]["field"] == "leads[6].client_id"
+    # A refusal after validation names the item by its place in the request too.
+    assert body["skipped"][2]["details"]["field"] == "leads[3].client_id"
 
 
 def test_deletes_are_soft_and_a_deleted_person_comes_back(leadmill, api) -> None:
