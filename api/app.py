@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException
 
 from api.agent.campaigns import AgentCampaignController
 from api.agent.clients import AgentClientController
+from api.agent.leads import AgentLeadController
 from api.background import CommandExecutor, build_background
 from api.command.routes import LeadGenerationController
 from api.command.schedules import ScheduleController
@@ -131,7 +132,7 @@ def create_app(
                         AdminController, MaintenanceController, pipeline_analytics,
                         analyze_site, SuppressionController, ErasureController,
                         SubjectAccessController, AgentCampaignController,
-                        AgentClientController],
+                        AgentClientController, AgentLeadController],
         state=State({
             "settings": settings,
             "runtime": runtime,

@@ -35,6 +35,7 @@ def create_schema(engine: Engine) -> None:
     from storage.db.change_sequence import install_change_sequence
     from storage.leads.provenance import upgrade_command_columns
     from storage.schema_upgrades import (
+        add_lead_contact_and_campaign,
         add_watermark_sequence,
         scope_client_ids_to_companies,
         upgrade_campaign_and_key_columns,
@@ -46,6 +47,7 @@ def create_schema(engine: Engine) -> None:
 
     upgrade_command_columns(engine)
     upgrade_tenancy_columns(engine)
+    add_lead_contact_and_campaign(engine)
     widen_lead_revenue(engine)
     scope_client_ids_to_companies(engine)
     upgrade_outbox_schema(engine)

@@ -148,3 +148,13 @@ def add_watermark_sequence(engine: Engine) -> None:
     if "synced_seq" not in {c["name"] for c in inspector.get_columns("warehousewatermark")}:
         with engine.begin() as connection:
             connection.execute(text("ALTER TABLE warehousewatermark ADD COLUMN synced_seq BIGINT"))
+
+
+# Lead columns added after the table first shipped (the agent API's contactName and a lead's
+# campaign), each nullable, added to the `lead` table of an older database.
+_LATER_LEAD_COLUMNS = {"contact_name": "VARCHAR", "campaign_id": "VARCHAR"}
+
+
+def add_lead_contact_and_campaign(engine: Engine) -> None:
+    """`lead.contact_name` and `lead.campaign_id` on a database made before them."""
+    add_missing_columns(engine, "lead", _LATER_LEAD_COLUMNS)

@@ -43,7 +43,12 @@ def request_docs() -> dict[tuple[str, str], RequestDoc]:
     from api.management.campaigns import CampaignCreate, CampaignUpdate
     from api.management.clients import ClientCreate, ClientUpdate
     from api.management.company import CompanyWrite, UserCreate
-    from api.management.leads import LeadCreate
+    from api.management.lead_bodies import (
+        AgentLeadBatch,
+        AgentLeadCreate,
+        EnrichLeadUpdate,
+        LeadCreate,
+    )
     from api.management.maintenance import ReportRequest
     from api.management.search_history import SearchHistoryCreate, SearchHistoryUpdate
     from api.management.territory import TerritoryCompanyBody
@@ -114,6 +119,25 @@ def request_docs() -> dict[tuple[str, str], RequestDoc]:
         ("PUT", "/api/leads#batch"): RequestDoc(
             {"leads": [{"id": lead, "notes": "Updated lead 1"}]}, None, "Batch Update Payload"),
         ("DELETE", "/api/leads"): RequestDoc({"ids": [lead]}, None, "Batch Delete Payload"),
+        ("PUT", "/api/enrich-leads/{lead_id}"): RequestDoc(
+            {"aiLeadScore": 87, "aiQualification": "qualified",
+             "enrichment1": {"techStack": ["Snowflake", "dbt"]},
+             "message1": "Hi John, saw Acme Corp's data team is growing...",
+             "city": "Austin", "country": "United States"}, EnrichLeadUpdate,
+            "Update AI scores and enrichment data"),
+        ("POST", "/api/agent/leads"): RequestDoc(
+            {"firstName": "Hugo", "lastName": "Sanchez", "fullName": "Hugo Sanchez",
+             "contactName": "Hugo Sanchez", "email": "hugo.sanchez@example.com",
+             "companyName": "Northwind", "title": "Head of Data", "client_id": client,
+             "notes": "Met at the data summit"}, AgentLeadCreate, "CreateLeadInput"),
+        ("POST", "/api/agent/leads/batch"): RequestDoc(
+            {"leads": [
+                {"firstName": "Maria", "lastName": "Keller", "fullName": "Maria Keller",
+                 "contactName": "Maria Keller", "email": "maria.keller@example.com",
+                 "companyName": "Northwind", "title": "CTO", "client_id": client},
+                {"firstName": "Tom", "lastName": "Baker", "email": "tom.baker@example.com",
+                 "companyName": "Northwind", "title": "VP Sales"},
+            ]}, AgentLeadBatch, "Batch of CreateLeadInput (up to 100)"),
         ("POST", "/api/settings/url"): RequestDoc(url_settings, UrlSettingsBody),
         ("PUT", "/api/settings/url"): RequestDoc(url_settings, UrlSettingsBody),
         ("POST", "/api/settings/agent"): RequestDoc(

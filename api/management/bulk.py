@@ -13,8 +13,10 @@ from api.guards import authenticated
 from api.management.requests import query_cursor, query_int, query_text
 from api.security.auth import Caller
 from storage.db.page_reader import read_page
+from storage.leads.fields import GENERATED_FIELDS
+from storage.leads.listing import LeadQuery, page_live
 from storage.leads.models import SourceLead
-from storage.leads.records import READ_FIELDS, page_live
+from storage.leads.records import READ_FIELDS
 from storage.tenancy.accounts import find_client
 
 DEFAULT_LIMIT, MAX_LIMIT = 1000, 5000
@@ -29,15 +31,18 @@ SOURCE_LEAD_FIELDS = {
 }
 
 
-def projection(request: Request, known: dict[str, str]) -> list[str]:
-    """The `fields` asked for (all when absent); an unknown name is invalid_value."""
+def projection(request: Request, known: dict[str, str], *,
+               also: dict[str, str] | None = None) -> list[str]:
+    """The `fields` asked for (all `known` when absent; `also` only when asked for by name);
+    an unknown name is invalid_value naming it."""
     raw = query_text(request, "fields")
     if raw is None:
         return list(known)
+    known = {**known, **(also or {})}
     names = list(dict.fromkeys(name.strip() for name in raw.split(",") if name.strip()))
     unknown = [name for name in names if name not in known]
     if unknown or not names:
-        raise InvalidValue("fields names unknown fields",
+        raise InvalidValue(f"fields names unknown fields: {', '.join(unknown) or '(none)'}",
                            details={"field": "fields", "unknown": unknown,
                                     "known": sorted(known)})
     return names
@@ -67,13 +72,14 @@ class BulkController(Controller):
                      caller: Caller) -> dict[str, Any]:
         """Leads of `companyId` (required; your own company), all clients or `clientId`
         (ALL/DEFAULT = all), `limit` 1–5000 (default 1000), `nextToken`, `fields`
-        (comma-separated projection of known fields) → `{items, count, nextToken}`.
+        (comma-separated projection of the lead's fields and, named there, its generated
+        fields such as `aiLeadScore`) → `{items, count, nextToken}`.
         """
         limit = query_int(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
         cursor = query_cursor(request)
-        fields = projection(request, READ_FIELDS)
-        client_id = _scope(request, session, caller)
-        items, next_token = page_live(session, caller.company_id, client_id, limit, cursor, fields)
+        fields = projection(request, READ_FIELDS, also=GENERATED_FIELDS)
+        query = LeadQuery(client_id=_scope(request, session, caller))
+        items, next_token = page_live(session, caller.company_id, query, limit, cursor, fields)
         return {"success": True, "items": items, "count": len(items), "nextToken": next_token}
 
     @get("/source-leads/list", summary="Bulk page of a company's source leads", sync_to_thread=True)

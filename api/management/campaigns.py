@@ -10,9 +10,9 @@ openapi.json does. Both faces share the helpers below and storage.workspace.camp
 Replies: a created campaign comes back as `campaign` and its id also at the top level (`id`,
 read by the LeadGenius CLI). A list carries `campaigns` (Leadmill's name) and `data` (the
 agent API's), `count`, `nextToken` and `pagination {totalItems, totalPages, page, pageSize}`.
-Pages follow `nextToken` (`limit` 1-1000, default 100) unless `page`/`pageSize` are given:
-then numbered pages (pageSize default 20); `page` is null in `pagination` while paging by
-`nextToken`. Mixing the two is invalid_value.
+Paging is /api/leads' (api.management.requests.query_paging): `pageSize` (or `limit`, 1-1000,
+default 100) with `page` for a numbered page, else `nextToken`; `page` is null in `pagination`
+while paging by `nextToken`. Sending `page` and `nextToken` together is invalid_value.
 """
 
 from __future__ import annotations
@@ -28,17 +28,14 @@ from api.guards import authenticated
 from api.management.requests import (
     StrippedContractBody,
     keyset_page,
-    pagination,
     query_choice,
-    query_int,
-    query_page,
+    query_paging,
     query_text,
-    wants_numbered_page,
 )
 from api.security.auth import Caller, require_record_owner
 from storage.db.clock import iso_z
 from storage.db.keyset import newest_first_after
-from storage.db.numbered_pages import count_rows, numbered_page, page_count
+from storage.db.numbered_pages import count_rows, numbered_page
 from storage.tenancy.accounts import find_client
 from storage.workspace.campaigns import (
     CAMPAIGN_STATUSES,
@@ -108,20 +105,14 @@ def filtered_campaigns(request: Request, caller: Caller) -> Any:
 
 
 def numbered_campaigns(request: Request, session: Session, caller: Caller
-                       ) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """One numbered page (`page`, `pageSize`) of the filtered campaigns, and its pagination."""
-    page, page_size = query_page(request)
+                       ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One numbered page (`page`, `pageSize` default 20) of the filtered campaigns, and its
+    pagination (the agent API's listing)."""
+    paging = query_paging(request, 20)
     rows, total = numbered_page(
-        session, newest_first_after(filtered_campaigns(request, caller), Campaign, None), page,
-        page_size)
-    return [public_campaign(row) for row in rows], pagination(total, page, page_size)
-
-
-def _refuse_mixed_paging(request: Request) -> None:
-    for name in ("nextToken", "limit"):
-        if query_text(request, name) is not None:
-            raise InvalidValue("Page with nextToken/limit or with page/pageSize, not both",
-                               details={"field": name, "issue": "given with page/pageSize"})
+        session, newest_first_after(filtered_campaigns(request, caller), Campaign, None),
+        paging.page or 1, paging.size)
+    return [public_campaign(row) for row in rows], paging.numbered(total)
 
 
 def _not_found(campaign_id: str) -> NotFound:
@@ -176,18 +167,20 @@ class CampaignController(Controller):
             if row is None:
                 raise _not_found(campaign_id)
             return {"success": True, "campaign": public_campaign(row), "id": row.id}
-        if wants_numbered_page(request):
-            _refuse_mixed_paging(request)
-            campaigns, paging = numbered_campaigns(request, session, caller)
-            return {"success": True, "campaigns": campaigns, "data": campaigns,
-                    "count": len(campaigns), "nextToken": None, "pagination": paging}
-        limit = query_int(request, "limit", 100, 1, 1000)
+        # One paging rule with /api/leads (query_paging): `page` asks for a numbered page,
+        # otherwise pages follow `nextToken`.
+        paging = query_paging(request, 100)
         statement = filtered_campaigns(request, caller)
-        total = count_rows(session, statement)
-        rows, next_token = keyset_page(session, statement, Campaign, request, param="nextToken",
-                                       limit=limit, previous_page="nextToken")
+        if paging.page is not None:
+            rows, total = numbered_page(session, newest_first_after(statement, Campaign, None),
+                                        paging.page, paging.size)
+            next_token, pages = None, paging.numbered(total)
+        else:
+            total = count_rows(session, statement)
+            rows, next_token = keyset_page(session, statement, Campaign, request,
+                                           param="nextToken", limit=paging.size,
+                                           previous_page="nextToken")
+            pages = paging.pagination(total, next_token)
         campaigns = [public_campaign(row) for row in rows]
         return {"success": True, "campaigns": campaigns, "data": campaigns,
-                "count": len(campaigns), "nextToken": next_token,
-                "pagination": {"totalItems": total, "totalPages": page_count(total, limit),
-                               "page": None, "pageSize": limit}}
+                "count": len(campaigns), "nextToken": next_token, "pagination": pages}

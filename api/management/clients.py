@@ -21,9 +21,8 @@ from api.errors import AlreadyExists, NotFound
 from api.guards import authenticated
 from api.management.requests import (
     StrippedContractBody,
-    pagination,
     query_bool,
-    query_page,
+    query_paging,
     query_text,
 )
 from api.security.auth import Caller, require_record_owner
@@ -64,13 +63,15 @@ def _in_listing_order(statement: Any) -> Any:
 
 
 def numbered_clients(request: Request, session: Session, caller: Caller
-                     ) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """One numbered page (`page`, `pageSize`) of the caller's clients, optionally those whose
-    name holds `name`, and its pagination (the agent API's listing)."""
-    page, page_size = query_page(request)
+                     ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One numbered page (`page`, `pageSize`: api.management.requests.query_paging) of the
+    caller's clients, optionally those whose name holds `name`, and its pagination (the agent
+    API's listing)."""
+    paging = query_paging(request, 20)
     statement = clients_of(caller.company_id, query_text(request, "name"))
-    rows, total = numbered_page(session, _in_listing_order(statement), page, page_size)
-    return [public_client(row) for row in rows], pagination(total, page, page_size)
+    rows, total = numbered_page(session, _in_listing_order(statement), paging.page or 1,
+                                paging.size)
+    return [public_client(row) for row in rows], paging.numbered(total)
 
 
 def _client_id_taken(client_id: str) -> AlreadyExists:

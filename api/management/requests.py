@@ -7,6 +7,7 @@ invalid_format, a value out of range is invalid_value.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from litestar import Request
@@ -15,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from api.errors import InvalidFormat, InvalidValue, MissingRequiredField
 from api.json_body import load_json
 from storage.db.keyset import decode_cursor
-from storage.db.numbered_pages import page_count
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -126,26 +126,6 @@ def query_choice(request: Request, name: str, choices: tuple[str, ...]) -> str |
     return value
 
 
-MAX_PAGE_SIZE = 1000
-
-
-def query_page(request: Request, default_size: int = 20) -> tuple[int, int]:
-    """`page` (from 1, default 1) and `pageSize` (1-1000) of a numbered-page route."""
-    return (query_int(request, "page", 1, 1, 1_000_000),
-            query_int(request, "pageSize", default_size, 1, MAX_PAGE_SIZE))
-
-
-def wants_numbered_page(request: Request) -> bool:
-    """Whether a route that pages with `nextToken` by default was asked for `page`/`pageSize`."""
-    return any(query_text(request, name) is not None for name in ("page", "pageSize"))
-
-
-def pagination(total: int, page: int, page_size: int) -> dict[str, int]:
-    """The agent API's `pagination` object of a numbered page."""
-    return {"totalItems": total, "totalPages": page_count(total, page_size), "page": page,
-            "pageSize": page_size}
-
-
 def query_cursor(request: Request, name: str = "nextToken") -> str | None:
     """An opaque page token this API gave out, or None for the first page."""
     cursor = query_text(request, name)
@@ -173,3 +153,48 @@ def keyset_page(session: Any, statement: Any, model: Any, request: Request, *, p
         raise InvalidFormat(f"{param} is not valid", details={
             "field": param, "issue": f"use {previous_page} of the previous page"}) from None
     return page_of(list(session.exec(statement.limit(limit + 1)).all()), limit)
+
+
+@dataclass(frozen=True)
+class Paging:
+    """How a list was asked to page: `size` rows, numbered `page` (1-based) or after
+    `cursor` (`nextToken`); neither is the first page."""
+
+    size: int
+    page: int | None
+    cursor: str | None
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size if self.page else 0
+
+    def pagination(self, total: int, next_token: str | None) -> dict[str, Any]:
+        """The agent API's `pagination` (page is None after a cursor: its number is unknown),
+        with `nextToken` where cursor paging was used."""
+        found: dict[str, Any] = {"page": self.page or (None if self.cursor else 1),
+                                 "pageSize": self.size, "totalItems": total,
+                                 "totalPages": -(-total // self.size)}
+        if self.page is None:
+            found["nextToken"] = next_token
+        return found
+
+    def numbered(self, total: int) -> dict[str, Any]:
+        """The `pagination` of a route that only pages by number (no `nextToken`)."""
+        return {"page": self.page or 1, "pageSize": self.size, "totalItems": total,
+                "totalPages": -(-total // self.size)}
+
+
+def query_paging(request: Request, default_size: int, max_size: int = 1000) -> Paging:
+    """`pageSize` (or its alias `limit`), then `page` or `nextToken`; both ways at once, or two
+    different sizes, are invalid_value."""
+    size = query_int(request, "pageSize", default_size, 1, max_size)
+    limit = query_int(request, "limit", size, 1, max_size)
+    if query_text(request, "pageSize") is not None and limit != size:
+        raise InvalidValue("pageSize and limit are the same parameter; send one",
+                           details={"field": "limit", "issue": f"{limit} != pageSize {size}"})
+    page = query_int(request, "page", 0, 1, 10_000_000) if query_text(request, "page") else None
+    cursor = query_cursor(request)
+    if page is not None and cursor is not None:
+        raise InvalidValue("page and nextToken are two ways of paging; send one",
+                           details={"field": "page", "issue": "sent with nextToken"})
+    return Paging(limit, page, cursor)

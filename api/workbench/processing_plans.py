@@ -25,15 +25,10 @@ from sqlmodel import Session
 
 from api.errors import InvalidValue, NotFound
 from api.management.requests import ContractBody
-from storage.leads.fields import filled_fields, find_company_lead
+from storage.leads.fields import COPYRIGHT_PROCESSES, SDR_FIELDS, filled_fields, find_company_lead
 from storage.leads.models import Lead
 from storage.tenancy.secrets import SecretBox
-from storage.workspace.agent_settings import (
-    COPYRIGHT_PROCESSES,
-    SDR_FIELDS,
-    agent_key,
-    effective_agent_values,
-)
+from storage.workspace.agent_settings import agent_key, effective_agent_values
 from storage.workspace.service_settings import (
     CHAT_SERVICE,
     ENRICHMENT_SERVICES,

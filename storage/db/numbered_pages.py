@@ -25,6 +25,3 @@ def numbered_page(session: Session, ordered: Any, page: int, page_size: int
     rows = session.exec(ordered.offset((page - 1) * page_size).limit(page_size)).all()
     return list(rows), count_rows(session, ordered)
 
-
-def page_count(total: int, page_size: int) -> int:
-    return (total + page_size - 1) // page_size

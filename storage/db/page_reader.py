@@ -41,9 +41,11 @@ def _as_datetime(value: Any) -> datetime:
 
 
 def read_page(session: Session, model: Any, fields: dict[str, str], conditions: list[Any],
-              cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
-    """Rows of `model` (newest first, after `cursor`) as `{field: plain value}` for `fields`
-    (output name → column), and the cursor of the next page (None at the end)."""
+              cursor: str | None, limit: int, *, offset: int = 0,
+              ) -> tuple[list[dict[str, Any]], str | None]:
+    """Rows of `model` (newest first, after `cursor`, skipping `offset` rows: numbered pages)
+    as `{field: plain value}` for `fields` (output name → column), and the cursor of the next
+    page (None at the end)."""
     # One selected column per output field, in the output order, then the page keys: a row
     # becomes a dict with dict(zip(...)) at C speed, and only converted fields are revisited.
     outputs = list(fields)
@@ -68,7 +70,7 @@ def read_page(session: Session, model: Any, fields: dict[str, str], conditions: 
         query = query.where(created <= at, or_(created < at,
                                                 and_(created == at, record_id < last_id)))
     query = query.order_by(created.desc(), record_id.desc())
-    rows = session.connection().execute(query.limit(limit + 1)).all()
+    rows = session.connection().execute(query.limit(limit + 1).offset(offset or None)).all()
     next_token = None
     if len(rows) > limit:
         rows = rows[:limit]

@@ -13,9 +13,34 @@ from sqlmodel import Session, col, select
 from storage.db.clock import utcnow
 from storage.leads.models import Lead, LeadGeneratedField
 
+_IDS_PER_QUERY = 500  # lead ids per IN list (a bulk page holds up to 5,000)
+
 # Lead columns an enrichment answer may fill (service answer key -> Lead column).
 LEAD_COLUMNS_FROM_SERVICES = {"companyUrl": ("companyUrl", "website"),
                               "emailFinder": ("email", "email")}
+
+# The generated fields of a lead, each with the kind of processing that writes it: the one
+# list of their names (leadgenius-pro-api.md's URL, agent and SDR AI settings). Enrichment
+# services answer under their own names, copywriting process N writes `copyrightN`, SDR AI
+# writes its field's name (`aiSummary` is Leadmill's own, beside the document's sixteen).
+ENRICHMENT_FIELDS = ("companyUrl", "emailFinder", *(f"enrichment{n}" for n in range(1, 11)))
+COPYRIGHT_PROCESSES = tuple(range(1, 11))
+COPYRIGHT_FIELDS = tuple(f"copyright{n}" for n in COPYRIGHT_PROCESSES)
+SDR_MESSAGE_FIELDS = tuple(f"message{n}" for n in range(1, 11))
+# The reference's SDR AI fields, in its order (api_reference.md, "SDR AI Settings").
+SDR_AI_FIELDS = ("aiLeadScore", "aiQualification", "aiNextAction", "aiColdEmail", "aiInterest",
+                 "aiLinkedinConnect", "aiCompetitorAnalysis", "aiEngagementLevel",
+                 "aiPurchaseWindow", "aiDecisionMakerRole", "aiSentiment", "aiSocialEngagement",
+                 "aiNurturingStage", "aiBudgetEstimation", "aiRiskScore", "aiProductFitScore")
+# `aiSummary` is Leadmill's own addition (kept: clients of earlier releases write it).
+SDR_FIELDS = (*SDR_MESSAGE_FIELDS, *SDR_AI_FIELDS, "aiSummary")
+GENERATED_FIELDS: dict[str, str] = {
+    **dict.fromkeys(ENRICHMENT_FIELDS, "enrichment"),
+    **dict.fromkeys(COPYRIGHT_FIELDS, "copyright"),
+    **dict.fromkeys(SDR_FIELDS, "sdr"),
+}
+# What a client's own write (PUT /api/leads, /api/enrich-leads/{id}) records as the source.
+API_SOURCE = "api"
 
 
 def find_company_lead(session: Session, company_id: str, lead_id: str) -> Lead | None:
@@ -26,17 +51,29 @@ def find_company_lead(session: Session, company_id: str, lead_id: str) -> Lead |
     return lead
 
 
-def generated_fields(session: Session, lead_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """`{lead_id: {field: value}}` of what processing wrote on these leads."""
-    if not lead_ids:
-        return {}
-    rows = session.exec(
-        select(LeadGeneratedField).where(col(LeadGeneratedField.lead_id).in_(lead_ids))
-    ).all()
+def generated_fields(session: Session, lead_ids: list[str],
+                     fields: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """`{lead_id: {field: value}}` of what processing (or a client) wrote on these leads;
+    only `fields` when given."""
     found: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        found.setdefault(row.lead_id, {})[row.field] = row.value
+    for at in range(0, len(lead_ids), _IDS_PER_QUERY):
+        query = select(LeadGeneratedField.lead_id, LeadGeneratedField.field,
+                       LeadGeneratedField.value).where(
+            col(LeadGeneratedField.lead_id).in_(lead_ids[at:at + _IDS_PER_QUERY]))
+        if fields is not None:
+            query = query.where(col(LeadGeneratedField.field).in_(fields))
+        for lead_id, field, value in session.exec(query).all():
+            found.setdefault(lead_id, {})[field] = value
     return found
+
+
+def save_client_fields(session: Session, lead: Lead, values: dict[str, Any]) -> None:
+    """Generated fields a client wrote itself (`GENERATED_FIELDS` names), each under its kind."""
+    by_kind: dict[str, dict[str, Any]] = {}
+    for field, value in values.items():
+        by_kind.setdefault(GENERATED_FIELDS[field], {})[field] = value
+    for kind, fields in by_kind.items():
+        save_generated_fields(session, lead, kind, fields, API_SOURCE, None)
 
 
 def filled_fields(session: Session, lead: Lead) -> set[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, func, text
 from sqlmodel import Field, SQLModel
 
 from storage.db.clock import utcnow
@@ -27,6 +27,10 @@ class Lead(SQLModel, table=True):
               sqlite_where=text("deleted_at IS NULL"),
               postgresql_where=text("deleted_at IS NULL")),
         Index("ix_lead_live_company_page", "company_id", "created_at", "id",
+              sqlite_where=text("deleted_at IS NULL"),
+              postgresql_where=text("deleted_at IS NULL")),
+        # A campaign's leads (GET /api/leads?campaignId=, the agent API), in page order.
+        Index("ix_lead_live_campaign_page", "company_id", "campaign_id", "created_at", "id",
               sqlite_where=text("deleted_at IS NULL"),
               postgresql_where=text("deleted_at IS NULL")),
     )
@@ -55,6 +59,8 @@ class Lead(SQLModel, table=True):
     # work at companies above it); SQLite's INTEGER is 64-bit either way.
     revenue_usd: int | None = Field(default=None, sa_type=BigInteger)
     linkedin: str | None = Field(default=None, index=True)
+    contact_name: str | None = Field(default=None, description="The agent API's contactName.")
+    campaign_id: str | None = Field(default=None, description="A campaign of the company.")
     notes: str | None = None
     status: str = "new"
     score: float | None = None
@@ -69,6 +75,12 @@ class Lead(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow, index=True)
     deleted_at: datetime | None = None
+
+
+# The email filter of GET /api/leads and find-lead compare emails case-insensitively; without
+# this expression index that was a scan of the company's leads.
+Index("ix_lead_company_email_lower", Lead.company_id, func.lower(Lead.email))
+
 
 class CommandLead(SQLModel, table=True):
     """Which leads a command delivered, with the score and reasons it gave each."""

@@ -14,12 +14,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy.schema import CreateIndex
 from sqlmodel import Session, col, select
 
 from storage.db.clock import iso_z, utcnow
-from storage.db.page_reader import read_page
-from storage.leads.identity import identity_keys, normalise_linkedin
+from storage.leads.identity import identity_keys
 from storage.leads.models import Lead, LeadSource
 
 # API field → Lead column, for the fields a client may write.
@@ -29,7 +28,7 @@ WRITABLE_FIELDS = {
     "title": "position", "linkedinUrl": "linkedin", "notes": "notes", "industry": "industry",
     "website": "website", "location": "location", "city": "city", "region": "region",
     "country": "country", "companySize": "company_size", "revenue": "revenue",
-    "status": "status",
+    "status": "status", "contactName": "contact_name", "campaignId": "campaign_id",
 }
 # Every field a lead is read with (projections are checked against these).
 READ_FIELDS = {
@@ -146,42 +145,6 @@ def soft_delete_client_leads(session: Session, company_id: str, client_id: str) 
     return result.rowcount or 0
 
 
-def count_live(session: Session, company_id: str, client_id: str | None) -> int:
-    query = select(func.count()).select_from(Lead).where(Lead.company_id == company_id,
-                                                         col(Lead.deleted_at).is_(None))
-    if client_id is not None:
-        query = query.where(Lead.site_id == client_id)
-    return session.exec(query).one()
-
-
-def page_live(session: Session, company_id: str, client_id: str | None, limit: int,
-              cursor: str | None, fields: list[str]) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of live leads, newest first, under the API's names, and the next cursor."""
-    conditions = [Lead.company_id == company_id, col(Lead.deleted_at).is_(None)]
-    if client_id is not None:
-        conditions.append(Lead.site_id == client_id)
-    return read_page(session, Lead, {name: READ_FIELDS[name] for name in fields}, conditions,
-                     cursor, limit)
-
-
-def find_live(session: Session, company_id: str, *, email: str | None = None,
-              linkedin: str | None = None, full_name: str | None = None,
-              limit: int = 100) -> list[Lead]:
-    query = select(Lead).where(Lead.company_id == company_id, col(Lead.deleted_at).is_(None))
-    if email:
-        query = query.where(func.lower(Lead.email) == email.strip().lower())
-    if linkedin:
-        profile = normalise_linkedin(linkedin)
-        variants = {linkedin.strip()}
-        if profile:
-            variants |= {profile, f"https://{profile}", f"https://www.{profile}",
-                         f"https://www.{profile}/", f"https://{profile}/"}
-        query = query.where(col(Lead.linkedin).in_(sorted(variants)))
-    if full_name:
-        query = query.where(func.lower(Lead.name) == " ".join(full_name.lower().split()))
-    return list(session.exec(query.order_by(col(Lead.created_at).desc()).limit(limit)).all())
-
-
 def provenance(session: Session, lead_id: str) -> list[dict[str, Any]]:
     rows = session.exec(select(LeadSource).where(LeadSource.lead_id == lead_id)
                         .order_by(col(LeadSource.found_at))).all()
@@ -193,5 +156,8 @@ def provenance(session: Session, lead_id: str) -> list[dict[str, Any]]:
 def ensure_lead_page_indexes(engine: Any) -> None:
     """Create the Lead page indexes on a database made before they existed (create_all adds
     indexes only with new tables)."""
-    for index in Lead.__table__.indexes:
-        index.create(engine, checkfirst=True)
+    # IF NOT EXISTS rather than checkfirst: SQLite's reflection skips expression indexes
+    # (lower(email)), so checkfirst would try to create that one again on every start.
+    with engine.begin() as connection:
+        for index in Lead.__table__.indexes:
+            connection.execute(CreateIndex(index, if_not_exists=True))

@@ -207,3 +207,26 @@ def revoke_api_key(session: Session, key_id: str, company_id: str) -> bool:
     record.revoked_at = utcnow()
     session.add(record)
     return True
+
+
+# The client a lead goes to when the agent API's caller names none (leadgenius openapi.json
+# makes `client_id` optional there; every Leadmill lead belongs to a client).
+DEFAULT_CLIENT_ID = "default-client"
+
+
+def default_client(session: Session, company_id: str, owner_id: str) -> Client:
+    """The company's default client, made (owned by `owner_id`) the first time it is needed;
+    a deleted one comes back rather than taking a new id."""
+    client = session.exec(select(Client).where(Client.company_id == company_id,
+                                               Client.client_id == DEFAULT_CLIENT_ID)).first()
+    if client is None:
+        client = Client(id=str(uuid.uuid4()), client_id=DEFAULT_CLIENT_ID,
+                        company_id=company_id, owner=owner_id, client_name="Default client",
+                        description="Leads created without a client_id")
+    elif client.deleted_at is not None:
+        client.deleted_at, client.updated_at = None, utcnow()
+    else:
+        return client
+    session.add(client)
+    session.flush()
+    return client

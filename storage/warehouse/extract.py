@@ -24,7 +24,7 @@ LEAD_COLUMNS: tuple[str, ...] = (
     "phone", "company", "company_domain", "position", "industry", "website", "location", "city",
     "region", "country", "company_size", "revenue", "revenue_usd", "linkedin", "notes", "status",
     "score", "match_reasons", "verified", "source", "source_record_id", "command_id",
-    "created_at", "updated_at", "deleted_at",
+    "contact_name", "campaign_id", "created_at", "updated_at", "deleted_at",
 )  # fmt: skip
 
 _TIMESTAMP = pa.timestamp("us")

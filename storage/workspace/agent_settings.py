@@ -4,10 +4,9 @@ and the one list of the fields lead processing writes on a lead.
 `kind` "agent" holds the copywriting processes' agents, "sdr-ai" the SDR fields' agents. A
 client's own values override the company-wide ones key by key (`effective_agent_values`).
 
-`SDR_FIELDS` (message1-message10, the sixteen `ai*` fields of api_reference.md, and Leadmill's
-own `aiSummary`), `COPY_FIELDS` (copyright1-copyright10) and `GENERATED_FIELDS` (those plus the
-enrichment services' answers) are the names of the generated fields: settings, processing and
-the lead API all take them from here.
+The names of the generated fields (`SDR_FIELDS`, `COPYRIGHT_PROCESSES`, `GENERATED_FIELDS`) are
+storage.leads.fields' (the one list, beside the table that holds them); the settings keys are
+made from them here.
 """
 
 from __future__ import annotations
@@ -18,22 +17,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from storage.db.clock import utcnow
+from storage.leads.fields import COPYRIGHT_PROCESSES, SDR_FIELDS
 from storage.workspace.models import AgentSetting
-from storage.workspace.service_settings import ENRICHMENT_SERVICES
 
 AGENT_KINDS = ("agent", "sdr-ai")
-
-COPYRIGHT_PROCESSES = tuple(range(1, 11))
-COPY_FIELDS = tuple(f"copyright{n}" for n in COPYRIGHT_PROCESSES)
-SDR_MESSAGE_FIELDS = tuple(f"message{n}" for n in range(1, 11))
-# The reference's SDR AI fields, in its order (api_reference.md, "SDR AI Settings").
-SDR_AI_FIELDS = ("aiLeadScore", "aiQualification", "aiNextAction", "aiColdEmail", "aiInterest",
-                 "aiLinkedinConnect", "aiCompetitorAnalysis", "aiEngagementLevel",
-                 "aiPurchaseWindow", "aiDecisionMakerRole", "aiSentiment", "aiSocialEngagement",
-                 "aiNurturingStage", "aiBudgetEstimation", "aiRiskScore", "aiProductFitScore")
-# `aiSummary` is Leadmill's own addition (kept: clients of earlier releases write it).
-SDR_FIELDS = (*SDR_MESSAGE_FIELDS, *SDR_AI_FIELDS, "aiSummary")
-GENERATED_FIELDS = (*ENRICHMENT_SERVICES, *COPY_FIELDS, *SDR_FIELDS)
 
 # The keys of each settings kind, and the setting naming the agent of one process or field.
 AGENT_KEYS = ("projectId", *(f"enrichment{n}AgentId" for n in COPYRIGHT_PROCESSES))

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from storage.db.clock import utcnow
+from storage.leads.fields import ENRICHMENT_FIELDS
 from storage.tenancy.secrets import SecretBox
 from storage.workspace.models import ServiceSetting
 
 # The URL settings of the reference, each with `<name>_Apikey` (api_reference.md).
-ENRICHMENT_SERVICES = ("companyUrl", "emailFinder", *(f"enrichment{n}" for n in range(1, 11)))
+ENRICHMENT_SERVICES = ENRICHMENT_FIELDS  # each service answers under its own name
 # Leadmill's addition: the OpenAI-compatible chat-completions endpoint copywriting, SDR AI and
 # /api/epsimo-chat call (the company's configured LLM).
 CHAT_SERVICE = "aiChat"

@@ -128,6 +128,15 @@ def test_capture_response_examples(  # noqa: PLR0915 - one straight walk through
             "/api/company").json()["company"]["id"]
         call(http, "GET /api/enrich-leads/list", params={"companyId": company_id, "limit": 2})
         call(http, "GET /api/source-leads/list", params={"companyId": company_id, "limit": 2})
+        enriched = f"/api/enrich-leads/{lead_id}"
+        call(http, "PUT /api/enrich-leads/{lead_id}", url=enriched,
+             json=body_for("PUT /api/enrich-leads/{lead_id}", client_id, lead_id))
+        call(http, "GET /api/enrich-leads/{lead_id}", url=enriched)
+        call(http, "POST /api/agent/leads",
+             json=body_for("POST /api/agent/leads", client_id, lead_id))
+        call(http, "POST /api/agent/leads/batch",
+             json=body_for("POST /api/agent/leads/batch", client_id, lead_id))
+        call(http, "GET /api/agent/leads", params={"pageSize": 2, "page": 1})
 
         for kind in ("url", "agent", "sdr-ai"):
             for method in ("POST", "PUT"):

@@ -11,6 +11,7 @@ from sqlmodel import Session, SQLModel
 
 from storage.db.engine import build_engine, session_scope
 from storage.leads.models import Lead
+from storage.leads.records import ensure_lead_page_indexes
 from storage.schema import create_schema
 from storage.tenancy.accounts import create_user
 from storage.tenancy.models import ApiKey, Company, User
@@ -29,6 +30,10 @@ def make_old_database(url: str) -> None:
     old.create_all(engine)
     with engine.begin() as connection:
         connection.execute(text("ALTER TABLE lead DROP COLUMN owner"))
+        # Before the agent API's contactName and a lead's campaign (and the index on it).
+        connection.execute(text("DROP INDEX ix_lead_live_campaign_page"))
+        connection.execute(text("ALTER TABLE lead DROP COLUMN contact_name"))
+        connection.execute(text("ALTER TABLE lead DROP COLUMN campaign_id"))
     with session_scope(engine) as session:
         session.add(Company(id="c1", name="Old Co"))
         session.flush()
@@ -52,8 +57,13 @@ def test_old_database_gets_lead_owner_and_users_without_company(
     engine = build_engine(url)
     create_schema(engine)
     create_schema(engine)  # idempotent: a second start changes nothing
+    ensure_lead_page_indexes(engine)
+    ensure_lead_page_indexes(engine)  # the lower(email) index too, which SQLite cannot reflect
     inspector = inspect(engine)
-    assert "owner" in {column["name"] for column in inspector.get_columns("lead")}
+    assert "ix_lead_live_campaign_page" in {index["name"]
+                                            for index in inspector.get_indexes("lead")}
+    assert {"owner", "contact_name", "campaign_id"} <= {
+        column["name"] for column in inspector.get_columns("lead")}
     company = next(c for c in inspector.get_columns("user") if c["name"] == "company_id")
     assert company["nullable"]
     assert {index["name"] for index in inspector.get_indexes("user")} >= {

@@ -101,6 +101,8 @@ def test_batch_create_reports_what_it_skipped_and_why(api) -> None:
                      4: "missing_required_field", 5: "invalid_value",
                      6: "missing_required_field", 7: "invalid_format"}
     assert body["skipped"][5]["details"]["field"] == "leads[6].client_id"
+    # A refusal after validation names the item by its place in the request too.
+    assert body["skipped"][2]["details"]["field"] == "leads[3].client_id"
 
 
 def test_deletes_are_soft_and_a_deleted_person_comes_back(leadmill, api) -> None:
@@ -191,7 +193,15 @@ def test_bulk_lists_project_fields_and_page_by_token(leadmill, api) -> None:
 @pytest.mark.parametrize(
     ("path", "params", "status", "error_type"),
     [
-        ("/leads", {}, 400, "missing_required_field"),
+        # client_id is optional (api_reference.md: all the user's leads); paging is one way.
+        ("/leads", {"page": "1", "nextToken": "x"}, 400, "invalid_value"),
+        ("/leads", {"pageSize": "1001"}, 400, "invalid_value"),
+        ("/leads", {"pageSize": "10", "limit": "20"}, 400, "invalid_value"),
+        ("/leads", {"page": "0"}, 400, "invalid_value"),
+        ("/find-lead", {"email": "a@b.c", "client_id": "nope"}, 404, "not_found"),
+        ("/enrich-leads/list", {"companyId": "company-demo", "fields": "id,aiLeadScor"}, 400,
+         "invalid_value"),
+        ("/enrich-leads/nope", {}, 404, "not_found"),
         ("/leads", {"client_id": "site_456abc", "limit": "0"}, 400, "invalid_value"),
         ("/leads", {"client_id": "site_456abc", "limit": "1001"}, 400, "invalid_value"),
         ("/leads", {"client_id": "site_456abc", "limit": "ten"}, 400, "invalid_format"),

@@ -284,7 +284,7 @@ def test_nothing_configured_and_selector_omitted_runs_nothing(app, tenant) -> No
 
 
 def test_every_sdr_field_of_the_reference_is_accepted_and_written(app, tenant) -> None:
-    from storage.workspace.agent_settings import SDR_FIELDS
+    from storage.leads.fields import SDR_FIELDS
 
     reference = [f"message{n}" for n in range(1, 11)] + [
         "aiLeadScore", "aiQualification", "aiNextAction", "aiColdEmail", "aiInterest",
