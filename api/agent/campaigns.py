@@ -4,11 +4,20 @@ draft or active) — the campaigns of `/api/campaigns` (api.management.campaigns
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from litestar import Controller, Request, get, post
 from sqlmodel import Session
 
+from api.agent.schema import (
+    CAMPAIGN_PARAMETERS,
+    CREATE_ERRORS,
+    LIST_ERRORS,
+    SECURITY,
+    CreatedCampaign,
+    PaginatedCampaigns,
+    with_parameters,
+)
 from api.guards import authenticated
 from api.management.campaigns import (
     DESCRIPTION,
@@ -36,20 +45,25 @@ class AgentCampaignController(Controller):
     path = "/api/agent/campaigns"
     tags = ["Agent API"]
     guards = [authenticated]
+    security = SECURITY
 
-    @get("/", summary="List campaigns (agent API)", sync_to_thread=True)
+    @get("/", summary="List campaigns (agent API)", sync_to_thread=True, responses=LIST_ERRORS,
+         operation_class=with_parameters(CAMPAIGN_PARAMETERS))
     def list_campaigns(self, request: Request, session: Session,
-                       caller: Caller) -> dict[str, Any]:
+                       caller: Caller) -> PaginatedCampaigns:
         """`page` (default 1), `pageSize` (default 20, up to 1000), `status` (draft | active |
         paused | completed | archived), `campaignType` (abm | demand_gen | nurture); another
         value is 400 invalid_value. → `{success, data[], pagination}`, newest first."""
         campaigns, paging = numbered_campaigns(request, session, caller)
-        return {"success": True, "data": campaigns, "pagination": paging}
+        return {"success": True, "data": campaigns,  # type: ignore[return-value]
+                "pagination": paging}
 
-    @post("/", status_code=201, summary="Create a campaign (agent API)", sync_to_thread=True)
+    @post("/", status_code=201, summary="Create a campaign (agent API)", sync_to_thread=True,
+          responses=CREATE_ERRORS)
     def create_campaign(self, session: Session, caller: Caller,
-                        data: CreateCampaignInput) -> dict[str, Any]:
+                        data: CreateCampaignInput) -> CreatedCampaign:
         """`{name, campaignType, status?, client_id?, description?}` → 201 `{success, data, id}`;
         `client_id` must be one of your clients' (404 not_found otherwise)."""
         row = add_campaign(session, caller, data.model_dump())
-        return {"success": True, "data": public_campaign(row), "id": row.id}
+        return {"success": True, "data": public_campaign(row),  # type: ignore[return-value]
+                "id": row.id}

@@ -3,11 +3,16 @@ numbered pages, optionally those whose name holds `name` (any case)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Controller, Request, get
 from sqlmodel import Session
 
+from api.agent.schema import (
+    CLIENT_PARAMETERS,
+    LIST_ERRORS,
+    SECURITY,
+    PaginatedClients,
+    with_parameters,
+)
 from api.guards import authenticated
 from api.management.clients import numbered_clients
 from api.security.auth import Caller
@@ -17,12 +22,15 @@ class AgentClientController(Controller):
     path = "/api/agent/clients"
     tags = ["Agent API"]
     guards = [authenticated]
+    security = SECURITY
 
-    @get("/", summary="List clients (agent API)", sync_to_thread=True)
+    @get("/", summary="List clients (agent API)", sync_to_thread=True, responses=LIST_ERRORS,
+         operation_class=with_parameters(CLIENT_PARAMETERS))
     def list_clients(self, request: Request, session: Session,
-                     caller: Caller) -> dict[str, Any]:
+                     caller: Caller) -> PaginatedClients:
         """`page` (default 1), `pageSize` (default 20, up to 1000), `name` (a case-insensitive
         part of the client's name) → `{success, data[], pagination}`, oldest first as in
         `GET /api/clients`."""
         clients, paging = numbered_clients(request, session, caller)
-        return {"success": True, "data": clients, "pagination": paging}
+        return {"success": True, "data": clients,  # type: ignore[return-value]
+                "pagination": paging}

@@ -9,11 +9,19 @@ default_client, made the first time it is needed).
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Controller, Request, get, post
 from sqlmodel import Session
 
+from api.agent.schema import (
+    CREATE_ERRORS,
+    LEAD_PARAMETERS,
+    LIST_ERRORS,
+    SECURITY,
+    CreatedLead,
+    CreatedLeads,
+    PaginatedLeads,
+    with_parameters,
+)
 from api.guards import authenticated
 from api.management.lead_bodies import AgentLeadBatch, AgentLeadCreate, LeadCreate
 from api.management.lead_operations import (
@@ -56,20 +64,23 @@ class AgentLeadController(Controller):
     path = "/api/agent"
     tags = ["Agent API"]
     guards = [authenticated]
+    security = SECURITY
 
-    @get("/leads", summary="List leads (agent API pages)", sync_to_thread=True)
-    def list_leads(self, request: Request, session: Session, caller: Caller) -> dict[str, Any]:
+    @get("/leads", summary="List leads (agent API pages)", sync_to_thread=True,
+         responses=LIST_ERRORS, operation_class=with_parameters(LEAD_PARAMETERS))
+    def list_leads(self, request: Request, session: Session, caller: Caller) -> PaginatedLeads:
         """`page` (1-based), `pageSize` (default 20, 1–1000), `status`, `campaignId`,
         `client_id` (and /api/leads' other filters) → `{data[], pagination{page, pageSize,
         totalItems, totalPages}}`, newest first."""
         leads, paging, total, next_token = list_leads_page(request, session, caller,
                                                            DEFAULT_PAGE_SIZE)
-        return {"success": True, "data": leads,
+        return {"success": True, "data": leads,  # type: ignore[return-value]
                 "pagination": paging.pagination(total, next_token)}
 
-    @post("/leads", status_code=201, summary="Create a lead (agent API)", sync_to_thread=True)
+    @post("/leads", status_code=201, summary="Create a lead (agent API)", sync_to_thread=True,
+          responses=CREATE_ERRORS)
     def create_lead(self, session: Session, caller: Caller,
-                    data: AgentLeadCreate) -> dict[str, Any]:
+                    data: AgentLeadCreate) -> CreatedLead:
         """CreateLeadInput (`firstName`, `lastName`, `email` required; `fullName`,
         `contactName`, `companyName`, `title`, `campaignId`, `client_id`, `notes`, and any
         other lead field) → 201 `{data: lead, lead}`; the same person twice is already_exists.
@@ -78,17 +89,18 @@ class AgentLeadController(Controller):
         if skipped:
             raise skipped[0]["_error"]
         lead = lead_detail(session, created[0])
-        return {"success": True, "data": lead, "lead": lead}
+        return {"success": True, "data": lead, "lead": lead}  # type: ignore[return-value]
 
     @post("/leads/batch", status_code=201, summary="Create up to 100 leads (agent API)",
-          sync_to_thread=True)
+          sync_to_thread=True, responses=CREATE_ERRORS)
     def create_lead_batch(self, session: Session, caller: Caller,
-                          data: AgentLeadBatch) -> dict[str, Any]:
+                          data: AgentLeadBatch) -> CreatedLeads:
         """`{leads: [CreateLeadInput, ...]}` (1–100) → 201 `{created, skipped[], data[], ids}`:
         an invalid or duplicate item is skipped with its reason, the others are created."""
         valid, positions, invalid = validate_each(AgentLeadCreate, data.leads)
         created, skipped = create_leads(session, caller, _as_leads(session, caller, valid),
                                         positions)
         leads = [public_lead(lead) for lead in created]
-        return {"success": True, "created": len(created), "ids": [lead.id for lead in created],
+        return {"success": True, "created": len(created),  # type: ignore[return-value]
+                "ids": [lead.id for lead in created],
                 "skipped": merged_skips(invalid, skipped, positions), "data": leads}

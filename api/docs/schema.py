@@ -14,7 +14,15 @@ from typing import Any
 
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Example, OpenAPI, OpenAPIMediaType, OpenAPIResponse, Operation
+from litestar.openapi.spec import (
+    Components,
+    Example,
+    OpenAPI,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    Operation,
+    SecurityScheme,
+)
 from litestar.router import Router
 from litestar.static_files import create_static_files_router
 from pydantic import BaseModel
@@ -39,6 +47,14 @@ def openapi_config(version: str) -> OpenAPIConfig:
         "/api/agent. Authenticate with `Authorization: Bearer` (an access token or an API "
         "key; tried first) or `x-api-key` (with `x-user-id`).",
         path="/schema",
+        # The two credentials of api.security.auth, named as openapi.json names the first.
+        components=Components(security_schemes={
+            "bearerAuth": SecurityScheme(type="http", scheme="bearer",
+                                         description="An access token of POST /api/auth, "
+                                         "or an API key"),
+            "apiKey": SecurityScheme(type="apiKey", name="x-api-key",
+                                     security_scheme_in="header",
+                                     description="An API key (with x-user-id, optionally)")}),
         render_plugins=[swagger],
         use_handler_docstrings=True,
     )

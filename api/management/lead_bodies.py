@@ -8,9 +8,9 @@ AI fields) are accepted as any JSON value and stored as the lead's generated fie
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, create_model, field_validator
+from pydantic import Field, WithJsonSchema, create_model, field_validator
 
 from api.management.requests import ContractBody
 from storage.leads.fields import GENERATED_FIELDS
@@ -95,6 +95,10 @@ class AgentLeadCreate(LeadFields):  # type: ignore[misc, valid-type]
 
 
 class AgentLeadBatch(ContractBody):
-    """`POST /api/agent/leads/batch`: up to 100 leads; each item is checked on its own."""
+    """`POST /api/agent/leads/batch`: up to 100 leads; each item is checked on its own (a bad
+    one is skipped with its reason), so the model takes any items and documents them as
+    CreateLeadInput."""
 
-    leads: list[Any] = Field(min_length=1, max_length=100)
+    leads: Annotated[list[Any], WithJsonSchema({
+        "type": "array", "minItems": 1, "maxItems": 100,
+        "items": AgentLeadCreate.model_json_schema()})] = Field(min_length=1, max_length=100)
