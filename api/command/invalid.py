@@ -26,6 +26,17 @@ _OBJECT_FIELDS = {"leadGenData", "targetAudience", "searchCriteria", "productOff
                   "businessInfo", "webhook", "metadata"}
 
 
+# What a value of the wrong kind must be, by pydantic error type.
+_SHAPES = {
+    "model_type": "must be an object", "model_attributes_type": "must be an object",
+    "dict_type": "must be an object", "list_type": "must be an array",
+    "string_type": "must be a string", "string_too_short": "must not be empty",
+    "int_type": "must be a whole number", "int_from_float": "must be a whole number",
+    "number_type": "must be a number", "float_type": "must be a number",
+    "bool_type": "must be true or false",
+}
+
+
 def _issue(model: type[BaseModel], error: dict[str, Any]) -> str:
     loc = error["loc"]
     name = next((str(p) for p in reversed(loc) if isinstance(p, str)), "value")
@@ -36,28 +47,14 @@ def _issue(model: type[BaseModel], error: dict[str, Any]) -> str:
         return f"{name} object is required" if name in _OBJECT_FIELDS else f"{name} is required"
     if kind == "extra_forbidden":
         return unknown_field_issue(model, loc)
-    if kind == "number_type":
-        return f"{name} must be a number"
-    if kind == "float_type":
-        return f"{name} must be a number"
-    if kind in {"model_type", "model_attributes_type", "dict_type"}:
-        return f"{name} must be an object"
-    if kind == "list_type":
-        return f"{name} must be an array"
+    if kind in _SHAPES:
+        return f"{name} {_SHAPES[kind]}"
     if kind == "literal_error" and name == "priority":
         return 'priority must be one of "high", "medium", "low"'
     if kind == "literal_error":
         return f"{name} must be one of {error.get('ctx', {}).get('expected')}"
-    if kind in {"string_type"}:
-        return f"{name} must be a string"
-    if kind in {"int_type", "int_from_float"}:
-        return f"{name} must be a whole number"
-    if kind == "bool_type":
-        return f"{name} must be true or false"
     if kind == "string_pattern_mismatch" and name == "websiteUrl":
         return "websiteUrl must be an http:// or https:// URL"
-    if kind == "string_too_short":
-        return f"{name} must not be empty"
     if kind == "too_long":
         return f"{name} has too many items (at most {error.get('ctx', {}).get('max_length')})"
     if kind == "string_too_long":

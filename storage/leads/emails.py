@@ -1,12 +1,12 @@
 """The one e-mail rule: what an address is, and which mailbox it names.
 
-Syntax (`EMAIL_PATTERN`, `is_email_address`, `email_syntax_sql`): one `@`, no white space, a
+Syntax (`email_addresses`, `is_email_address`, `email_syntax_sql`): one `@`, no white space, a
 domain of dot-separated labels with a dotless last one, and RFC 5321's limits (4.5.3.1): a
 local part of at most 64 characters, labels of at most 63 (RFC 1035 2.3.4), an address of at
 most 254 (the 256-octet path less its angle brackets; RFC 3696 errata 1690). Imports refuse
 rows that break it (storage/prospects/sql.py), the identity rule keys only addresses that keep
 it, and verification holds email-validator's deeper checks to it as well
-(tasks.verification.email.syntax). Limits count characters, which are octets for ASCII.
+(tasks.verification.email.syntax). Limits count octets (UTF-8 bytes), as RFC 5321 does.
 
 Mailbox (`email_keys`, `normalized_email`): the address lower-cased, then folded by the
 provider rules below, so the spellings one mailbox receives are one key. The identity rule
@@ -33,16 +33,22 @@ people, a missing one keeps one person twice: when unsure, the rule does not fol
 
 from __future__ import annotations
 
+import re
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
 MAX_LOCAL_PART = 64
 MAX_LABEL = 63
 MAX_ADDRESS = 254
-# RE2 syntax (Arrow, DuckDB) that Python's re reads alike; the total length is checked apart
-# (RE2 has no look-ahead).
-EMAIL_PATTERN = (rf"^[^@\s]{{1,{MAX_LOCAL_PART}}}@(?:[^@\s.]{{1,{MAX_LABEL}}}\.)+"
-                 rf"[^@\s.]{{1,{MAX_LABEL}}}$")
+# The shape (RE2 syntax, for Arrow and DuckDB alike): one `@`, no white space, two or more
+# labels after it, none empty. The limits are lengths, checked apart and only on addresses
+# longer than a local part may be (shorter ones cannot break any): counted repetitions in the
+# pattern (`{1,64}`) would cost every address.
+EMAIL_SHAPE = r"^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$"
+# A label past the limit: 64 characters without a dot after a dot or the `@`. It cannot be
+# inside the local part, which is at most 64 characters and ends at the `@`.
+_LONG_LABEL = rf"[.@][^.@]{{{MAX_LABEL + 1}}}"
 
 GMAIL = "gmail.com"
 _DOTLESS = frozenset({GMAIL, "googlemail.com"})
@@ -53,8 +59,8 @@ _PLUS_TAGGED = _DOTLESS | frozenset({
     "fastmail.com", "fastmail.fm",
     "proton.me", "protonmail.com", "protonmail.ch", "pm.me",
 })
-# The local part before its first `+`, when something comes before it.
-_TAG = r"^([^+]+)\+.*$"
+# An address at one of them, in one pass (RE2 runs an alternation as one automaton).
+_AT_PROVIDER = "@(?:" + "|".join(re.escape(domain) for domain in sorted(_PLUS_TAGGED)) + ")$"
 
 
 def _text(column: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -65,16 +71,27 @@ def _text(column: pa.Array | pa.ChunkedArray) -> pa.Array:
 def email_addresses(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Each text trimmed and lower-cased when it is an address by the rule, else "" (the key
     of identity rule 2, before provider folding: storage.privacy.fingerprints still checks it
-    against entries an erasure left under that rule)."""
+    against entries an erasure left under that rule). Lengths in octets (UTF-8 bytes)."""
     email = pc.utf8_trim_whitespace(pc.utf8_lower(_text(column)))
-    valid = pc.and_(pc.match_substring_regex(email, EMAIL_PATTERN),
-                    pc.less_equal(pc.utf8_length(email), MAX_ADDRESS))
-    return pc.if_else(pc.fill_null(valid, False), email, "")
+    size = pc.binary_length(email)
+    valid = pc.and_(pc.match_substring_regex(email, EMAIL_SHAPE),
+                    pc.less_equal(size, MAX_ADDRESS))
+    long = pc.and_(valid, pc.greater(size, MAX_LOCAL_PART))
+    if pc.any(long).as_py():
+        addresses = pc.filter(email, long)
+        within = pc.and_(pc.less_equal(pc.find_substring(addresses, "@"), MAX_LOCAL_PART),
+                         pc.invert(pc.match_substring_regex(addresses, _LONG_LABEL)))
+        valid = pc.replace_with_mask(valid, long, within)
+    return pc.if_else(valid, email, "")
 
 
-def _fold(local: pa.Array, domain: pa.Array) -> pa.Array:
-    """`local@domain` of addresses at a provider of `_PLUS_TAGGED`, folded by its rule."""
-    untagged = pc.replace_substring_regex(local, _TAG, r"\1")
+def _fold(email: pa.Array) -> pa.Array:
+    """Addresses at a provider of `_PLUS_TAGGED` (one `@` each), folded by its rule."""
+    parts = pc.split_pattern(email, "@", max_splits=1)
+    local, domain = pc.list_element(parts, 0), pc.list_element(parts, 1)
+    # Before the first `+`; a local part that starts with one is kept whole.
+    untagged = pc.list_element(pc.split_pattern(local, "+", max_splits=1), 0)
+    untagged = pc.if_else(pc.equal(untagged, ""), local, untagged)
     dotless = pc.is_in(domain, value_set=pa.array(sorted(_DOTLESS)))
     folded = pc.if_else(dotless, pc.replace_substring(untagged, ".", ""), untagged)
     # A local part that is all dots ("...@gmail.com") keeps them: no empty key.
@@ -86,12 +103,10 @@ def email_keys(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     """The mailbox each text names: the address lower-cased and folded by its provider's rule
     ("" when the text is not an address)."""
     email = email_addresses(column)
-    domain = pc.replace_substring_regex(email, r"^.*@", "")
-    provider = pc.fill_null(pc.is_in(domain, value_set=pa.array(sorted(_PLUS_TAGGED))), False)
-    if not pc.any(provider).as_py():  # most batches: no row to fold
+    provider = pc.match_substring_regex(email, _AT_PROVIDER)
+    if not pc.any(provider).as_py():  # most batches of company addresses: no row to fold
         return email
-    local = pc.replace_substring_regex(pc.filter(email, provider), r"@[^@]*$", "")
-    return pc.replace_with_mask(email, provider, _fold(local, pc.filter(domain, provider)))
+    return pc.replace_with_mask(email, provider, _fold(pc.filter(email, provider)))
 
 
 def normalized_email(address: str | None) -> str | None:
@@ -109,5 +124,7 @@ def is_email_address(address: str | None) -> bool:
 
 def email_syntax_sql(column: str) -> str:
     """The rule's syntax as a DuckDB condition over the SQL expression `column`."""
-    return (f"(length({column}) <= {MAX_ADDRESS} AND "
-            f"regexp_full_match({column}, '{EMAIL_PATTERN}'))")
+    return (f"(regexp_full_match({column}, '{EMAIL_SHAPE}') AND strlen({column}) <= "
+            f"{MAX_ADDRESS} AND (strlen({column}) <= {MAX_LOCAL_PART} OR "
+            f"(strlen(split_part({column}, '@', 1)) <= {MAX_LOCAL_PART} AND "
+            f"NOT regexp_matches({column}, '{_LONG_LABEL}'))))")

@@ -1,10 +1,9 @@
 """The command object lives: over real HTTP, the status reply carries `supervisor[]` as the
 run moves it (market_researcher with research, lead_quality_analyst with verification and
-scoring; failed when its stage failed), and progress counts never go down."""
+scoring), and progress counts never go down. A failed stage's supervisor: tests/flows/
+test_lead_generation_flow.py; every transition: tests/storage/commands/test_supervisors.py."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session
@@ -12,7 +11,7 @@ from sqlmodel import Session
 from storage.commands.models import Command
 from storage.db.engine import engine_for
 from tests.fixtures.examples import DOCUMENTED_EXAMPLE, example
-from tests.fixtures.servers import make_settings, start_in_thread, wait_until
+from tests.fixtures.servers import wait_until
 
 ROUTE = "/api/agents/sales/leadGeneration"
 ORDER = {"not_initialized": 0, "running": 1, "completed": 2, "failed": 2}
@@ -63,24 +62,3 @@ def test_supervisors_move_forward_and_counts_never_go_down(leadmill, body):
     assert command.leads_verified <= command.leads_found
     assert command.command_object["supervisor"] == final["supervisor"]
 
-
-def test_the_supervisor_of_a_failed_stage_is_failed(tmp_path: Path, prefect_server,
-                                                    sample_prospect_dir, database_url):
-    """A corrupt prospect store fails research: the market researcher failed, the analyst
-    never started."""
-    data_dir = tmp_path / "data"
-    prospects = data_dir / "prospects"
-    prospects.mkdir(parents=True)
-    (prospects / "broken.parquet").write_bytes(b"PAR1 this is not a parquet file")
-    running = start_in_thread(make_settings(data_dir, sample_prospect_dir,
-                                            database_url=database_url))
-    try:
-        with running.client() as client:
-            command_id = client.post(ROUTE, json=example(maxLeads=3)).json()["data"]["command_id"]
-            seen = watch(client, command_id)
-    finally:
-        running.stop()
-    final = seen[-1]
-    assert final["status"] == "failed" and final["progress"]["stage"] == "research"
-    assert statuses(final) == {"lead_quality_analyst": "not_initialized",
-                               "market_researcher": "failed"}
