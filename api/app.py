@@ -10,6 +10,8 @@ from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
+from api.agent.campaigns import AgentCampaignController
+from api.agent.clients import AgentClientController
 from api.background import CommandExecutor, build_background
 from api.command.routes import LeadGenerationController
 from api.command.schedules import ScheduleController
@@ -128,7 +130,8 @@ def create_app(
                         *WORKBENCH_ROUTES, *EMAIL_ROUTES,
                         AdminController, MaintenanceController, pipeline_analytics,
                         analyze_site, SuppressionController, ErasureController,
-                        SubjectAccessController],
+                        SubjectAccessController, AgentCampaignController,
+                        AgentClientController],
         state=State({
             "settings": settings,
             "runtime": runtime,

@@ -72,6 +72,7 @@ def run_generate_key(args: argparse.Namespace) -> int:
     except CliError as exc:
         sys.stderr.write(f"leadmill generate-key: {exc}\n")
         return 1
-    print_json(reply["apiKey"])
+    # The reply's `apiKey` is the key itself (as the LeadGenius CLI reads it), `key` its record.
+    print_json({**reply["key"], "key": reply["apiKey"], "userId": reply.get("userId")})
     sys.stderr.write("Store the key now: Leadmill keeps only its hash.\n")
     return 0

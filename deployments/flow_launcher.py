@@ -37,6 +37,7 @@ log = logging.getLogger("leadmill.flow_launcher")
 # The task names `/api/trigger` accepts, and the flow each runs ("module:function").
 TASK_FLOWS = {
     "lead-enrichment": "flows.lead_enrichment:lead_enrichment",
+    "lead-enrichment-batch": "flows.lead_enrichment_batch:lead_enrichment_batch",
     "lead-copywriting": "flows.lead_copywriting:lead_copywriting",
     "lead-sdr": "flows.lead_sdr:lead_sdr",
     "warehouse-sync": "flows.warehouse_sync:warehouse_sync",

@@ -24,7 +24,7 @@ from storage.tenancy import (  # noqa: F401
 from storage.tenancy import models as tenancy_models  # noqa: F401
 from storage.warehouse import models as warehouse_models  # noqa: F401
 from storage.webhooks import models as webhook_models  # noqa: F401
-from storage.workspace import maintenance  # noqa: F401
+from storage.workspace import chat_threads, maintenance, outreach_accounts  # noqa: F401
 from storage.workspace import models as workspace_models  # noqa: F401
 
 
@@ -37,6 +37,7 @@ def create_schema(engine: Engine) -> None:
     from storage.schema_upgrades import (
         add_watermark_sequence,
         scope_client_ids_to_companies,
+        upgrade_campaign_and_key_columns,
         upgrade_lease_columns,
         upgrade_tenancy_columns,
         widen_lead_revenue,
@@ -49,6 +50,7 @@ def create_schema(engine: Engine) -> None:
     scope_client_ids_to_companies(engine)
     upgrade_outbox_schema(engine)
     upgrade_lease_columns(engine)
+    upgrade_campaign_and_key_columns(engine)
     add_watermark_sequence(engine)
     install_change_sequence(engine)
     # After the change sequence: re-keyed leads are changes the warehouse follows.

@@ -106,22 +106,37 @@ _LEASE_COLUMNS = {"lease_token": "VARCHAR", "lease_until": "TIMESTAMP"}
 _LEASED_TABLES = ("command", "triggeredrun")
 
 
+def add_missing_columns(engine: Engine, table: str, columns: dict[str, str]) -> bool:
+    """Add each of `columns` (name → SQL type and default) that `table` lacks; False when
+    there is no such table (create_all makes it whole)."""
+    inspector = inspect(engine)
+    if table not in inspector.get_table_names():
+        return False
+    present = {column["name"] for column in inspector.get_columns(table)}
+    with engine.begin() as connection:
+        for name, kind in columns.items():
+            if name not in present:
+                connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
+    return True
+
+
 def upgrade_lease_columns(engine: Engine) -> None:
     """Add `lease_token` / `lease_until` to commands and triggered runs of an older database."""
-    inspector = inspect(engine)
-    tables = set(inspector.get_table_names())
     for table in _LEASED_TABLES:
-        if table not in tables:
+        if not add_missing_columns(engine, table, _LEASE_COLUMNS):
             continue
-        present = {column["name"] for column in inspector.get_columns(table)}
-        missing = [name for name in _LEASE_COLUMNS if name not in present]
         with engine.begin() as connection:
-            for name in missing:
-                connection.execute(text(
-                    f"ALTER TABLE {table} ADD COLUMN {name} {_LEASE_COLUMNS[name]}"))
             # Every instance looks for expired leases every few seconds.
             connection.execute(text(f"CREATE INDEX IF NOT EXISTS ix_{table}_lease_until "
                                     f"ON {table} (lease_until)"))
+
+
+def upgrade_campaign_and_key_columns(engine: Engine) -> None:
+    """`campaign.campaign_type` (the agent API's campaignType; older campaigns are ABM, its
+    default) and `apikey.description` (stored since keys are issued with one)."""
+    add_missing_columns(engine, "campaign",
+                        {"campaign_type": "VARCHAR NOT NULL DEFAULT 'abm'"})
+    add_missing_columns(engine, "apikey", {"description": "VARCHAR"})
 
 
 def add_watermark_sequence(engine: Engine) -> None:

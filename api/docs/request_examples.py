@@ -31,6 +31,7 @@ class RequestDoc:
 
 def request_docs() -> dict[tuple[str, str], RequestDoc]:
     """Imported lazily: the route modules import api.docs.schema' neighbours."""
+    from api.agent.campaigns import CreateCampaignInput
     from api.command.schemas import LeadGenerationRequest, ScheduleFields
     from api.management.auth import (
         ApiKeyRequest,
@@ -39,7 +40,7 @@ def request_docs() -> dict[tuple[str, str], RequestDoc]:
         PasswordChange,
         RefreshRequest,
     )
-    from api.management.campaigns import CampaignCreate
+    from api.management.campaigns import CampaignCreate, CampaignUpdate
     from api.management.clients import ClientCreate, ClientUpdate
     from api.management.company import CompanyWrite, UserCreate
     from api.management.leads import LeadCreate
@@ -48,7 +49,14 @@ def request_docs() -> dict[tuple[str, str], RequestDoc]:
     from api.management.territory import TerritoryCompanyBody
     from api.privacy.erasure import ErasureRequest
     from api.privacy.suppressions import SuppressionCreate, SuppressionDelete
-    from api.workbench.processing_plans import CopyrightRequest, EnrichRequest, SdrRequest
+    from api.workbench.chat import ChatRequest
+    from api.workbench.outreach_accounts import UnipileSettingsBody
+    from api.workbench.processing_plans import (
+        CopyrightRequest,
+        EnrichmentTriggerRequest,
+        EnrichRequest,
+        SdrRequest,
+    )
     from api.workbench.research_runs import ScrapeRequest
     from api.workbench.settings import AgentSettingsBody, SdrSettingsBody, UrlSettingsBody
     from api.workbench.triggers import TriggerRequest
@@ -113,14 +121,31 @@ def request_docs() -> dict[tuple[str, str], RequestDoc]:
             AgentSettingsBody),
         ("PUT", "/api/settings/agent"): RequestDoc({"enrichment2AgentId": "agent-pain-points"},
                                                    AgentSettingsBody),
-        ("POST", "/api/settings/sdr-ai"): RequestDoc({"projectId": "proj-42"}, SdrSettingsBody),
+        ("POST", "/api/settings/sdr-ai"): RequestDoc(
+            {"projectId": "proj-42", "message1AgentId": "agent-opener",
+             "aiLeadScoreAgentId": "agent-scorer"}, SdrSettingsBody),
         ("PUT", "/api/settings/sdr-ai"): RequestDoc({"projectId": "proj-43"}, SdrSettingsBody),
         ("POST", "/api/leads/process/enrich"): RequestDoc(
             {"leadId": lead, "services": ["companyUrl"], "overwrite": False}, EnrichRequest),
         ("POST", "/api/leads/process/copyright"): RequestDoc(
             {"leadId": lead, "processes": [1, 2], "overwrite": False}, CopyrightRequest),
         ("POST", "/api/leads/process/sdr"): RequestDoc(
-            {"leadId": lead, "fields": ["message1"], "overwrite": False}, SdrRequest),
+            {"leadId": lead, "fields": ["message1", "aiLeadScore", "aiQualification"],
+             "overwrite": False}, SdrRequest),
+        ("POST", "/api/enrichment/trigger"): RequestDoc(
+            {"leadIds": [lead], "enrichmentType": "technographic"}, EnrichmentTriggerRequest,
+            "Enrich leads"),
+        ("POST", "/api/epsimo-chat"): RequestDoc(
+            {"message": "How should I open my first message to this lead?", "leadId": lead,
+             "assistantId": "gpt-4o-mini"}, ChatRequest, "Ask about a lead"),
+        ("POST", "/api/settings/unipile"): RequestDoc(
+            {"dsn": "https://api1.unipile.com:13111", "apiKey": "unipile-key-0123456789",
+             "accounts": [{"id": "li-sales-1", "provider": "LINKEDIN", "name": "Sales LinkedIn",
+                           "identifier": "https://www.linkedin.com/in/sales-rep"}]},
+            UnipileSettingsBody, "Connect outreach accounts"),
+        ("PUT", "/api/settings/unipile"): RequestDoc(
+            {"accounts": [{"id": "li-sales-1", "status": "CREDENTIALS"}]}, UnipileSettingsBody,
+            "Update an account's status"),
         ("POST", "/api/trigger"): RequestDoc(
             {"task": "lead-enrichment",
              "payload": {"leadId": lead, "services": ["companyUrl"]}}, TriggerRequest),
@@ -142,7 +167,14 @@ def request_docs() -> dict[tuple[str, str], RequestDoc]:
              "notes": "Expanding to the EU"}, TerritoryCompanyBody),
         ("POST", "/api/campaigns"): RequestDoc(
             {"name": "Q3 CTO outreach", "description": "CTOs at SaaS companies",
-             "client_id": client, "status": "draft"}, CampaignCreate),
+             "client_id": client, "status": "draft", "campaignType": "abm"}, CampaignCreate),
+        ("PUT", "/api/campaigns"): RequestDoc(
+            {"id": "<campaign-id>", "status": "active", "campaignType": "demand_gen"},
+            CampaignUpdate),
+        ("POST", "/api/agent/campaigns"): RequestDoc(
+            {"name": "Q3 Expansion", "campaignType": "abm", "status": "active",
+             "client_id": client, "description": "Expansion accounts in EMEA"},
+            CreateCampaignInput, "CreateCampaignInput"),
         ("POST", "/api/webhook-workbench"): RequestDoc(
             {"name": "My Webhook", "platform": "heyreach",
              "description": "Webhook for lead capture",

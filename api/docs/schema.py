@@ -35,8 +35,9 @@ def openapi_config(version: str) -> OpenAPIConfig:
         title="Leadmill API",
         version=version,
         description="Lead-generation commands (uncodie-lead-generation-command.md) and lead "
-        "management (leadgenius-pro-api.md). Authenticate with `x-api-key` or "
-        "`Authorization: Bearer`.",
+        "management (leadgenius-pro-api.md), with its agent API (openapi.json) under "
+        "/api/agent. Authenticate with `Authorization: Bearer` (an access token or an API "
+        "key; tried first) or `x-api-key` (with `x-user-id`).",
         path="/schema",
         render_plugins=[swagger],
         use_handler_docstrings=True,

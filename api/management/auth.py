@@ -1,5 +1,12 @@
 """`POST /api/auth` (log in, refresh), logout and password change, and the agent API keys:
-issue, list, revoke."""
+issue, list, revoke.
+
+`POST /api/agent-api-keys {name, description?, tier?}` answers 200 (as the LeadGenius CLI
+expects) with `apiKey`: the key itself, a string shown only in this reply (only its SHA-256 is
+stored), `key`: the key's record as `GET /api/agent-api-keys` lists it (id, name,
+description, prefix, tier, owner, company_id, createdAt, revokedAt), and `userId`, the
+`x-user-id` to send with it. New keys start with `lgp_` (storage.tenancy.accounts).
+"""
 
 from __future__ import annotations
 
@@ -23,7 +30,12 @@ from api.errors import (
     RateLimited,
 )
 from api.guards import authenticated
-from api.management.requests import parse_json_object, query_text, validate
+from api.management.requests import (
+    StrippedContractBody,
+    parse_json_object,
+    query_text,
+    validate,
+)
 from api.security.auth import Caller, authenticate, presented_key
 from api.security.client_address import client_ip
 from api.security.ratelimit import STATE_KEY, LoginReservation, LoginThrottle, RateWindow
@@ -68,17 +80,16 @@ class PasswordChange(BaseModel):
     newPassword: str = Field(min_length=1, max_length=1024)  # noqa: N815
 
 
-class ApiKeyRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class ApiKeyRequest(StrippedContractBody):
     name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
     tier: Literal["standard", "premium"] = "standard"
 
 
 def public_key(record: ApiKey) -> dict[str, Any]:
-    return {"id": record.id, "name": record.name, "prefix": record.key_prefix,
-            "tier": record.tier, "owner": record.user_id, "company_id": record.company_id,
-            "createdAt": iso_z(record.created_at),
+    return {"id": record.id, "name": record.name, "description": record.description,
+            "prefix": record.key_prefix, "tier": record.tier, "owner": record.user_id,
+            "company_id": record.company_id, "createdAt": iso_z(record.created_at),
             "revokedAt": iso_z(record.revoked_at) if record.revoked_at else None}
 
 
@@ -168,21 +179,22 @@ class AuthController(Controller):
                                                new_hash)
         return {"success": True, "revoked": revoked, "tokens": tokens}
 
-    @post("/agent-api-keys", status_code=201, summary="Issue an API key",
+    @post("/agent-api-keys", status_code=200, summary="Issue an API key",
           guards=[authenticated], sync_to_thread=True)
     def issue_key(self, state: State, session: Session, caller: Caller,
                   data: ApiKeyRequest) -> dict[str, Any]:
-        """A new key for the caller; the key is shown once, only its hash is stored."""
+        """A new key for the caller → 200 `{apiKey: "<the key>", key: {id, name, ...}, userId}`;
+        the key is shown once, only its hash is stored."""
         if data.tier == "premium" and caller.role != "owner":
             raise InsufficientPermissions("Only a company owner may issue premium keys",
                                           details={"field": "tier", "issue": caller.role})
         hold_company(session, caller.company_id)
         ensure_api_key_allowed(session, caller.user_id, state.settings.max_api_keys_per_user)
         user = session.get(User, caller.user_id)
-        key = issue_api_key(session, user, data.name, tier=data.tier)
-        reply = public_key(find_api_key(session, key))
-        return {"success": True, "apiKey": {**reply, "key": key,
-                                            "description": data.description},
+        key = issue_api_key(session, user, data.name, tier=data.tier,
+                            description=data.description)
+        return {"success": True, "apiKey": key, "key": public_key(find_api_key(session, key)),
+                "userId": caller.user_id,
                 "usage": "Send it as x-api-key with x-user-id: " + caller.user_id}
 
     @get("/agent-api-keys", summary="List API keys", guards=[authenticated],

@@ -1,4 +1,10 @@
-"""`/api/clients`: a company's clients (the command API's sites), with optional lead purge."""
+"""`/api/clients`: a company's clients (the command API's sites), with optional lead purge.
+
+`GET /api/clients?clientId=<x>` finds one client by its record `id` or its business
+`client_id` and answers it twice: `client` (Leadmill's) and `clients: [client]` (what clients
+of the LeadGenius service read, `clients[0]`); an unknown one is 404 not_found. Bodies are
+ContractBody models: a field they do not declare is invalid_format naming it.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +13,31 @@ from typing import Any
 
 from litestar import Controller, Request, delete, get, post, put
 from litestar.datastructures import State
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col
 
 from api.errors import AlreadyExists, NotFound
 from api.guards import authenticated
-from api.management.requests import query_bool, query_text
+from api.management.requests import (
+    StrippedContractBody,
+    pagination,
+    query_bool,
+    query_page,
+    query_text,
+)
 from api.security.auth import Caller, require_record_owner
 from storage.commands.limits import ensure_client_allowed, hold_company
 from storage.db.clock import iso_z, utcnow
+from storage.db.numbered_pages import numbered_page
 from storage.leads.records import soft_delete_client_leads
-from storage.tenancy.accounts import client_id_in_use
+from storage.tenancy.accounts import client_id_in_use, clients_of, live_client
 from storage.tenancy.models import Client
 
 MAX_TEXT = 2000
 
 
-class ClientCreate(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class ClientCreate(StrippedContractBody):
     clientName: str = Field(min_length=1, max_length=200)  # noqa: N815 - documented names
     companyURL: str | None = Field(default=None, max_length=MAX_TEXT)  # noqa: N815
     description: str | None = Field(default=None, max_length=MAX_TEXT)
@@ -33,8 +45,7 @@ class ClientCreate(BaseModel):
                                   pattern=r"^[A-Za-z0-9_.:-]+$")
 
 
-class ClientUpdate(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class ClientUpdate(StrippedContractBody):
     id: str = Field(min_length=1, max_length=120)
     clientName: str | None = Field(default=None, min_length=1, max_length=200)  # noqa: N815
     companyURL: str | None = Field(default=None, max_length=MAX_TEXT)  # noqa: N815
@@ -48,11 +59,18 @@ def public_client(client: Client) -> dict[str, Any]:
             "createdAt": iso_z(client.created_at), "updatedAt": iso_z(client.updated_at)}
 
 
-def live_client(session: Session, company_id: str, identifier: str) -> Client | None:
-    """A live client of the company by its record `id` or its business `client_id`."""
-    return session.exec(select(Client).where(
-        Client.company_id == company_id, col(Client.deleted_at).is_(None),
-        or_(Client.id == identifier, Client.client_id == identifier))).first()
+def _in_listing_order(statement: Any) -> Any:
+    return statement.order_by(col(Client.created_at), col(Client.id))
+
+
+def numbered_clients(request: Request, session: Session, caller: Caller
+                     ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """One numbered page (`page`, `pageSize`) of the caller's clients, optionally those whose
+    name holds `name`, and its pagination (the agent API's listing)."""
+    page, page_size = query_page(request)
+    statement = clients_of(caller.company_id, query_text(request, "name"))
+    rows, total = numbered_page(session, _in_listing_order(statement), page, page_size)
+    return [public_client(row) for row in rows], pagination(total, page, page_size)
 
 
 def _client_id_taken(client_id: str) -> AlreadyExists:
@@ -72,16 +90,16 @@ class ClientController(Controller):
     @get("", summary="List clients, or get one with ?clientId=", sync_to_thread=True)
     def list_clients(self, request: Request, session: Session,
                      caller: Caller) -> dict[str, Any]:
-        """Your company's clients (`clients[]`), or one with `?clientId=` (`client`)."""
+        """Your company's clients (`clients[]`), or one with `?clientId=` (its `id` or its
+        `client_id`): `{client, clients: [client]}`."""
         wanted = query_text(request, "clientId") or query_text(request, "client_id")
         if wanted:
             client = live_client(session, caller.company_id, wanted)
             if client is None:
                 raise _not_found(wanted, "clientId")
-            return {"success": True, "client": public_client(client)}
-        clients = session.exec(select(Client).where(
-            Client.company_id == caller.company_id, col(Client.deleted_at).is_(None))
-            .order_by(col(Client.created_at), col(Client.id))).all()
+            found = public_client(client)
+            return {"success": True, "client": found, "clients": [found]}
+        clients = session.exec(_in_listing_order(clients_of(caller.company_id))).all()
         return {"success": True, "clients": [public_client(c) for c in clients],
                 "total": len(clients)}
 
@@ -100,7 +118,7 @@ class ClientController(Controller):
             raise _client_id_taken(client_id)
         client = Client(id=str(uuid.uuid4()), client_id=client_id,
                         company_id=caller.company_id, owner=caller.user_id,
-                        client_name=data.clientName.strip(), company_url=data.companyURL,
+                        client_name=data.clientName, company_url=data.companyURL,
                         description=data.description)
         session.add(client)
         try:
@@ -119,7 +137,7 @@ class ClientController(Controller):
         require_record_owner(caller, client.owner, "client", client.id)
         changes = data.model_dump(exclude_unset=True, exclude={"id"})
         if "clientName" in changes and changes["clientName"] is not None:
-            client.client_name = changes["clientName"].strip()
+            client.client_name = changes["clientName"]
         if "companyURL" in changes:
             client.company_url = changes["companyURL"]
         if "description" in changes:

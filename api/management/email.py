@@ -14,9 +14,9 @@ from typing import Any
 from litestar import post
 from litestar.datastructures import State
 
-from api.errors import InvalidFormat, InvalidValue, MissingRequiredField
+from api.errors import InvalidValue, MissingRequiredField
 from api.guards import authenticated
-from api.json_body import load_json
+from api.management.requests import json_object, read_json
 from tasks.verification.contacts import verifier_options
 from tasks.verification.email import DnsMxResolver, EmailVerifier, validate_offline
 
@@ -30,12 +30,7 @@ def _addresses(body: bytes) -> tuple[list[str], bool]:
     Read from the raw body, not a request model: the body is one of two shapes (`email` or
     `emails`) and its errors have this route's own messages and fields.
     """
-    try:
-        payload = load_json(body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidFormat("The body is not valid JSON") from None
-    if not isinstance(payload, dict):
-        raise InvalidFormat("Send a JSON object: {\"email\": ...} or {\"emails\": [...]}")
+    payload = json_object(read_json(body))
     if "emails" in payload:
         emails, many = payload["emails"], True
         if not isinstance(emails, list) or not emails:

@@ -16,6 +16,7 @@ from api.errors import InvalidFormat, InvalidValue, MissingRequiredField
 from api.field_names import unknown_field_issue
 from api.json_body import load_json
 from storage.db.keyset import decode_cursor
+from storage.db.numbered_pages import page_count
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -117,6 +118,35 @@ def query_bool(request: Request, name: str) -> bool:
         raise InvalidValue(f"{name} must be true or false",
                            details={"field": name, "issue": f"got {raw!r}"})
     return raw in {"true", "1"}
+
+
+def query_choice(request: Request, name: str, choices: tuple[str, ...]) -> str | None:
+    """An optional parameter that must be one of `choices` (else invalid_value naming them)."""
+    value = query_text(request, name)
+    if value is not None and value not in choices:
+        raise InvalidValue(f"{name} must be one of {', '.join(choices)}",
+                           details={"field": name, "issue": f"got {value!r}"})
+    return value
+
+
+MAX_PAGE_SIZE = 1000
+
+
+def query_page(request: Request, default_size: int = 20) -> tuple[int, int]:
+    """`page` (from 1, default 1) and `pageSize` (1-1000) of a numbered-page route."""
+    return (query_int(request, "page", 1, 1, 1_000_000),
+            query_int(request, "pageSize", default_size, 1, MAX_PAGE_SIZE))
+
+
+def wants_numbered_page(request: Request) -> bool:
+    """Whether a route that pages with `nextToken` by default was asked for `page`/`pageSize`."""
+    return any(query_text(request, name) is not None for name in ("page", "pageSize"))
+
+
+def pagination(total: int, page: int, page_size: int) -> dict[str, int]:
+    """The agent API's `pagination` object of a numbered page."""
+    return {"totalItems": total, "totalPages": page_count(total, page_size), "page": page,
+            "pageSize": page_size}
 
 
 def query_cursor(request: Request, name: str = "nextToken") -> str | None:

@@ -1,11 +1,17 @@
 """Authentication: `authenticate(request, session) -> Caller`, run for every authenticated
 route by the `authenticated` guard (api/guards.py).
 
-Accepted credentials, tried in order:
-1. `Authorization: Bearer <accessToken>` — a JWT from `POST /api/auth`; its `sub` is the user,
-   whose company scopes every query that follows;
-2. `Authorization: Bearer <API key>` or `x-api-key: <API key>` — keys are looked up by their
-   SHA-256. With `x-user-id`, that id must be the key owner's (else owner_mismatch).
+Accepted credentials, tried in the document's order (getAuthContext: Bearer JWT, then API key):
+1. `Authorization: Bearer <token>` — an access token (a JWT from `POST /api/auth`; its `sub` is
+   the user, whose company scopes every query that follows), or an API key (a token starting
+   with `lgp_`, or `lm_` for keys issued before; storage.tenancy.accounts);
+2. `x-api-key: <API key>`.
+Keys are looked up by their SHA-256; with `x-user-id`, that id must be the key owner's (else
+owner_mismatch) — the JWT's `sub` is that same user id, so a client that read it from its
+access token sends the right one. The first credential that identifies someone wins: a valid
+access token with some other (even invalid) `x-api-key` is its user; a refused Bearer token
+falls through to `x-api-key` (which proves the caller by itself). When none does, the first
+credential's refusal is the answer.
 
 An access token must belong to a live login session (`sid`; storage.tenancy.login_sessions):
 logging out or a detected refresh-token reuse stops it before it expires.
@@ -48,7 +54,7 @@ from api.security.tokens import (
     TokenIssuer,
     looks_like_jwt,
 )
-from storage.tenancy.accounts import API_KEY_PREFIX, find_api_key
+from storage.tenancy.accounts import find_api_key, looks_like_api_key
 from storage.tenancy.login_sessions import live_login_session
 from storage.tenancy.models import User
 
@@ -75,15 +81,22 @@ class Caller:
         return bool(self.company_id)
 
 
-def presented_key(request: Request) -> str | None:
-    key = request.headers.get("x-api-key")
-    if key:
-        return key.strip()
-    authorization = request.headers.get("authorization", "")
-    scheme, _, token = authorization.partition(" ")
+def presented_credentials(request: Request) -> list[tuple[str, str]]:
+    """The request's credentials in the order they are tried, as (header, value): the Bearer
+    token ("authorization"), then "x-api-key"."""
+    found = []
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    return None
+        found.append(("authorization", token.strip()))
+    key = (request.headers.get("x-api-key") or "").strip()
+    if key:
+        found.append(("x-api-key", key))
+    return found
+
+
+def presented_key(request: Request) -> str | None:
+    """The credential tried first, if the request carries any."""
+    return next((value for _, value in presented_credentials(request)), None)
 
 
 def authenticate(request: Request, session: Session, *, company_required: bool = True
@@ -138,13 +151,21 @@ class RecordOwnerMismatch(OwnerMismatch):
 
 
 def _identify(request: Request, session: Session) -> Caller:
-    token = presented_key(request)
-    if not token:
-        raise NoValidCredentials(details="no Authorization: Bearer or x-api-key header")
-    if request.headers.get("x-api-key") or token.startswith(API_KEY_PREFIX):
-        return _by_api_key(request, session, token)
-    if looks_like_jwt(token):
-        return _by_access_token(request.app.state.tokens, session, token)
+    refusal: ManagementError | None = None
+    for header, credential in presented_credentials(request):
+        try:
+            return _by_credential(request, session, header, credential)
+        except ManagementError as error:
+            refusal = refusal or error
+    raise refusal or NoValidCredentials(details="no Authorization: Bearer or x-api-key header")
+
+
+def _by_credential(request: Request, session: Session, header: str, credential: str
+                   ) -> Caller:
+    if header == "x-api-key" or looks_like_api_key(credential):
+        return _by_api_key(request, session, credential)
+    if looks_like_jwt(credential):
+        return _by_access_token(request.app.state.tokens, session, credential)
     raise NoValidCredentials(details="the bearer token is neither an access token nor an API key")
 
 

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from api.guards import authenticated
 from api.security.auth import Caller, require_record_owner
 from api.workbench.processing_plans import (
+    BatchPlan,
     CopyrightRequest,
     EnrichRequest,
     Plan,
@@ -35,7 +36,7 @@ Planner = Callable[[Session, SecretBox, str, Any], Plan]
 
 
 def store_plan(session: Session, instance: str, company_id: str,
-               plan: Plan) -> TriggeredRun | None:
+               plan: Plan | BatchPlan) -> TriggeredRun | None:
     """Store the plan's run (none when everything was skipped), to submit after the commit."""
     if not plan.triggered:
         return None
@@ -45,6 +46,13 @@ def store_plan(session: Session, instance: str, company_id: str,
     run.parameters = {**plan.parameters, "run_id": run.id}
     session.add(run)
     return run
+
+
+def launch_stored(state: State, session: Session, run: TriggeredRun) -> None:
+    """Commit the request's transaction, then hand the stored run to the flow launcher (it
+    reads the run from the database: it must be committed first)."""
+    session.commit()
+    state.flow_launcher.submit(run.id)
 
 
 def plan_reply(plan: Plan, run: TriggeredRun | None) -> dict[str, Any]:
@@ -62,8 +70,7 @@ def start_processing(state: State, session: Session, caller: Caller, request: Ba
     run = store_plan(session, state.flow_launcher.instance, caller.company_id, plan)
     reply = plan_reply(plan, run)
     if run is not None:
-        session.commit()  # the launcher reads the stored run: it must be committed first
-        state.flow_launcher.submit(run.id)
+        launch_stored(state, session, run)
     return reply
 
 

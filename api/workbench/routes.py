@@ -6,9 +6,12 @@ from __future__ import annotations
 from api.management.campaigns import CampaignController
 from api.management.search_history import SearchHistoryController
 from api.management.territory import TerritoryController
+from api.workbench.chat import ChatController
+from api.workbench.outreach_accounts import OutreachAccountsController
 from api.workbench.processing import LeadProcessingController
 from api.workbench.settings import SettingsController
 from api.workbench.triggers import TriggerController
 
 WORKBENCH_ROUTES = [SettingsController, LeadProcessingController, TriggerController,
-                    SearchHistoryController, TerritoryController, CampaignController]
+                    SearchHistoryController, TerritoryController, CampaignController,
+                    ChatController, OutreachAccountsController]

@@ -12,42 +12,35 @@ from typing import Any
 
 from litestar import Controller, Request, get, post, put
 from litestar.datastructures import State
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel, create_model
 from sqlmodel import Session
 
 from api.errors import InvalidValue, NotFound
 from api.guards import authenticated
-from api.management.requests import query_text
+from api.management.requests import StrippedContractBody, query_text
 from api.security.auth import Caller
 from storage.tenancy.accounts import find_client
 from storage.tenancy.secrets import SecretBox
 from storage.workspace.agent_settings import (
+    AGENT_KEYS,
+    SDR_KEYS,
     effective_agent_values,
     find_agent_setting,
     merge_agent_values,
 )
-from storage.workspace.service_settings import list_services, set_service
-from tasks.enrichment.copywriting import COPYRIGHT_PROCESSES, SDR_FIELDS
-from tasks.enrichment.processing import CHAT_SERVICE
+from storage.workspace.service_settings import URL_SERVICES, list_services, set_service
 
-ENRICHMENT_SERVICES = ("companyUrl", "emailFinder",
-                       *(f"enrichment{n}" for n in COPYRIGHT_PROCESSES))
-# `aiChat`: the OpenAI-compatible chat-completions endpoint copywriting and SDR AI call.
-URL_SERVICES = (*ENRICHMENT_SERVICES, CHAT_SERVICE)
-AGENT_KEYS = ("projectId", *(f"enrichment{n}AgentId" for n in COPYRIGHT_PROCESSES))
-SDR_KEYS = ("projectId", *(f"{field}AgentId" for field in SDR_FIELDS))
 KEY_SUFFIX = "_Apikey"
 
-_Strict = ConfigDict(extra="forbid", str_strip_whitespace=True)
 UrlSettingsBody = create_model(  # type: ignore[call-overload]
-    "UrlSettingsBody", __config__=_Strict, client_id=(str | None, None),
+    "UrlSettingsBody", __base__=StrippedContractBody, client_id=(str | None, None),
     **{name: (str | None, None) for service in URL_SERVICES
        for name in (service, service + KEY_SUFFIX)})
 AgentSettingsBody = create_model(  # type: ignore[call-overload]
-    "AgentSettingsBody", __config__=_Strict, client_id=(str | None, None),
+    "AgentSettingsBody", __base__=StrippedContractBody, client_id=(str | None, None),
     **{name: (str | None, None) for name in AGENT_KEYS})
 SdrSettingsBody = create_model(  # type: ignore[call-overload]
-    "SdrSettingsBody", __config__=_Strict, client_id=(str | None, None),
+    "SdrSettingsBody", __base__=StrippedContractBody, client_id=(str | None, None),
     **{name: (str | None, None) for name in SDR_KEYS})
 
 

@@ -1,10 +1,12 @@
-"""Background tasks as Prefect flow runs: `POST /api/trigger`, `GET /api/trigger-task-status`,
-`GET /api/trigger-recent-runs`.
+"""Background tasks as Prefect flow runs: `POST /api/trigger`, `POST /api/enrichment/trigger`,
+`GET /api/trigger-task-status`, `GET /api/trigger-recent-runs`.
 
 Accepted task names (`task`, or Trigger.dev's `taskId`/`taskIdentifier`) and their payloads:
-`lead-enrichment` (`{leadId, services, overwrite}`), `lead-copywriting` (`{leadId, processes,
-overwrite}`), `lead-sdr` (`{leadId, fields, overwrite}`) and `warehouse-sync` (`{}`). Runs are
-tagged `company:<id>` in Prefect; a caller only ever sees its own company's runs.
+`lead-enrichment` (`{leadId, services?, overwrite}`), `lead-copywriting` (`{leadId,
+processes?, overwrite}`), `lead-sdr` (`{leadId, fields?, overwrite}`), `lead-enrichment-batch`
+(`{leadIds, enrichmentType, overwrite}`, as `/api/enrichment/trigger`) and `warehouse-sync`
+(`{}`). Runs are tagged `company:<id>` in Prefect; a caller only ever sees its own company's
+runs.
 """
 
 from __future__ import annotations
@@ -22,15 +24,17 @@ from sqlmodel import Session, col, select
 from api.errors import InvalidValue, NotFound
 from api.guards import authenticated
 from api.management.requests import query_int, query_text, validate
-from api.security.auth import Caller, require_record_owner
-from api.workbench.processing import store_plan
+from api.security.auth import Caller, RecordOwnerMismatch, may_change, require_record_owner
+from api.workbench.processing import launch_stored, store_plan
 from api.workbench.processing_plans import (
     CopyrightRequest,
+    EnrichmentTriggerRequest,
     EnrichRequest,
     Plan,
     SdrRequest,
     plan_copyright,
     plan_enrichment,
+    plan_enrichment_job,
     plan_sdr,
 )
 from deployments.flow_launcher import TASK_FLOWS
@@ -41,6 +45,7 @@ from storage.db.clock import iso_z
 
 log = logging.getLogger("leadmill.api.triggers")
 
+BATCH_ENRICHMENT = "lead-enrichment-batch"
 PLANNERS = {"lead-enrichment": (EnrichRequest, plan_enrichment),
             "lead-copywriting": (CopyrightRequest, plan_copyright),
             "lead-sdr": (SdrRequest, plan_sdr)}
@@ -117,6 +122,9 @@ class TriggerController(Controller):
                 "field": "task", "issue": f"one of {', '.join(TASK_FLOWS)}"})
         instance = state.flow_launcher.instance
         fresh = True
+        if data.task == BATCH_ENRICHMENT:
+            job = validate(EnrichmentTriggerRequest, data.payload, prefix="payload.")
+            return {**start_enrichment_job(state, session, caller, job), "taskId": data.task}
         if data.task in PLANNERS:
             model, planner = PLANNERS[data.task]
             payload = validate(model, data.payload, prefix="payload.")
@@ -140,9 +148,26 @@ class TriggerController(Controller):
             reply.update(triggered=plan.triggered, skipped=plan.skipped,
                          skippedReasons=plan.reasons, leadId=plan.lead.id)
         if run is not None and fresh:
-            session.commit()  # the launcher reads the stored run: it must be committed first
-            state.flow_launcher.submit(run.id)
+            launch_stored(state, session, run)
         return reply
+
+    @post("/enrichment/trigger", status_code=200, summary="Enrich many leads in one job",
+          sync_to_thread=True)
+    def trigger_enrichment(self, state: State, session: Session, caller: Caller,
+                           data: EnrichmentTriggerRequest) -> dict[str, Any]:
+        """Body `{leadIds: [1-100 ids], enrichmentType, overwrite}`; answered at once with
+        `jobId` (a run id: track it with `GET /api/trigger-task-status?runId=<jobId>`).
+
+        `enrichmentType` picks URL-settings services, each run only where configured:
+        `technographic`, `firmographic` and `company` run the company-level services
+        (`companyUrl`, `enrichment1`..`enrichment10`: Leadmill cannot tell what kind of data a
+        custom service returns); `contact` and `email` run `emailFinder`; `all` (the default)
+        runs every service; a service name (`companyUrl`, `enrichment3`, ...) runs that one.
+        Another type is 400 invalid_value listing the allowed ones. Filled fields are skipped
+        unless `overwrite`. Lead ids that are not your company's live leads are 404, all named
+        in `details.ids`. With nothing to run, `jobId` is null and `status` SKIPPED.
+        """
+        return start_enrichment_job(state, session, caller, data)
 
     @get("/trigger-task-status", summary="Status of a background task")
     async def task_status(self, request: Request, session: Session,
@@ -168,6 +193,25 @@ class TriggerController(Controller):
             log.warning("Prefect unavailable for recent runs, answering from records: %s", exc)
             runs = [run_view(run) for run in stored]
         return {"success": True, "runs": runs[:limit], "count": len(runs[:limit])}
+
+
+def start_enrichment_job(state: State, session: Session, caller: Caller,
+                         request: EnrichmentTriggerRequest) -> dict[str, Any]:
+    """Plan and store one `lead-enrichment-batch` run, commit, then hand it over."""
+    plan = plan_enrichment_job(session, state.secret_box, caller.company_id, request)
+    refused = [lead.id for lead in plan.leads if not may_change(caller, lead.owner)]
+    if refused:  # processing writes on the leads: owner-based isolation as for one lead
+        raise RecordOwnerMismatch("lead", refused)
+    run = store_plan(session, state.flow_launcher.instance, caller.company_id, plan)
+    reply = {"success": True, "jobId": run.id if run else None,
+             "runId": run.id if run else None, "status": "QUEUED" if run else "SKIPPED",
+             "batchTag": run.batch_tag if run else None,
+             "enrichmentType": plan.enrichment_type, "services": list(plan.services),
+             "leadIds": list(plan.triggered), "triggered": plan.triggered,
+             "skipped": plan.skipped}
+    if run is not None:
+        launch_stored(state, session, run)
+    return reply
 
 
 # The database parts of the async handlers, run in a worker thread. Each ends the request's

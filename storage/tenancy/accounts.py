@@ -1,4 +1,10 @@
-"""Companies, their users, API keys and clients: creation and the look-ups auth needs."""
+"""Companies, their users, API keys and clients: creation and the look-ups auth needs.
+
+API keys: new keys start with `lgp_`, the form of the LeadGenius service's keys, so clients
+written for it recognise them as keys (its CLI sends such a key as `x-api-key` with
+`x-user-id`, anything else as a Bearer token). Keys issued before start with `lm_` and keep
+working: a key is found by its SHA-256 alone, and both prefixes mark a Bearer token as a key.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,18 @@ import hashlib
 import secrets
 import uuid
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, or_, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.db.clock import utcnow
 from storage.tenancy.models import ApiKey, Client, Company, User
 
-API_KEY_PREFIX = "lm_"
+API_KEY_PREFIX = "lgp_"
+API_KEY_PREFIXES = (API_KEY_PREFIX, "lm_")  # new keys; and keys issued before
+
+
+def looks_like_api_key(token: str) -> bool:
+    return token.startswith(API_KEY_PREFIXES)
 
 
 def hash_api_key(key: str) -> str:
@@ -47,7 +59,8 @@ def create_user(
     return user
 
 
-def issue_api_key(session: Session, user: User, name: str, tier: str = "standard") -> str:
+def issue_api_key(session: Session, user: User, name: str, tier: str = "standard", *,
+                  description: str | None = None) -> str:
     """Create a key for `user` and return it; only its hash is stored."""
     key = API_KEY_PREFIX + secrets.token_urlsafe(32)
     session.add(
@@ -56,6 +69,7 @@ def issue_api_key(session: Session, user: User, name: str, tier: str = "standard
             company_id=user.company_id,
             user_id=user.id,
             name=name,
+            description=description,
             key_hash=hash_api_key(key),
             key_prefix=key[:10],
             tier=tier,
@@ -106,6 +120,24 @@ def find_client(session: Session, company_id: str, client_id: str) -> Client | N
             Client.deleted_at.is_(None),  # type: ignore[union-attr]
         )
     ).first()
+
+
+def live_client(session: Session, company_id: str, identifier: str) -> Client | None:
+    """A live client of the company by its record `id` or its business `client_id`."""
+    return session.exec(select(Client).where(
+        Client.company_id == company_id, col(Client.deleted_at).is_(None),
+        or_(Client.id == identifier, Client.client_id == identifier))).first()
+
+
+def clients_of(company_id: str, name: str | None = None) -> SelectOfScalar[Client]:
+    """The company's live clients (a statement to order or page); with `name`, those whose
+    name holds it, whatever the case."""
+    statement = select(Client).where(Client.company_id == company_id,
+                                     col(Client.deleted_at).is_(None))
+    if name:
+        statement = statement.where(func.lower(Client.client_name).contains(name.lower(),
+                                                                             autoescape=True))
+    return statement
 
 
 def client_id_in_use(session: Session, company_id: str, client_id: str) -> bool:

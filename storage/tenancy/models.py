@@ -42,6 +42,7 @@ class ApiKey(SQLModel, table=True):
     name: str
     key_hash: str = Field(unique=True, index=True, description="SHA-256 of the key; never the key.")
     key_prefix: str = Field(description="First characters, to recognise a key in listings.")
+    description: str | None = None
     tier: str = Field(default="standard")
     created_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None

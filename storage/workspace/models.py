@@ -113,7 +113,8 @@ class TerritoryCompany(SQLModel, table=True):
 
 
 class Campaign(SQLModel, table=True):
-    """An outreach campaign of a company (optionally for one client)."""
+    """An outreach campaign of a company (optionally for one client); the vocabulary of its
+    `status` and `campaign_type` is storage.workspace.campaigns'."""
 
     __table_args__ = (Index("ix_campaign_company_created", "company_id", "created_at"),)
 
@@ -122,7 +123,9 @@ class Campaign(SQLModel, table=True):
     client_id: str | None = None
     name: str
     description: str | None = None
-    status: str = Field(default="draft", description="draft | active | paused | completed")
+    status: str = Field(default="draft",
+                        description="draft | active | paused | completed | archived")
+    campaign_type: str = Field(default="abm", description="abm | demand_gen | nurture")
     owner: str
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

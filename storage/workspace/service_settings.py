@@ -15,6 +15,13 @@ from storage.db.clock import utcnow
 from storage.tenancy.secrets import SecretBox
 from storage.workspace.models import ServiceSetting
 
+# The URL settings of the reference, each with `<name>_Apikey` (api_reference.md).
+ENRICHMENT_SERVICES = ("companyUrl", "emailFinder", *(f"enrichment{n}" for n in range(1, 11)))
+# Leadmill's addition: the OpenAI-compatible chat-completions endpoint copywriting, SDR AI and
+# /api/epsimo-chat call (the company's configured LLM).
+CHAT_SERVICE = "aiChat"
+URL_SERVICES = (*ENRICHMENT_SERVICES, CHAT_SERVICE)
+
 
 @dataclass(frozen=True)
 class ServiceEndpoint:

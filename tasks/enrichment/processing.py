@@ -20,12 +20,11 @@ from storage.leads.fields import (
 )
 from storage.leads.models import Lead
 from storage.runtime import Runtime
-from storage.workspace.service_settings import ServiceEndpoint, resolve_services
+from storage.workspace.service_settings import CHAT_SERVICE, ServiceEndpoint, resolve_services
 from tasks.egress import EgressPolicy, EgressRefused, egress_client
 from tasks.run_logging import task_logger
 from tasks.runtime_input import CACHE_WITHOUT_RUNTIME
 
-CHAT_SERVICE = "aiChat"
 SERVICE_TIMEOUT_SECONDS = 30.0
 
 
@@ -79,6 +78,21 @@ def chat_completions_url(url: str) -> str:
     return trimmed + "/v1/chat/completions"
 
 
+def chat_completion(policy: EgressPolicy, endpoint: ServiceEndpoint, model: str,
+                    messages: list[dict[str, str]], temperature: float = 0) -> str:
+    """One OpenAI-compatible chat completion at the configured `aiChat` endpoint (through the
+    outbound-call policy); the first choice's content.
+
+    Raises:
+        EgressRefused: the endpoint's host is not a public address.
+        httpx.HTTPError: the endpoint failed, timed out or answered an error status.
+        KeyError, IndexError, TypeError: the answer is not a chat completion.
+    """
+    answer = post_json(policy, chat_completions_url(endpoint.url or ""), _headers(endpoint),
+                       {"model": model, "messages": messages, "temperature": temperature})
+    return str(answer["choices"][0]["message"]["content"])
+
+
 def describe_failures(states: dict[str, Any]) -> str:
     """The failed names of a run, each with the policy's refusal when that was the cause.
 
@@ -130,9 +144,7 @@ def complete_chat(runtime: Runtime, company_id: str, client_id: str | None, mode
     endpoint, policy = _endpoint(runtime, company_id, client_id, CHAT_SERVICE)
     if endpoint is None or not endpoint.url:
         raise LookupError("the aiChat endpoint is no longer configured")
-    answer = post_json(policy, chat_completions_url(endpoint.url), _headers(endpoint),
-                       {"model": model, "messages": messages, "temperature": 0})
-    content = answer["choices"][0]["message"]["content"]
+    content = chat_completion(policy, endpoint, model, messages)
     return {"content": content, "source": f"{service_host(endpoint.url)}:{model}"}
 
 

@@ -32,7 +32,7 @@ MAX_TEXT = 160
 # Credentials minted by the throwaway instance: shown as their shape, never committed.
 JWT = "eyJhbGciOiJIUzI1NiIs...<JWT>"
 CREDENTIALS = {"accessToken": JWT, "idToken": JWT, "refreshToken": JWT,
-               "key": "lm_...<the full key, shown only in this reply>"}
+               "apiKey": "lgp_...<the full key, shown only in this reply>"}
 
 
 def trimmed(value: Any) -> Any:
@@ -88,7 +88,7 @@ def test_capture_response_examples(  # noqa: PLR0915 - one straight walk through
         key = call(http, "POST /api/agent-api-keys",
                    json=body_for("POST /api/agent-api-keys", "", ""))
         call(http, "GET /api/agent-api-keys")
-        key_id = key.get("id") or key.get("apiKey", {}).get("id") or key.get("key", {}).get("id")
+        key_id = key["key"]["id"]
         call(http, "DELETE /api/agent-api-keys", params={"id": key_id})
         call(http, "GET /api/company")
         call(http, "PUT /api/company", json={"name": "Acme Corporation"})
@@ -97,7 +97,7 @@ def test_capture_response_examples(  # noqa: PLR0915 - one straight walk through
                         password_hash=hash_password("a-long-password"))
         founder = call(http, "POST /api/auth", json={"username": "founder@acme.com",
                                                      "password": "a-long-password"})["tokens"]
-        # The demo key's x-api-key would win over a bearer token: a client of its own.
+        # A client of its own: `http` carries the demo key, not the founder's credentials.
         with httpx.Client(base_url=leadmill.base_url, timeout=30, headers={
                 "Authorization": f"Bearer {founder['accessToken']}"}) as founder_http:
             call(founder_http, "POST /api/company", json={"name": "Acme Corp"})
@@ -153,8 +153,15 @@ def test_capture_response_examples(  # noqa: PLR0915 - one straight walk through
         call(http, "POST /api/territory-workbench/companies",
              json=body_for("POST /api/territory-workbench/companies", client_id, lead_id))
         call(http, "GET /api/territory-workbench/companies", params={"client_id": client_id})
-        call(http, "POST /api/campaigns", json=body_for("POST /api/campaigns", client_id, ""))
+        campaign = call(http, "POST /api/campaigns",
+                        json=body_for("POST /api/campaigns", client_id, ""))
+        call(http, "PUT /api/campaigns", json=body_for("PUT /api/campaigns", client_id, "",
+                                                       **{"<campaign-id>": campaign["id"]}))
         call(http, "GET /api/campaigns")
+        call(http, "POST /api/agent/campaigns",
+             json=body_for("POST /api/agent/campaigns", client_id, ""))
+        call(http, "GET /api/agent/campaigns", params={"pageSize": 2})
+        call(http, "GET /api/agent/clients", params={"name": "acme"})
 
         hook = call(http, "POST /api/webhook-workbench",
                     json=body_for("POST /api/webhook-workbench", client_id, ""))
@@ -233,5 +240,5 @@ def test_capture_response_examples(  # noqa: PLR0915 - one straight walk through
         call(admin, "GET /api/admin/users")
 
     secret = hook_url.rsplit("/", 1)[1]
-    text = json.dumps(replies, indent=1).replace(secret, "<secret>")
+    text = json.dumps(replies, indent=1, ensure_ascii=False).replace(secret, "<secret>")
     (EXAMPLES_DIR / "responses.json").write_text(text + "\n")

@@ -62,7 +62,7 @@ def test_users_create_auth_leads_and_generate_key(leadmill, tmp_path: Path) -> N
     key = leadmill_cli(["generate-key", "--name", "Production Agent", "--desc", "main"], env)
     assert key.returncode == 0, key.stderr
     issued = json.loads(key.stdout)
-    assert issued["key"].startswith("lm_")
+    assert issued["key"].startswith("lgp_") and issued["userId"] == issued["owner"]
     reply = httpx.get(f"{leadmill.base_url}/api/clients", headers={"x-api-key": issued["key"]})
     assert [item["client_id"] for item in reply.json()["clients"]] == [client["client_id"]]
 

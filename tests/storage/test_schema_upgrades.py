@@ -107,3 +107,33 @@ def test_old_database_gets_client_ids_unique_per_company_only(
         session.add(Client(id="r3", client_id="site-1", company_id="c1", owner="u1",
                            client_name="Twice"))
     engine.dispose()
+
+
+@pytest.mark.parametrize("database_backend", ["sqlite", "postgresql"], indirect=True)
+def test_old_database_gets_campaign_types_and_key_descriptions(
+    tmp_path, database_url  # noqa: F811
+) -> None:
+    """Before issue 16 campaigns had no type and keys no description: older campaigns become
+    ABM (the type's default), older keys have none."""
+    from storage.workspace.models import Campaign
+
+    url = database_url or f"sqlite:///{tmp_path / 'old.db'}"
+    make_old_database(url)
+    engine = build_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE campaign DROP COLUMN campaign_type"))
+        connection.execute(text("ALTER TABLE apikey DROP COLUMN description"))
+        connection.execute(text(
+            "INSERT INTO campaign (id, company_id, name, status, owner, created_at, updated_at)"
+            " VALUES ('old', 'c1', 'Old push', 'active', 'u1', CURRENT_TIMESTAMP,"
+            " CURRENT_TIMESTAMP)"))
+    create_schema(engine)
+    create_schema(engine)  # idempotent
+    with session_scope(engine) as session:
+        assert session.get(Campaign, "old").campaign_type == "abm"
+        assert session.get(ApiKey, "k1").description is None
+        session.add(Campaign(id="new", company_id="c1", name="New", owner="u1",
+                             campaign_type="nurture", status="archived"))
+    with Session(engine) as session:
+        assert session.get(Campaign, "new").campaign_type == "nurture"
+    engine.dispose()

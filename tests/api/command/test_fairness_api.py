@@ -84,17 +84,17 @@ def test_a_client_quota_lowers_its_sites_share_but_never_raises_the_companys(app
 
 def test_a_user_holds_at_most_the_configured_number_of_api_keys(app, tenant) -> None:
     with tenant.client(app.base_url) as http:
-        assert http.post("/api/agent-api-keys", json={"name": "second"}).status_code == 201
+        assert http.post("/api/agent-api-keys", json={"name": "second"}).status_code == 200
         refused = http.post("/api/agent-api-keys", json={"name": "third"})
         assert refused.status_code == 409
         body = refused.json()
         assert body["errorType"] == "conflict"
         assert body["details"] == {"limit": "api_keys_per_user", "maximum": 2}
-        assert "lm_" not in refused.text
+        assert "lgp_" not in refused.text
         keys = http.get("/api/agent-api-keys").json()["apiKeys"]
         second = next(key for key in keys if key["name"] == "second")
         assert http.delete("/api/agent-api-keys", params={"id": second["id"]}).status_code == 200
-        assert http.post("/api/agent-api-keys", json={"name": "third"}).status_code == 201
+        assert http.post("/api/agent-api-keys", json={"name": "third"}).status_code == 200
 
 
 def test_a_company_has_at_most_the_configured_number_of_clients(app, tenant) -> None:

@@ -97,9 +97,10 @@ def test_issued_key_works_with_its_owner_and_stops_when_revoked(leadmill) -> Non
     bearer = {"Authorization": f"Bearer {tokens['accessToken']}"}
     issued = httpx.post(f"{leadmill.base_url}/api/agent-api-keys", headers=bearer,
                         json={"name": "Production Agent", "description": "main agent"})
-    assert issued.status_code == 201, issued.text
-    key = issued.json()["apiKey"]
-    assert key["key"].startswith("lm_") and key["tier"] == "standard"
+    assert issued.status_code == 200, issued.text
+    key = {**issued.json()["key"], "key": issued.json()["apiKey"]}
+    assert key["key"].startswith("lgp_") and key["tier"] == "standard"
+    assert key["description"] == "main agent" and key["prefix"] == key["key"][:10]
     as_owner = {"x-api-key": key["key"], "x-user-id": "user_123xyz"}
     assert httpx.get(f"{leadmill.base_url}/api/agent-api-keys", headers=as_owner
                      ).status_code == 200

@@ -197,8 +197,12 @@ def test_trigger_runs_a_named_task_and_lists_it(app, tenant) -> None:
      "leadId"),
     ("/api/trigger", {"task": "rm-rf"}, 400, "invalid_value", "task"),
     ("/api/trigger", {"payload": {}}, 400, "missing_required_field", "task"),
-    ("/api/trigger", {"task": "lead-enrichment", "payload": {"leadId": "x"}}, 400,
-     "missing_required_field", "payload.services"),
+    ("/api/trigger", {"task": "lead-enrichment", "payload": {"services": ["companyUrl"]}}, 400,
+     "missing_required_field", "payload.leadId"),
+    ("/api/leads/process/sdr", {"leadId": "x", "fields": ["aiMood"]}, 400, "invalid_value",
+     "fields.0"),
+    ("/api/leads/process/sdr", {"leadId": "x", "field": ["aiLeadScore"]}, 400,
+     "invalid_format", "field"),
 ])
 def test_bad_processing_requests_are_refused(app, tenant, path, body, status, error_type,
                                              field) -> None:
@@ -239,3 +243,151 @@ def test_another_company_sees_nothing_of_the_runs_or_leads(app, tenant) -> None:
         sneaky = http.post("/api/trigger", json={"task": "lead-sdr", "payload": {
             "leadId": lead_id, "fields": ["message1"]}})
         assert sneaky.status_code == 404
+
+
+def test_omitted_selectors_run_everything_configured_and_only_that(app, tenant) -> None:
+    service = start_enrichment_service({"/company": (200, {"companyUrl": "https://a.example"}),
+                                        "/e4": (200, {"tech": ["python"]})})
+    lead_id = add_lead(app.settings, tenant)
+    try:
+        with tenant.client(app.base_url) as http:
+            http.post("/api/settings/url", json={"companyUrl": f"{service.url}/company",
+                                                 "enrichment4": f"{service.url}/e4"})
+            http.post("/api/settings/agent", json={"enrichment2AgentId": "copy-2",
+                                                   "enrichment7AgentId": "copy-7"})
+            http.post("/api/settings/sdr-ai", json={"message9AgentId": "m9",
+                                                    "aiRiskScoreAgentId": "risk"})
+            enrich = http.post("/api/leads/process/enrich", json={"leadId": lead_id}).json()
+            copy = http.post("/api/leads/process/copyright", json={"leadId": lead_id}).json()
+            sdr = http.post("/api/leads/process/sdr", json={"leadId": lead_id}).json()
+            for body in (enrich, copy, sdr):
+                assert finished(http, body["runIds"][0])["status"] == "COMPLETED"
+    finally:
+        service.stop()
+    assert (enrich["triggered"], enrich["skipped"]) == (["companyUrl", "enrichment4"], [])
+    assert (copy["triggered"], copy["skipped"]) == ([2, 7], [])
+    assert (sdr["triggered"], sdr["skipped"]) == (["message9", "aiRiskScore"], [])
+    stored = fields_of(app, lead_id)
+    assert set(stored) == {"companyUrl", "enrichment4", "copyright2", "copyright7", "message9",
+                           "aiRiskScore"}
+    assert stored["aiRiskScore"] == 18  # no chat endpoint: the template, 100 - score 82
+
+
+def test_nothing_configured_and_selector_omitted_runs_nothing(app, tenant) -> None:
+    lead_id = add_lead(app.settings, tenant)
+    with tenant.client(app.base_url) as http:
+        reply = http.post("/api/leads/process/sdr", json={"leadId": lead_id})
+    assert reply.status_code == 200, reply.text
+    assert reply.json() | {"batchTag": None} == {
+        "success": True, "runIds": [], "batchTag": None, "triggered": [], "skipped": [],
+        "skippedReasons": {}, "leadId": lead_id}
+
+
+def test_every_sdr_field_of_the_reference_is_accepted_and_written(app, tenant) -> None:
+    from storage.workspace.agent_settings import SDR_FIELDS
+
+    reference = [f"message{n}" for n in range(1, 11)] + [
+        "aiLeadScore", "aiQualification", "aiNextAction", "aiColdEmail", "aiInterest",
+        "aiLinkedinConnect", "aiCompetitorAnalysis", "aiEngagementLevel", "aiPurchaseWindow",
+        "aiDecisionMakerRole", "aiSentiment", "aiSocialEngagement", "aiNurturingStage",
+        "aiBudgetEstimation", "aiRiskScore", "aiProductFitScore"]
+    assert set(reference) <= set(SDR_FIELDS)
+    lead_id = add_lead(app.settings, tenant, company_size="51-200",
+                       linkedin="https://www.linkedin.com/in/ada")
+    with tenant.client(app.base_url) as http:
+        settings = http.post("/api/settings/sdr-ai", json={
+            "projectId": "p", **{f"{name}AgentId": f"agent-{name}" for name in reference}})
+        assert settings.status_code == 201, settings.text
+        body = http.post("/api/leads/process/sdr", json={"leadId": lead_id,
+                                                         "fields": reference}).json()
+        assert body["triggered"] == reference
+        assert finished(http, body["runIds"][0])["status"] == "COMPLETED"
+    profile = lead_profile(read_lead(app, lead_id))
+    stored = fields_of(app, lead_id)
+    assert stored == {name: template_value("sdr", name, profile) for name in reference}
+    assert stored["message10"].startswith("Hi Ada, closing your file")
+    assert (stored["aiDecisionMakerRole"], stored["aiBudgetEstimation"]) == (
+        "decision maker", "medium")
+    assert (stored["aiProductFitScore"], stored["aiPurchaseWindow"]) == (82, "0-3 months")
+
+
+def test_new_sdr_fields_come_from_the_chat_agent_when_one_is_configured(app, tenant) -> None:
+    chat = start_chat_completions()
+    lead_id = add_lead(app.settings, tenant)
+    try:
+        with tenant.client(app.base_url) as http:
+            http.post("/api/settings/url", json={"aiChat": chat.url})
+            http.post("/api/settings/sdr-ai", json={"aiSentimentAgentId": "feel",
+                                                    "message7AgentId": "writer"})
+            body = http.post("/api/leads/process/sdr", json={"leadId": lead_id}).json()
+            assert body["triggered"] == ["message7", "aiSentiment"]
+            assert finished(http, body["runIds"][0])["status"] == "COMPLETED"
+    finally:
+        chat.stop()
+    stored = fields_of(app, lead_id)
+    assert stored["aiSentiment"].startswith("[feel] Rate this lead's likely sentiment")
+    assert stored["message7"].startswith("[writer] Write the SDR outreach message 'message7'")
+
+
+def test_enrichment_trigger_answers_a_job_id_tracked_by_task_status(app, tenant) -> None:
+    service = start_enrichment_service({"/company": (200, {"companyUrl": "https://b.example"}),
+                                        "/e2": (200, {"stack": ["postgres"]}),
+                                        "/email": (200, {"email": "ada@b.example"})})
+    first, second = add_lead(app.settings, tenant), add_lead(app.settings, tenant)
+    try:
+        with tenant.client(app.base_url) as http:
+            http.post("/api/settings/url", json={"companyUrl": f"{service.url}/company",
+                                                 "enrichment2": f"{service.url}/e2",
+                                                 "emailFinder": f"{service.url}/email"})
+            reply = http.post("/api/enrichment/trigger", json={
+                "leadIds": [first, second], "enrichmentType": "technographic"})
+            assert reply.status_code == 200, reply.text
+            body = reply.json()
+            status = finished(http, body["jobId"])
+    finally:
+        service.stop()
+    assert body["success"] is True and body["jobId"] == body["runId"]
+    assert body["status"] == "QUEUED" and body["leadIds"] == [first, second]
+    assert body["triggered"] == {first: ["companyUrl", "enrichment2"],
+                                 second: ["companyUrl", "enrichment2"]}
+    assert status["status"] == "COMPLETED", status
+    assert status["taskId"] == "lead-enrichment-batch"
+    for lead_id in (first, second):
+        assert fields_of(app, lead_id) == {"companyUrl": {"companyUrl": "https://b.example"},
+                                           "enrichment2": {"stack": ["postgres"]}}
+        assert read_lead(app, lead_id).email is None  # emailFinder is not technographic
+    assert [call["path"] for call in service.requests].count("/email") == 0
+
+
+@pytest.mark.parametrize(("body", "status", "error_type", "field"), [
+    ({"leadIds": [], "enrichmentType": "all"}, 400, "invalid_value", "leadIds"),
+    ({"leadIds": [f"id-{n}" for n in range(101)]}, 400, "invalid_value", "leadIds"),
+    ({"enrichmentType": "all"}, 400, "missing_required_field", "leadIds"),
+    ({"leadIds": "abc"}, 400, "invalid_format", "leadIds"),
+    ({"leadIds": ["x"], "enrichmentTyp": "all"}, 400, "invalid_format", "enrichmentTyp"),
+])
+def test_bad_enrichment_triggers_are_refused(app, tenant, body, status, error_type,
+                                             field) -> None:
+    with tenant.client(app.base_url) as http:
+        reply = http.post("/api/enrichment/trigger", json=body)
+    assert reply.status_code == status, reply.text
+    assert reply.json()["errorType"] == error_type
+    assert reply.json()["details"]["field"] == field
+
+
+def test_enrichment_trigger_names_unknown_types_and_foreign_leads(app, tenant) -> None:
+    other = create_tenant(app.settings, "Foreign Co")
+    mine, theirs = add_lead(app.settings, tenant), add_lead(app.settings, other)
+    with tenant.client(app.base_url) as http:
+        bad_type = http.post("/api/enrichment/trigger", json={
+            "leadIds": [mine], "enrichmentType": "astrological"})
+        foreign = http.post("/api/enrichment/trigger", json={
+            "leadIds": [mine, theirs, "no-such-lead"], "enrichmentType": "all"})
+        nothing = http.post("/api/enrichment/trigger", json={"leadIds": [mine],
+                                                             "enrichmentType": "contact"})
+    assert bad_type.status_code == 400 and bad_type.json()["errorType"] == "invalid_value"
+    assert "technographic" in bad_type.json()["details"]["issue"]
+    assert foreign.status_code == 404 and foreign.json()["errorType"] == "not_found"
+    assert foreign.json()["details"]["ids"] == [theirs, "no-such-lead"]
+    assert nothing.status_code == 200  # no emailFinder configured for this company
+    assert nothing.json()["jobId"] is None and nothing.json()["status"] == "SKIPPED"

@@ -86,6 +86,28 @@ def test_client_settings_override_the_company_ones(app) -> None:
     assert company["settings"]["enrichment10AgentId"] is None
 
 
+def test_every_documented_settings_key_is_accepted_and_answered(app) -> None:
+    reference_sdr = [f"message{n}" for n in range(1, 11)] + [
+        "aiLeadScore", "aiQualification", "aiNextAction", "aiColdEmail", "aiInterest",
+        "aiLinkedinConnect", "aiCompetitorAnalysis", "aiEngagementLevel", "aiPurchaseWindow",
+        "aiDecisionMakerRole", "aiSentiment", "aiSocialEngagement", "aiNurturingStage",
+        "aiBudgetEstimation", "aiRiskScore", "aiProductFitScore"]
+    services = ["companyUrl", "emailFinder", *(f"enrichment{n}" for n in range(1, 11))]
+    sdr = {"projectId": "p", **{f"{name}AgentId": f"a-{name}" for name in reference_sdr}}
+    agent = {"projectId": "p", **{f"enrichment{n}AgentId": f"a-{n}" for n in range(1, 11)}}
+    url = {key: value for n, service in enumerate(services) for key, value in (
+        (service, f"https://s{n}.example.com/x"), (f"{service}_Apikey", f"key-{n:012d}"))}
+    with create_tenant(app.settings, "Thorough Co").client(app.base_url) as http:
+        for path, body in (("/api/settings/sdr-ai", sdr), ("/api/settings/agent", agent),
+                           ("/api/settings/url", url)):
+            created = http.post(path, json=body)
+            assert created.status_code == 201, created.text
+            answered = http.get(path).json()["settings"]
+            expected = {key: (f"****{value[-4:]}" if key.endswith("_Apikey") else value)
+                        for key, value in body.items()}
+            assert answered == {**answered, **expected}, path
+
+
 def test_sdr_settings_accept_field_agent_ids(app) -> None:
     with app.client() as http:
         assert http.post("/api/settings/sdr-ai", json={
@@ -107,6 +129,9 @@ def test_sdr_settings_accept_field_agent_ids(app) -> None:
      "enrichment11"),
     ("/api/settings/url", {}, 400, "invalid_value", "body"),
     ("/api/settings/agent", {"message1AgentId": "m"}, 400, "invalid_format", "message1AgentId"),
+    ("/api/settings/sdr-ai", {"aiMoodAgentId": "m"}, 400, "invalid_format", "aiMoodAgentId"),
+    ("/api/settings/sdr-ai", {"message11AgentId": "m"}, 400, "invalid_format",
+     "message11AgentId"),
     ("/api/settings/sdr-ai", {"client_id": "no-such-site", "projectId": "p"}, 404, "not_found",
      "client_id"),
 ])
