@@ -134,11 +134,9 @@ def lead_generation(command_id: str, data_dir: str, site_id: str = "") -> dict[s
     summary = summarize_leads(leads, suppressed=selection.suppressed,
                               deleted=selection.deleted)
     record_summary(runtime, command_id, summary)
-    progress.stage(
-        "delivery",
-        leads_found=len(leads),
-        leads_verified=sum(lead.verification.verified for lead in leads),
-    )
+    # The counts stay those of the candidates (tasks.lifecycle.progress): the leads delivered
+    # are the summary's.
+    progress.stage("delivery")
     # Only recorded here: the webhook dispatcher delivers it (with retries, across restarts), so
     # the command completes once its leads are stored, however slow its receiver is.
     enqueue_webhook(runtime, command_id)

@@ -49,7 +49,7 @@ def _answering_invalid_schedule() -> Iterator[None]:
 def _command_client(session: Any, company_id: str,
                     command: dict[str, Any]) -> tuple[Client, dict[str, Any]]:
     """The client a schedule's command names and the command validated as `leadGeneration`."""
-    parsed = parse_lead_generation_request(json.dumps(command).encode())
+    parsed = parse_lead_generation_request(json.dumps(command).encode(), field_prefix="command.")
     # The command API's own rule: siteId and userId of the caller's company, or not found.
     client = command_site(session, company_id, parsed, field_prefix="command.")
     return client, parsed.model_dump(mode="json")

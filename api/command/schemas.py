@@ -1,7 +1,13 @@
 """Request models of the command API, validated strictly, with errors that name the field.
 
 Field names are the documented JSON names, so a validation error's location is the field path
-a client sees (`leadGenData.targetAudience.roles[2]`).
+a client sees (`leadGenData.targetAudience.roles[2]`). Nothing fails silently: every object of
+the body declares the keys uncodie-lead-generation-command.md names for it (plus Leadmill's
+documented extensions: `searchCriteria.sources`, the tester's `websiteUrl` and
+`leadCaptureMechanism`), and any other key is INVALID_REQUEST naming its path, with the
+declared key it most likely misspells (api.field_names). Numbers are JSON numbers (no strings,
+no booleans); webhook `metadata` is free-form, but holds no integer JavaScript cannot read
+exactly (tasks.delivery.webhook_format).
 """
 
 from __future__ import annotations
@@ -15,15 +21,19 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictFloat,
     StrictInt,
     StrictStr,
     StringConstraints,
     ValidationError,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
+from api.command.invalid import invalid_request
 from api.errors import InsufficientData, InvalidRequest
 from api.json_body import load_json
+from tasks.delivery.webhook_format import MAX_SAFE_INTEGER, first_unsafe_integer
 from tasks.lifecycle.schedules import MIN_INTERVAL_SECONDS
 
 Text = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -41,17 +51,20 @@ def _integral_number(value: Any) -> Any:
 
 
 Count = Annotated[StrictInt, BeforeValidator(_integral_number), Field(ge=1, le=1000)]
-Money = Annotated[StrictInt | float, Field(ge=0, le=10**15)]
+def _json_number(value: Any) -> Any:
+    # "1000000" and true are refused, not read as 1000000.0 and 1.0 (bool is an int in Python).
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("number_type", "must be a number")
+    return value
+
+
+Money = Annotated[StrictInt | StrictFloat, BeforeValidator(_json_number), Field(ge=0, le=10**15)]
 
 
 class _Strict(BaseModel):
-    # Typos in search criteria would silently widen a search: refuse unknown keys there.
+    # A misspelt key would silently drop what the caller meant (a typo in searchCriteria drops
+    # every exclusion and revenue filter): every object refuses keys it does not declare.
     model_config = ConfigDict(extra="forbid")
-
-
-class _Open(BaseModel):
-    # Free-form business descriptions: keep what we know, ignore the rest.
-    model_config = ConfigDict(extra="ignore")
 
 
 class TargetAudience(_Strict):
@@ -83,19 +96,19 @@ class SearchCriteria(_Strict):
         return self
 
 
-class ProductOffering(_Open):
+class ProductOffering(_Strict):
     name: Annotated[StrictStr, StringConstraints(max_length=200)] | None = None
     primaryValue: Annotated[StrictStr, StringConstraints(max_length=1000)] | None = None
     idealCustomerProfile: Annotated[StrictStr, StringConstraints(max_length=2000)] | None = None
 
 
-class BusinessInfo(_Open):
+class BusinessInfo(_Strict):
     name: Annotated[StrictStr, StringConstraints(max_length=200)] | None = None
     industry: Annotated[StrictStr, StringConstraints(max_length=200)] | None = None
     uniqueSellingPoints: TextList = Field(default_factory=list)
 
 
-class LeadGenData(_Open):
+class LeadGenData(_Strict):
     targetAudience: TargetAudience
     searchCriteria: SearchCriteria = Field(default_factory=SearchCriteria)
     productOffering: ProductOffering = Field(default_factory=ProductOffering)
@@ -110,7 +123,7 @@ class WebhookConfig(_Strict):
     metadata: dict[str, Any] | None = None
 
 
-class LeadGenerationRequest(_Open):
+class LeadGenerationRequest(_Strict):
     siteId: Identifier
     userId: Identifier | None = None
     agent_id: Identifier | None = None
@@ -127,59 +140,6 @@ class LeadGenerationRequest(_Open):
                                     ] | None = None
 
 
-def _field_path(loc: tuple[Any, ...]) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else str(part)
-    return path
-
-
-_OBJECT_FIELDS = {"leadGenData", "targetAudience", "searchCriteria", "productOffering",
-                  "businessInfo", "webhook", "metadata"}
-
-
-def _issue(error: dict[str, Any]) -> str:
-    loc = error["loc"]
-    name = next((str(p) for p in reversed(loc) if isinstance(p, str)), "value")
-    if loc and isinstance(loc[-1], int):
-        name = f"{name}[{loc[-1]}]"
-    kind = error["type"]
-    if kind == "missing":
-        return f"{name} object is required" if name in _OBJECT_FIELDS else f"{name} is required"
-    if kind == "extra_forbidden":
-        return f"{name} is not a known field"
-    if kind in {"model_type", "model_attributes_type", "dict_type"}:
-        return f"{name} must be an object"
-    if kind == "list_type":
-        return f"{name} must be an array"
-    if kind == "literal_error" and name == "priority":
-        return 'priority must be one of "high", "medium", "low"'
-    if kind == "literal_error":
-        return f"{name} must be one of {error.get('ctx', {}).get('expected')}"
-    if kind in {"string_type"}:
-        return f"{name} must be a string"
-    if kind in {"int_type", "int_from_float"}:
-        return f"{name} must be a whole number"
-    if kind == "bool_type":
-        return f"{name} must be true or false"
-    if kind == "string_pattern_mismatch" and name == "websiteUrl":
-        return "websiteUrl must be an http:// or https:// URL"
-    if kind == "string_too_short":
-        return f"{name} must not be empty"
-    if kind == "too_long":
-        return f"{name} has too many items (at most {error.get('ctx', {}).get('max_length')})"
-    if kind == "string_too_long":
-        return f"{name} is too long (at most {error.get('ctx', {}).get('max_length')} characters)"
-    if kind in {"greater_than_equal", "less_than_equal"}:
-        if name == "maxLeads":
-            return "maxLeads must be between 1 and 1000"
-        return f"{name} is out of range ({error['msg'].lower()})"
-    return str(error["msg"]).removeprefix("Value error, ")
-
-
 def _refuse_unstorable_text(payload: Any) -> None:
     """Lone surrogates cannot be encoded as UTF-8 and NUL is refused by PostgreSQL: say so now
     rather than fail while storing."""
@@ -194,8 +154,22 @@ def _refuse_unstorable_text(payload: Any) -> None:
         raise InvalidRequest(field="body", issue="text must not contain NUL characters")
 
 
-def parse_lead_generation_request(body: bytes) -> LeadGenerationRequest:
-    """Parse and validate a request body, raising the documented errors.
+def _refuse_unsafe_integers(metadata: dict[str, Any], path: str) -> None:
+    """Webhook metadata is echoed in every delivery, which the documented receiver verifies
+    over `JSON.stringify(JSON.parse(body))`: an integer past 2^53 comes back with other digits
+    there, so every delivery would fail verification. Refused now, with the way out."""
+    unsafe = first_unsafe_integer(metadata, path)
+    if unsafe is not None:
+        where, value = unsafe
+        raise InvalidRequest(field=where, issue=(
+            f"{value} is beyond ±{MAX_SAFE_INTEGER} (JavaScript's Number.MAX_SAFE_INTEGER): a "
+            f"Node.js receiver reads it inexactly and the webhook signature would never verify; "
+            f"send it as a string (\"{value}\")"))
+
+
+def parse_lead_generation_request(body: bytes, field_prefix: str = "") -> LeadGenerationRequest:
+    """Parse and validate a request body, raising the documented errors; `field_prefix` goes
+    before the field paths of errors (`command.` for a schedule's command).
 
     Raises:
         InvalidRequest: malformed JSON or a field of the wrong type, range or shape.
@@ -215,11 +189,9 @@ def parse_lead_generation_request(body: bytes) -> LeadGenerationRequest:
     try:
         request = LeadGenerationRequest.model_validate(payload)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        loc = first["loc"]
-        if first["type"] == "value_error":  # model-level checks: point at the model's field
-            loc = (*loc, "maxRevenueUSD") if loc and loc[-1] == "searchCriteria" else loc
-        raise InvalidRequest(field=_field_path(loc) or "body", issue=_issue(first)) from exc
+        raise invalid_request(LeadGenerationRequest, exc, field_prefix) from exc
+    if request.webhook is not None and request.webhook.metadata:
+        _refuse_unsafe_integers(request.webhook.metadata, f"{field_prefix}webhook.metadata")
     audience = request.leadGenData.targetAudience
     if not any([audience.industries, audience.companySize, audience.roles, audience.locations,
                 audience.interests]):
@@ -234,12 +206,13 @@ class ScheduleFields(_Strict):
     """The body of `POST schedules` (name, command and one of cron/interval_seconds required)
     and of `PUT schedules/{id}` (any of them)."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: StrictStr | None = Field(default=None, min_length=1, max_length=200)
     command: dict[str, Any] | None = None
-    cron: str | None = Field(default=None, min_length=1, max_length=200)
-    interval_seconds: int | None = Field(default=None, ge=MIN_INTERVAL_SECONDS, le=366 * 86400)
-    timezone: str | None = Field(default=None, min_length=1, max_length=64)
-    active: bool | None = None
+    cron: StrictStr | None = Field(default=None, min_length=1, max_length=200)
+    interval_seconds: Annotated[StrictInt, BeforeValidator(_integral_number)] | None = Field(
+        default=None, ge=MIN_INTERVAL_SECONDS, le=366 * 86400)
+    timezone: StrictStr | None = Field(default=None, min_length=1, max_length=64)
+    active: StrictBool | None = None
 
 
 def parse_schedule_fields(body: bytes) -> ScheduleFields:
@@ -254,6 +227,4 @@ def parse_schedule_fields(body: bytes) -> ScheduleFields:
     try:
         return ScheduleFields.model_validate(payload)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        field = ".".join(str(part) for part in first["loc"]) or "body"
-        raise InvalidRequest(field=field, issue=first["msg"]) from exc
+        raise invalid_request(ScheduleFields, exc) from exc

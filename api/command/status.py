@@ -97,9 +97,10 @@ def status_reply(
 ) -> dict[str, Any]:
     """The status object: progress while running, the complete response once completed.
 
-    Beside the documented fields: `prefect_run_url`, the command's run in the Prefect UI, once
-    the run exists and only when `prefect_ui_url` is given — the caller passes it for
-    operators (platform admins) alone, never for tenants.
+    Beside the documented fields: `supervisor`, the command object's agent roles and their
+    statuses (not_initialized, running, completed, failed, cancelled); `prefect_run_url`,
+    the command's run in the Prefect UI, once the run exists and only when `prefect_ui_url`
+    is given — the caller passes it for operators (platform admins) alone, never for tenants.
     """
     status = command_status(command)
     reply: dict[str, Any] = {"command_id": command.id, "site_id": command.site_id,
@@ -124,6 +125,8 @@ def status_reply(
         if status == "failed":
             reply["error"] = {"code": "SYSTEM_ERROR",
                               "message": command.error or "The lead generation run failed"}
+    # The command object's supervisors, as the run has moved them (storage.commands.supervisors).
+    reply["supervisor"] = [dict(entry) for entry in command.command_object.get("supervisor", [])]
     if prefect_ui_url and command.flow_run_id:
         base = prefect_ui_url.rstrip("/")
         reply["prefect_run_url"] = f"{base}/runs/flow-run/{command.flow_run_id}"

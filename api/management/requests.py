@@ -14,6 +14,7 @@ from litestar import Request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from api.errors import InvalidFormat, InvalidValue, MissingRequiredField
+from api.field_names import unknown_field_issue
 from api.json_body import load_json
 from storage.db.keyset import decode_cursor
 
@@ -64,17 +65,19 @@ def validate(model: type[ModelT], value: Any, prefix: str = "") -> ModelT:
     try:
         return model.model_validate(value)
     except ValidationError as exc:
-        raise _as_management_error(exc, prefix) from None
+        raise _as_management_error(model, exc, prefix) from None
 
 
-def _as_management_error(exc: ValidationError, prefix: str) -> Exception:
+def _as_management_error(model: type[BaseModel], exc: ValidationError,
+                         prefix: str) -> Exception:
     problem = exc.errors()[0]
     field = prefix + ".".join(str(part) for part in problem["loc"])
     kind = problem["type"]
     details = {"field": field or None, "issue": problem["msg"]}
     if kind == "extra_forbidden":
         return InvalidFormat(f"{field} is not a field of this request",
-                             details={"field": field, "issue": "unknown field"})
+                             details={"field": field,
+                                      "issue": unknown_field_issue(model, problem["loc"])})
     if kind == "missing":
         return MissingRequiredField(f"{field} is required", details=details)
     if any(kind == name or kind.endswith(f"_{name}") for name in _FORMAT_ERRORS) or \

@@ -10,6 +10,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from storage.commands.models import Command
+from storage.commands.supervisors import end_run, enter_stage
 from storage.db.clock import utcnow
 from storage.db.leases import Lease
 from storage.leads.models import CommandLead, Lead
@@ -44,10 +45,31 @@ def update_command(session: Session, command_id: str, **fields: Any) -> Command 
     return command
 
 
+def record_progress(session: Session, command_id: str, stage: str, percentage: int,
+                    leads_found: int | None = None,
+                    leads_verified: int | None = None) -> Command | None:
+    """The run entered `stage` (tasks.lifecycle.progress): stages only move forward (a report
+    of an earlier one changes nothing), the counts only grow (one not given stays as it is),
+    the supervisors follow the stage (storage.commands.supervisors), and a run that has ended
+    is not moved any more."""
+    command = session.get(Command, command_id)
+    if command is None or command.run_state in TERMINAL_STATES or \
+            percentage < command.progress_percentage:
+        return command
+    fields: dict[str, Any] = {"stage": stage, "progress_percentage": percentage}
+    if leads_found is not None:
+        fields["leads_found"] = max(command.leads_found, leads_found)
+    if leads_verified is not None:
+        fields["leads_verified"] = max(command.leads_verified, leads_verified)
+    enter_stage(command, stage)
+    return update_command(session, command_id, **fields)
+
+
 def record_run_state(
     session: Session, command_id: str, state_type: str, error: str | None = None
 ) -> Command | None:
-    """Record the Prefect state type of a command's run; a terminal state is never undone."""
+    """Record the Prefect state type of a command's run; a terminal state is never undone, and
+    ends the supervisors' work (storage.commands.supervisors)."""
     command = session.get(Command, command_id)
     if command is None or command.run_state in TERMINAL_STATES:
         return command
@@ -56,6 +78,7 @@ def record_run_state(
         fields["started_at"] = utcnow()
     if state_type in TERMINAL_STATES:
         fields["completed_at"] = command.completed_at or utcnow()
+        end_run(command, state_type)
     if error is not None:
         fields["error"] = error[:2000]
     return update_command(session, command_id, **fields)

@@ -1,8 +1,9 @@
 """The identity of the person behind a lead: the one "same person" rule.
 
 Two records are one person when any of these keys match:
-- `email:` the e-mail address, lower-cased; only a syntactically valid address is a key
-  (everyone whose e-mail reads `n/a` is not one person);
+- `email:` the mailbox the e-mail address names (`storage.leads.emails`: lower-cased, provider
+  rules folded, `Jane.Doe+news@gmail.com` is `janedoe@gmail.com`); only an address by the
+  one e-mail rule is a key (everyone whose e-mail reads `n/a` is not one person);
 - `linkedin:` the LinkedIn profile, `linkedin.com/in/<slug>` however the URL is spelt
   (`https://m.linkedin.com/in/Jane-Doe/?x`, `uk.linkedin.com/in/jane-doe`, ...);
 - `phone:` the E.164 number, for numbers `phonenumbers` accepts as possible
@@ -28,18 +29,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from storage.leads.domains import registrable_domains
+from storage.leads.emails import email_keys
 from storage.leads.phones import phone_keys
 
 # Bump when the rule gives stored records other keys than before (storage/leads/rekey.py and
 # storage/prospects/identities.py re-key what was stored under an older one).
-# 1: e-mail, else LinkedIn, else name at company (before issue 14); 2: this rule.
-IDENTITY_RULE_VERSION = 2
+# 1: e-mail, else LinkedIn, else name at company (before issue 14); 2: with phone and name at
+# company domain; 3: this rule (e-mail keys fold provider rules and keep RFC 5321's limits,
+# issue 17).
+IDENTITY_RULE_VERSION = 3
 # The fields the rule reads; `name` may be absent when first and last names are given.
 IDENTITY_FIELDS = ("email", "linkedin", "phone", "name", "first_name", "last_name", "company",
                    "website")
-# An address: something@domain.tld, no spaces, one @, a TLD without dots (imports refuse rows
-# whose e-mail does not match it: storage/prospects/sql.py).
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
 # One subdomain label at most: www., m., and the country ones (uk., de., ...).
 _LINKEDIN = r"^(?:https?://)?(?:[a-z0-9-]+\.)?linkedin\.com/in/(?P<profile>[^/?#\s]+)"
 KIND_PREFIXES = ("email:", "linkedin:", "phone:", "person:")
@@ -75,12 +76,6 @@ def _words(column: pa.Array) -> pa.Array:
     if pc.any(pc.match_substring_regex(text, r"\s\s|[\t\n\r\f\v]")).as_py():
         text = pc.replace_substring_regex(text, r"\s+", " ")
     return text
-
-
-def email_keys(column: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """The normalised address ("" when the text is not an address)."""
-    email = pc.utf8_trim_whitespace(pc.utf8_lower(_text(column)))
-    return _unless(email, pc.match_substring_regex(email, EMAIL_PATTERN))
 
 
 def linkedin_keys(column: pa.Array | pa.ChunkedArray) -> pa.Array:

@@ -22,6 +22,7 @@ from typing import Any
 import pyarrow as pa
 
 from storage.leads.domains import registrable_domain, registrable_domains
+from storage.leads.emails import email_addresses
 from storage.leads.identity import email_keys, identity_table, linkedin_keys, rows_table
 from storage.leads.phones import phone_keys
 from storage.tenancy.secrets import SecretBox
@@ -75,7 +76,12 @@ def person_key_columns(table: pa.Table) -> list[tuple[str, list[str]]]:
                  pa.string())).to_pylist()
     columns = [(kind, keys.column(f"{kind}_key").to_pylist())
                for kind in ("linkedin", "phone", "person")]
-    return [("email", emails), *columns, ("domain", mail_domains),
+    # Entries made under identity rule 2 hold the address unfolded (`jane.doe@gmail.com`):
+    # an erasure's fingerprint cannot be recomputed, so rows are checked against that key
+    # too, and whom an entry stopped before it still stops.
+    unfolded = [address if address != email else "" for address, email in zip(
+        email_addresses(table.column("email")).to_pylist(), emails, strict=True)]
+    return [("email", emails), ("email", unfolded), *columns, ("domain", mail_domains),
             ("domain", keys.column("domain").to_pylist())]
 
 

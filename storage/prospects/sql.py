@@ -11,7 +11,8 @@ the row is refused).
 
 from __future__ import annotations
 
-from storage.leads.identity import EMAIL_PATTERN, IDENTITY_FIELDS
+from storage.leads.emails import email_syntax_sql
+from storage.leads.identity import IDENTITY_FIELDS
 from storage.prospects.identities import id_columns
 
 SIZE_BUCKETS = ((10, "1-10"), (50, "11-50"), (200, "51-200"), (500, "201-500"),
@@ -106,7 +107,7 @@ SELECT
     WHEN {_HOLDS_NUL} THEN 'text holds a NUL character'
     WHEN full_name IS NULL THEN 'name is missing'
     WHEN company IS NULL THEN 'company is missing'
-    WHEN email IS NOT NULL AND NOT regexp_full_match(email, '{EMAIL_PATTERN}')
+    WHEN email IS NOT NULL AND NOT {email_syntax_sql('email')}
       THEN 'email is not an address: ' || left(email, 80)
     WHEN employee_count IS NOT NULL AND employees_num IS NULL AND employees_low IS NULL
       THEN 'employees is not a number: ' || left(employee_count, 40)

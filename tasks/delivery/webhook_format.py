@@ -14,6 +14,7 @@ import hmac
 import json
 import math
 import re
+from collections import deque
 from decimal import Decimal
 from typing import Any
 
@@ -68,3 +69,27 @@ def js_json(value: Any) -> str:
 def sign_body(body: bytes, secret: str) -> str:
     """The `Uncodie-Signature` header value: `sha256=<hex HMAC-SHA256 of the body>`."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+# JavaScript's Number.MAX_SAFE_INTEGER: past it, `JSON.parse` rounds an integer to a double and
+# `JSON.stringify` writes other digits than Leadmill sent, so the documented receiver's
+# signature check fails for every delivery carrying it.
+MAX_SAFE_INTEGER = 2**53 - 1
+
+
+def first_unsafe_integer(value: Any, path: str = "") -> tuple[str, int] | None:
+    """(path, integer) of the first integer in `value` that JavaScript cannot hold exactly
+    (`path` dotted from `path`, `[i]` for list items), or None when there is none."""
+    pending: deque[tuple[str, Any]] = deque([(path, value)])
+    while pending:
+        where, node = pending.popleft()
+        if isinstance(node, bool):
+            continue
+        if isinstance(node, int) and abs(node) > MAX_SAFE_INTEGER:
+            return where, node
+        if isinstance(node, dict):
+            pending.extend([(f"{where}.{key}" if where else str(key), item)
+                            for key, item in node.items()])
+        elif isinstance(node, list | tuple):
+            pending.extend((f"{where}[{index}]", item) for index, item in enumerate(node))
+    return None

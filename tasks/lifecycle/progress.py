@@ -1,5 +1,13 @@
 """Progress reporting: the command record (what the status endpoint reads) and a Prefect progress
-artifact (what the Prefect UI shows) move together, stage by stage."""
+artifact (what the Prefect UI shows) move together, stage by stage.
+
+What the status reply's counts mean (the same all through a run, never going down):
+- `leads_found`: the candidates research found that pass the search's hard filters (excluded
+  terms, revenue range, website), at most the research pool (`flows.lead_generation`:
+  max(100, 8 × maxLeads)); set when verification starts.
+- `leads_verified`: how many of those passed verification; set when scoring starts.
+The leads delivered are the complete reply's `leads_generated` and `summary.total_leads`.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +16,7 @@ from uuid import UUID
 
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
-from storage.commands.records import update_command
+from storage.commands.records import record_progress
 from storage.db.engine import session_scope
 from storage.runtime import Runtime
 from tasks.reports.artifact_text import markdown_text
@@ -36,13 +44,14 @@ class CommandProgress:
         self.command_id = command_id
         self._artifact_id: UUID | None = None
 
-    def stage(self, stage: str, **counts: int) -> None:
-        """Enter `stage`; `counts` may carry leads_found and leads_verified."""
+    def stage(self, stage: str, *, leads_found: int | None = None,
+              leads_verified: int | None = None) -> None:
+        """Enter `stage`, with the counts known by then (storage.commands.records.
+        record_progress: they never go down)."""
         percentage = STAGE_PROGRESS[stage]
         with session_scope(self.runtime.engine) as session:
-            update_command(
-                session, self.command_id, stage=stage, progress_percentage=percentage, **counts
-            )
+            record_progress(session, self.command_id, stage, percentage,
+                            leads_found=leads_found, leads_verified=leads_verified)
         self._publish(percentage, stage)
 
     def _description(self, stage: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 from prefect import task
 
 from storage.commands.models import Command, RecurringSearchRun
-from storage.commands.records import TERMINAL_STATES
+from storage.commands.records import TERMINAL_STATES, count_command_leads
 from storage.commands.recurring import get_schedule, new_run_id, run_for_command
 from storage.commands.submission import QuotaRefused, StoredRequest, create_command
 from storage.db.clock import utcnow
@@ -114,7 +114,7 @@ def finish_scheduled_command(
     while True:
         with session_scope(engine) as session:
             command = session.get(Command, command_id)
-            state, found, error = command.run_state, command.leads_found, command.error
+            state, error = command.run_state, command.error
         if state in TERMINAL_STATES or time.monotonic() > deadline:
             break
         time.sleep(poll_seconds)
@@ -122,9 +122,11 @@ def finish_scheduled_command(
     if state not in TERMINAL_STATES:
         status, error = "running", None  # still going: the command's own status tells the end
     with session_scope(engine) as session:
+        # The leads it delivered (the status's leads_found counts candidates: progress.py).
+        found = count_command_leads(session, command_id) if state == "COMPLETED" else None
         run = run_for_command(session, command_id)
         if run is not None:
-            run.new_leads = found if state == "COMPLETED" else None
+            run.new_leads = found
             session.add(run)
             history = session.get(SearchHistory, run.search_history_id)
             if history is not None:

@@ -12,9 +12,8 @@ from typing import Any
 
 from prefect import task
 
+from storage.commands.supervisors import initial_supervisors
 from tasks.search.criteria import SearchSpec
-
-SUPERVISORS = ("lead_quality_analyst", "market_researcher")
 
 
 def _join(items: list[str], conjunction: str = "and") -> str:
@@ -112,7 +111,7 @@ def build_command_object(request: dict[str, Any]) -> dict[str, Any]:
             }
         ],
         "context": build_context(request),
-        "supervisor": [{"agent_role": role, "status": "not_initialized"} for role in SUPERVISORS],
+        "supervisor": initial_supervisors(),
     }
 
 

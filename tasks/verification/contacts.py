@@ -37,16 +37,6 @@ _PHONE_TYPES = {value: name.lower() for name, value in vars(phonenumbers.PhoneNu
                 if name.isupper()}
 
 
-def verify_email(address: str | None) -> tuple[str | None, bool, str | None]:
-    """Return (normalised address, syntactically valid, note) for an e-mail address."""
-    if not address or not address.strip():
-        return None, False, "no email"
-    check = validate_offline(address)
-    if not check.syntax.is_valid_syntax:
-        return address, False, f"invalid email: {address!r}"
-    return check.syntax.normalized_email, True, None
-
-
 def verify_phone(number: str | None, country_code: str) -> tuple[str | None, bool, str | None]:
     """Return (E.164 number, valid, note); national formats are read in `country_code`."""
     details = phone_details(number, country_code)
@@ -89,7 +79,9 @@ def verify_prospect(prospect: Prospect, email_check: EmailCheck | None = None) -
         email, email_valid, email_ok = None, False, False
         notes.insert(0, "no email")
     else:
-        email = offline.syntax.normalized_email or prospect.email
+        # The address as given is what the lead shows (domain in lower case); identity keys it
+        # by its mailbox (`normalized_email`).
+        email = offline.syntax.address or prospect.email
         email_valid = offline.syntax.is_valid_syntax
         if email_check is not None:
             email_ok = email_check.is_reachable == "safe"

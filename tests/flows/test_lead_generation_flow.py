@@ -91,7 +91,8 @@ def test_high_priority_commands_start_before_lower_ones(
 def test_status_reports_failed_with_the_stage_and_error_when_research_fails(
     tmp_path, prefect_server, sample_prospect_dir, database_url
 ):
-    """A corrupt prospect store fails the research task (after its retries): failed, research."""
+    """A corrupt prospect store fails the research task (after its retries): failed, research,
+    and its supervisor (the market researcher) failed."""
     data_dir = tmp_path / "data"
     prospects = data_dir / "prospects"
     prospects.mkdir(parents=True)
@@ -106,6 +107,10 @@ def test_status_reports_failed_with_the_stage_and_error_when_research_fails(
         running.stop()
     assert data["status"] == "failed"
     assert data["progress"]["stage"] == "research"
+    # The command object's supervisor of the failed stage failed; the next one never started.
+    assert data["supervisor"] == [
+        {"agent_role": "lead_quality_analyst", "status": "not_initialized"},
+        {"agent_role": "market_researcher", "status": "failed"}]
     assert data["error"]["code"] == "SYSTEM_ERROR"
     assert data["error"]["message"]
     assert read_command(running.settings, command_id).run_state == "FAILED"

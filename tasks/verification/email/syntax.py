@@ -1,6 +1,9 @@
 """Offline checks of an address: syntax and normalisation, typos, disposable and role accounts.
 
-Syntax and normalisation come from email-validator (no DNS); the disposable list from the
+Syntax: email-validator's checks (no DNS) within the one e-mail rule (storage.leads.emails:
+RFC 5321's lengths, which email-validator 2 does not hold the local part to); the normalised
+address is that rule's mailbox, the key the identity rule dedupes by (Gmail dots and `+tags`
+folded, ...), while the address as given is what a lead shows. The disposable list from the
 `disposable-email-domains` package (a maintained blocklist); typo suggestions compare the domain
 with the common mail providers by edit distance.
 """
@@ -12,6 +15,7 @@ from functools import lru_cache
 from email_validator import EmailNotValidError, validate_email
 from rapidfuzz.distance import Levenshtein
 
+from storage.leads.emails import normalized_email
 from tasks.verification.email.models import EmailCheck, MiscResult, SyntaxResult, reachability
 
 # Free mailbox providers: an address there is a person's own (B2C), and the usual typo targets.
@@ -67,17 +71,22 @@ def suggest_domain(domain: str) -> str | None:
 def check_syntax(address: str) -> SyntaxResult:
     text = address.strip()
     username, _, domain = text.rpartition("@")
+    mailbox = normalized_email(text)  # None: not an address by the one rule
     try:
-        valid = validate_email(text, check_deliverability=False)
+        valid = validate_email(text, check_deliverability=False) if mailbox else None
     except EmailNotValidError:
+        valid = None
+    if valid is None:
         suggestion = suggest_domain(domain) if username and domain else None
         return SyntaxResult(address=text, domain=domain.lower(), username=username,
                             is_valid_syntax=False,
                             suggestion=f"{username}@{suggestion}" if suggestion else None)
     fix = suggest_domain(valid.ascii_domain)
     return SyntaxResult(
-        address=text, domain=valid.ascii_domain, username=valid.local_part,
-        is_valid_syntax=True, normalized_email=valid.normalized,
+        # `address`: as given, its domain in email-validator's normal form (lower case, IDNA
+        # normalised); `normalized_email`: the mailbox, the identity rule's key.
+        address=valid.normalized, domain=valid.ascii_domain, username=valid.local_part,
+        is_valid_syntax=True, normalized_email=mailbox,
         suggestion=f"{valid.local_part}@{fix}" if fix else None,
     )
 

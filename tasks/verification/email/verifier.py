@@ -95,8 +95,10 @@ class EmailVerifier:
         if not mx.accepts_mail:
             return
         async with self._domain_slot(domain), self._global_slot():
+            # The address as given (its mailbox's spelling may matter to the server); results
+            # are cached per mailbox (`normalized_email`), one answer for its spellings.
             check.smtp, check.error = await self._probe(domain, mx.records,
-                                                        check.syntax.normalized_email or "")
+                                                        check.syntax.address or "")
 
     async def _lookup_mx(self, domain: str) -> MxResult | str:
         """MX of `domain`, one query per domain however many callers ask at once."""

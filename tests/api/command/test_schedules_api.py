@@ -67,7 +67,7 @@ def test_a_webhook_secret_is_sealed_never_returned(leadmill):
         (weekly(name=""), 400, "name"),
         ({k: v for k, v in weekly().items() if k != "command"}, 400, "command"),
         (weekly(command=example(siteId="no_such_site")), 404, "command.siteId"),
-        (weekly(command=example(maxLeads=0)), 400, "maxLeads"),
+        (weekly(command=example(maxLeads=0)), 400, "command.maxLeads"),
         (weekly(colour="blue"), 400, "colour"),
     ],
 )

@@ -5,6 +5,7 @@ and cannot be deleted as list entries; fingerprints differ between companies and
 
 from __future__ import annotations
 
+import pytest
 from cryptography.fernet import Fernet
 from sqlmodel import select
 
@@ -87,3 +88,25 @@ def test_erasure_entries_keep_no_value_and_are_not_list_entries(store) -> None:
     with session_scope(engine) as session:
         check = SuppressionCheck.for_site(session, box, company, "site-a")
         assert check.suppressed([JANE]) == [True]
+
+
+@pytest.mark.parametrize(("entry", "row_email", "suppressed"), [
+    # An erasure made under identity rule 2 holds the fingerprint of the unfolded address:
+    # the person it stopped is still stopped, however the address is cased.
+    ("jane.doe@gmail.com", "jane.doe@gmail.com", True),
+    ("jane.doe@gmail.com", "Jane.Doe@GMAIL.com", True),
+    ("jane.doe+crm@outlook.com", "jane.doe+crm@outlook.com", True),
+    # ... and rule 3's entries, of the mailbox, stop every spelling of it.
+    ("janedoe@gmail.com", "jane.doe+news@googlemail.com", True),
+    ("jane@acme.com", "jane.doe@acme.com", False),
+])
+def test_erasures_made_before_mailboxes_were_folded_still_suppress(
+        store, entry, row_email, suppressed) -> None:
+    engine, (company, _) = store
+    box = SecretBox(Fernet.generate_key())
+    prints = {("email", Fingerprinter(box)(company, "email", entry))}
+    with session_scope(engine) as session:
+        suppress_fingerprints(session, company, prints, "user-1")
+    with session_scope(engine) as session:
+        check = SuppressionCheck.for_site(session, box, company, "site-a")
+        assert check.suppressed([{"name": "Jane Doe", "email": row_email}]) == [suppressed]

@@ -29,6 +29,10 @@ def lead(prospect_id: str, score: float = 0.8, **changes: object) -> ScoredLead:
      {"linkedin": "linkedin.com/in/jane-smith?trk=x", "company": "Other Co"}),
     ({"phone": "+1 (312) 555-0101"}, {"phone": "+13125550101", "name": "Janie Smith-Jones",
                                       "first_name": "Janie", "last_name": "Smith-Jones"}),
+    # One mailbox however spelt (storage.leads.emails), even under another employer's name.
+    ({"email": "jane.smith@gmail.com"}, {"email": "JaneSmith+crm@googlemail.com",
+                                         "company": "Other Co"}),
+    ({"email": "jane@outlook.com"}, {"email": "jane+leads@outlook.com", "company": "Other Co"}),
     ({}, {"first_name": "Jnae", "name": "Jnae Smith"}),                      # first-name typo
     ({}, {"last_name": "Smyth", "name": "Jane Smyth", "company": "ACME, LLC"}),  # surname + suffix
     ({"first_name": "", "last_name": ""}, {"name": "jane smith"}),           # only a full name

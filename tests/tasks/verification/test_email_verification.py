@@ -110,7 +110,7 @@ def test_per_domain_limit_and_result_cache(mail_server) -> None:
 @pytest.mark.parametrize(
     ("address", "valid", "normalized", "suggestion", "disposable", "role", "b2c", "reachable"),
     [
-        ("Jane.Smith@Gnail.com", True, "Jane.Smith@gnail.com", "Jane.Smith@gmail.com",
+        ("Jane.Smith@Gnail.com", True, "jane.smith@gnail.com", "Jane.Smith@gmail.com",
          False, False, False, "unknown"),
         ("jane@outlok.com", True, "jane@outlok.com", "jane@outlook.com", False, False, False,
          "unknown"),
@@ -120,6 +120,14 @@ def test_per_domain_limit_and_result_cache(mail_server) -> None:
         ("jane@gmail.com", True, "jane@gmail.com", None, False, False, True, "unknown"),
         ("info@acme-corp.com", True, "info@acme-corp.com", None, False, True, False, "unknown"),
         ("temp@mailinator.com", True, "temp@mailinator.com", None, True, False, False, "risky"),
+        # The normalised address is the mailbox, the identity rule's key.
+        ("Jane.Doe+news@GoogleMail.com", True, "janedoe@gmail.com", None, False, False, True,
+         "unknown"),
+        ("jane+crm@outlook.com", True, "jane@outlook.com", None, False, False, True, "unknown"),
+        # RFC 5321: a local part of at most 64 characters (email-validator 2 takes 65).
+        ("a" * 65 + "@acme.com", False, None, None, False, False, False, "invalid"),
+        ("a" * 64 + "@acme.com", True, "a" * 64 + "@acme.com", None, False, False, False,
+         "unknown"),
         ("jane smith@acme.com", False, None, None, False, False, False, "invalid"),
         ("jane@", False, None, None, False, False, False, "invalid"),
     ],

@@ -42,9 +42,14 @@ def test_email_syntax_decides_verification(email: str | None, valid: bool) -> No
     assert result.verified is valid  # no phone given: the e-mail decides
 
 
-def test_email_is_normalised() -> None:
-    result = verify_prospect(prospect("Jane.Smith@TechCorp.EXAMPLE.com", None))
-    assert result.email == "Jane.Smith@techcorp.example.com"
+@pytest.mark.parametrize(("given", "shown"), [
+    ("Jane.Smith@TechCorp.EXAMPLE.com", "Jane.Smith@techcorp.example.com"),
+    # The lead shows the address as given; only its identity key is the mailbox.
+    ("Jane.Doe+news@GMail.com", "Jane.Doe+news@gmail.com"),
+])
+def test_email_keeps_the_address_as_given_with_its_domain_normalised(given, shown) -> None:
+    result = verify_prospect(prospect(given, None))
+    assert result.email == shown and result.email_valid
 
 
 @pytest.mark.parametrize("phone", ["not a number", "123", "+1 999 999 9999"])
