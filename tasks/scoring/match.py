@@ -16,6 +16,15 @@ of"
 keywords are looked for in the company description and industry; matching two terms earns the
 whole group, one term half. Every distinct title, industry, place and description is graded once
 per call, so scoring a pool costs the number of distinct values, not rows.
+
+Misses: a weighted mean alone lets a contact at a company 60 times the wanted size, or in
+another country, outrank contacts who match everything (0.90 against 0.88). So a criterion the
+prospect *known* to fail outright (grade 0 on a role, industry, place, size or revenue it has a
+value for) is a miss, and each miss multiplies the score by `MISS_FACTOR`: any prospect with a
+miss scores below `FULL_MATCH`, hence below every prospect that matches every criterion.
+Unknown values (no title, no head count or band, no country) are not misses — imported lists
+often leave them out — and interests/keywords never are (a description not naming a need is
+no evidence against it).
 """
 
 from __future__ import annotations
@@ -33,6 +42,10 @@ from tasks.search.criteria import Prospect, SearchSpec
 WEIGHTS = {"role": 0.30, "industry": 0.20, "location": 0.15, "size": 0.10, "text": 0.15,
            "revenue": 0.10}
 FULL_MATCH = 0.85  # a grade from here up is reported as a match, below as a partial one
+# Each outright miss scales the score by this: a mean below 1 times 0.8 stays under FULL_MATCH.
+MISS_FACTOR = 0.8
+# The criteria groups an outright miss counts in (see the module docstring).
+MISS_GROUPS = ("role", "industry", "location", "size", "revenue")
 _FUZZY_FLOOR = 88  # rapidfuzz ratio under which two strings are not the same thing misspelt
 
 
@@ -174,7 +187,24 @@ class _Scorer:
         if total <= 0:
             return 0.0, reasons
         score = sum(self.weights[group] * grade for group, grade in grades.items()) / total
+        misses = sum(1 for group in MISS_GROUPS
+                     if grades.get(group, 1.0) == 0 and self.known(group, prospect))
+        score *= MISS_FACTOR ** misses
         return round(min(1.0, max(0.0, score)), 2), reasons
+
+    @staticmethod
+    def known(group: str, prospect: Prospect) -> bool:
+        """Does the prospect have a value for `group`, so that a grade of 0 is a real miss?"""
+        if group == "role":
+            return bool(prospect.title)
+        if group == "industry":
+            return bool(prospect.industry)
+        if group == "location":
+            return bool(prospect.country_code or prospect.country)
+        if group == "size":
+            return (prospect.employee_count is not None
+                    or vocabulary.parse_size_range(prospect.company_size or "") is not None)
+        return prospect.revenue_usd is not None
 
     def _revenue_in_range(self, revenue: int | None) -> bool:
         low, high = self.spec.min_revenue, self.spec.max_revenue

@@ -14,9 +14,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tasks.scoring.match import _Scorer
+from tasks.scoring.match import MISS_FACTOR, MISS_GROUPS, _Scorer
 from tasks.search.criteria import Prospect, SearchSpec
-from tasks.search.vocabulary import term_regex
+from tasks.search.vocabulary import parse_size_range, term_regex
 
 
 class _Searchable:
@@ -84,6 +84,10 @@ class _Columns:
                                  count=len(values))
             out.append(grades[codes])
         return np.concatenate(out) if out else np.zeros(0)
+
+    def present(self, name: str) -> np.ndarray:
+        """Per row: is the text column non-empty?"""
+        return self.grade(name, lambda value: (1.0 if value else 0.0,)) > 0
 
     def term_hits(self, name: str, term: str) -> np.ndarray:
         """Per row: does the column contain `term` (whole word, optional plural)?
@@ -191,6 +195,12 @@ def score_table(table: pa.Table, spec: SearchSpec) -> np.ndarray:
     if total <= 0:
         return np.zeros(rows)
     score = sum(scorer.weights[group] * grade for group, grade in grades.items()) / total
+    # Outright misses on a value the row has, as the row scorer counts them (`_Scorer.known`).
+    misses = np.zeros(rows, dtype=np.int64)
+    for group in MISS_GROUPS:
+        if group in grades:
+            misses += (grades[group] == 0) & _known(group, table, columns)
+    score = score * np.power(MISS_FACTOR, misses)
     if scorer.excluded:
         excluded = np.zeros(rows, dtype=bool)
         for term, _ in scorer.excluded:
@@ -198,6 +208,21 @@ def score_table(table: pa.Table, spec: SearchSpec) -> np.ndarray:
                 excluded |= columns.term_hits(name, term)
         score = np.where(excluded, 0.0, score)
     return _python_round(np.clip(score, 0.0, 1.0))
+
+
+def _known(group: str, table: pa.Table, columns: _Columns) -> np.ndarray:
+    """Per row: does it have a value for `group` (the vector form of `_Scorer.known`)?"""
+    if group == "role":
+        return columns.present("title")
+    if group == "industry":
+        return columns.present("industry")
+    if group == "location":
+        return columns.present("country_code") | columns.present("country")
+    if group == "size":
+        band = columns.grade("company_size",
+                             lambda value: (1.0 if parse_size_range(value) else 0.0,)) > 0
+        return pc.is_valid(table["employee_count"]).to_numpy(zero_copy_only=False) | band
+    return pc.is_valid(table["revenue_usd"]).to_numpy(zero_copy_only=False)
 
 
 def reasons_for(table: pa.Table, rows: list[int], spec: SearchSpec) -> list[list[str]]:

@@ -53,9 +53,11 @@ def test_size_band_overlap_is_a_partial_match() -> None:
 
 def test_site_weights_change_the_balance() -> None:
     spec = SearchSpec(roles=["CTO"], industries=["manufacturing"])
-    assert score_prospect(prospect(), spec)[0] == 0.6  # 0.30 / (0.30 + 0.20)
+    # No industry given: a grade of 0 there is unknown, not a miss, so only the weights count.
+    unknown_industry = prospect(industry="")
+    assert score_prospect(unknown_industry, spec)[0] == 0.6  # 0.30 / (0.30 + 0.20)
     weighted = spec.model_copy(update={"weights": {"role": 0.9, "industry": 0.1}})
-    assert score_prospect(prospect(), weighted)[0] == 0.9
+    assert score_prospect(unknown_industry, weighted)[0] == 0.9
     assert score_prospect(prospect(), SearchSpec(roles=["CTO"], weights={"role": 0}))[0] == 0.0
 
 
