@@ -25,6 +25,12 @@ miss scores below `FULL_MATCH`, hence below every prospect that matches every cr
 Unknown values (no title, no head count or band, no country) are not misses — imported lists
 often leave them out — and interests/keywords never are (a description not naming a need is
 no evidence against it).
+
+The seller's ideal customer (`SearchSpec.ideal_customer`, from the profile, offering and selling
+points) is one soft group, "icp", weight 0.08: the mean of its industry, size and need parts,
+reasons "Ideal customer: mid-sized manufacturing" and "Ideal customer need: automation". Its
+weight is held below every explicit group's, whatever a site's weights say, so what
+`targetAudience` asks always weighs more; it is never a miss.
 """
 
 from __future__ import annotations
@@ -40,7 +46,9 @@ from tasks.search import vocabulary
 from tasks.search.criteria import Prospect, SearchSpec
 
 WEIGHTS = {"role": 0.30, "industry": 0.20, "location": 0.15, "size": 0.10, "text": 0.15,
-           "revenue": 0.10}
+           "revenue": 0.10, "icp": 0.08}
+# The ideal-customer group never weighs more than this share of the lightest explicit group.
+ICP_CEILING = 0.8
 FULL_MATCH = 0.85  # a grade from here up is reported as a match, below as a partial one
 # Each outright miss scales the score by this: a mean below 1 times 0.8 stays under FULL_MATCH.
 MISS_FACTOR = 0.8
@@ -73,6 +81,13 @@ class _Scorer:
         self.excluded = [(term, re.compile(vocabulary.term_regex(term), re.IGNORECASE))
                          for term in spec.excluded_terms if term.strip()]
         self.weights = WEIGHTS | {k: v for k, v in spec.weights.items() if k in WEIGHTS}
+        explicit = [w for k, w in self.weights.items() if k != "icp" and w > 0]
+        self.weights["icp"] = min(self.weights["icp"], ICP_CEILING * min(explicit, default=0))
+        self.icp = spec.ideal_customer
+        self.icp_needs = [(need, re.compile(vocabulary.term_regex(need), re.IGNORECASE))
+                          for need in self.icp.needs]
+        self.icp_industry = cache(self._grade_icp_industry)
+        self.icp_text = cache(self._grade_icp_text)
         # Per-call memo tables: a pool of 250 rows has a few dozen distinct values in each.
         self.role = cache(self._grade_role)
         self.industry = cache(self._grade_industry)
@@ -142,6 +157,47 @@ class _Scorer:
         wanted = min(len(self.terms), 2)
         return min(1.0, len(found) / wanted), tuple(found)
 
+    def _grade_icp_industry(self, industry: str) -> tuple[float, str | None]:
+        best, label = 0.0, None
+        for wanted in self.icp.industries:
+            grade = vocabulary.industry_similarity(wanted, industry)
+            if grade > best:
+                best, label = grade, wanted
+        return best, label
+
+    def _grade_icp_text(self, description: str, industry: str) -> tuple[float, tuple[str, ...]]:
+        text = f"{industry}. {description}"
+        found = tuple(need for need, pattern in self.icp_needs if pattern.search(text))
+        return min(1.0, len(found) / min(len(self.icp_needs), 2)), found
+
+    def icp_size(self, employee_count: int | None, band: str) -> tuple[float, str | None]:
+        """1.0 when the head count (else the size band) falls in a size the profile names."""
+        own = vocabulary.parse_size_range(band or "") if employee_count is None else None
+        for word, size in zip(self.icp.size_words, self.icp.sizes, strict=True):
+            if (vocabulary.size_in_range(employee_count, size)
+                    or (own is not None and vocabulary.ranges_overlap(own, size))):
+                return 1.0, word
+        return 0.0, None
+
+    def grade_icp(self, prospect: Prospect) -> tuple[float, list[str]]:
+        """The ideal-customer group's grade and reasons."""
+        parts: list[float] = []
+        matched: list[str] = []
+        if self.icp.sizes:
+            grade, word = self.icp_size(prospect.employee_count, prospect.company_size)
+            parts.append(grade)
+            matched += [word] if word else []
+        if self.icp.industries:
+            grade, wanted = self.icp_industry(prospect.industry)
+            parts.append(grade)
+            matched += [wanted] if wanted and grade > 0 else []
+        reasons = [f"Ideal customer: {' '.join(matched)}"] if matched else []
+        if self.icp_needs:
+            grade, found = self.icp_text(prospect.description, prospect.industry)
+            parts.append(grade)
+            reasons += [f"Ideal customer need: {', '.join(found)}"] if found else []
+        return sum(parts) / len(parts), reasons
+
     def score(self, prospect: Prospect) -> tuple[float, list[str]]:
         """Return (score in [0, 1] to 2 decimals, match reasons) for one prospect."""
         excluded = self.exclusion(prospect)
@@ -181,6 +237,9 @@ class _Scorer:
             grades["revenue"] = 1.0 if self._revenue_in_range(prospect.revenue_usd) else 0.0
             if grades["revenue"]:
                 reasons.append(f"Revenue in range: {self._revenue_label()}")
+        if not self.icp.is_empty() and grades:  # soft: only beside explicit criteria
+            grades["icp"], found = self.grade_icp(prospect)
+            reasons.extend(found)
         if not grades:
             return 0.0, reasons
         total = sum(self.weights[group] for group in grades)

@@ -189,6 +189,8 @@ def score_table(table: pa.Table, spec: SearchSpec) -> np.ndarray:
         if spec.max_revenue is not None:
             ok &= values <= spec.max_revenue
         grades["revenue"] = ok.astype(np.float64)
+    if grades and not scorer.icp.is_empty():
+        grades["icp"] = _icp_grades(table, columns, scorer)
     if not grades:
         return np.zeros(rows)
     total = sum(scorer.weights[group] for group in grades)
@@ -208,6 +210,30 @@ def score_table(table: pa.Table, spec: SearchSpec) -> np.ndarray:
                 excluded |= columns.term_hits(name, term)
         score = np.where(excluded, 0.0, score)
     return _python_round(np.clip(score, 0.0, 1.0))
+
+
+def _icp_grades(table: pa.Table, columns: _Columns, scorer: _Scorer) -> np.ndarray:
+    """The ideal-customer group per row (the vector form of `_Scorer.grade_icp`)."""
+    parts = []
+    icp = scorer.icp
+    if icp.sizes:
+        counts = table["employee_count"]
+        known = pc.is_valid(counts).to_numpy(zero_copy_only=False)
+        employees = pc.fill_null(counts, -1).to_numpy()
+        inside = np.zeros(table.num_rows, dtype=bool)
+        for low, high in icp.sizes:
+            inside |= known & (employees >= low) & (employees <= (high if high is not None
+                                                                  else 2**62))
+        band = columns.grade("company_size", lambda value: scorer.icp_size(None, value)) > 0
+        parts.append(np.where(inside | (~known & band), 1.0, 0.0))
+    if icp.industries:
+        parts.append(columns.grade("industry", scorer.icp_industry))
+    if icp.needs:
+        found = np.zeros(table.num_rows, dtype=np.int64)
+        for need, _ in scorer.icp_needs:
+            found += columns.term_hits("description", need) | columns.term_hits("industry", need)
+        parts.append(np.minimum(1.0, found / min(len(icp.needs), 2)))
+    return sum(parts) / len(parts)
 
 
 def _known(group: str, table: pa.Table, columns: _Columns) -> np.ndarray:

@@ -14,6 +14,7 @@ from prefect import task
 
 from storage.commands.supervisors import initial_supervisors
 from tasks.search.criteria import SearchSpec
+from tasks.search.ideal_customer import ideal_customer_from_context
 
 
 def _join(items: list[str], conjunction: str = "and") -> str:
@@ -136,6 +137,9 @@ def search_spec_from_command(command_object: dict[str, Any]) -> SearchSpec:
         max_revenue=whole(revenue.get("max")),
         has_website=params.get("has_website"),
         count=leads["count"],
+        # The profile, offer and selling points travel in the documented "context" block, so
+        # the command object stays exactly as documented.
+        ideal_customer=ideal_customer_from_context(command_object.get("context")),
         site_id=command_object.get("site_id"),
         sources=list(params.get("sources") or []),
     )

@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
+from tasks.search.ideal_customer import IdealCustomer
+
 
 class SearchSpec(BaseModel):
     """Who a command wants to reach and the hard limits of its search."""
@@ -26,10 +28,15 @@ class SearchSpec(BaseModel):
     max_revenue: int | None = None
     has_website: bool | None = None
     count: int = 10
+    ideal_customer: IdealCustomer = Field(
+        default_factory=IdealCustomer,
+        description="Soft criteria from the seller's ideal customer profile, offering and "
+                    "selling points (tasks.search.ideal_customer); weighed below every "
+                    "explicit criterion.")
     weights: dict[str, float] = Field(
         default_factory=dict,
         description="Per-site overrides of the scoring weights (role, industry, location, size, "
-                    "text, revenue); see tasks.scoring.match.WEIGHTS.")
+                    "text, revenue, icp); see tasks.scoring.match.WEIGHTS.")
     site_id: str | None = Field(
         default=None, description="The command's site: research reads its imported lists too."
     )

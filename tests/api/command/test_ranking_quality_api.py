@@ -12,6 +12,7 @@ import pytest
 from tests.api.command.test_lead_generation_api import submit, wait_for_status
 from tests.fixtures.labelled_set import (
     EXCLUDED,
+    NICHE_OFFERING,
     NOISE,
     PARTIAL,
     STRONG,
@@ -24,10 +25,11 @@ from tests.fixtures.servers import RunningLeadmill, make_settings, start_in_thre
 
 
 @pytest.fixture(scope="module")
-def ranked(tmp_path_factory, prefect_server: str,
-           module_database_url: str | None) -> Iterator[list[dict]]:
+def runs(tmp_path_factory, prefect_server: str,
+         module_database_url: str | None) -> Iterator[dict[str, list[dict]]]:
     """The niche command's leads, best first, from an instance whose prospect store holds
-    nothing but the imported labelled list (so no sample prospect competes)."""
+    nothing but the imported labelled list (so no sample prospect competes): once with the
+    explicit audience alone, once with a productOffering and its ideal customer profile."""
     root: Path = tmp_path_factory.mktemp("ranking")
     (root / "prospects").mkdir()
     running: RunningLeadmill = start_in_thread(make_settings(
@@ -41,12 +43,20 @@ def ranked(tmp_path_factory, prefect_server: str,
             assert imported.status_code == 200, imported.text
             report = imported.json()["data"]
             assert report["imported"] == STRONG + PARTIAL + EXCLUDED + NOISE, report
-            accepted = submit(client, niche_request(site, max_leads=25))
-            data = wait_for_status(client, accepted["command_id"])
-        assert data["status"] == "completed", data
-        yield data["leads_generated"]
+            runs = {}
+            for name, offering in (("explicit", None), ("with_offering", NICHE_OFFERING)):
+                accepted = submit(client, niche_request(site, max_leads=25, offering=offering))
+                data = wait_for_status(client, accepted["command_id"])
+                assert data["status"] == "completed", data
+                runs[name] = data["leads_generated"]
+        yield runs
     finally:
         running.stop()
+
+
+@pytest.fixture(params=["explicit", "with_offering"])
+def ranked(request, runs: dict[str, list[dict]]) -> list[dict]:
+    return runs[request.param]
 
 
 def test_niche_command_precision_at_10_is_at_least_0_9(ranked: list[dict]) -> None:
@@ -71,3 +81,14 @@ def test_leads_say_why_they_match(ranked: list[dict]) -> None:
         assert any(r.startswith(("Role match", "Partial role match"))
                    for r in lead["match_reasons"]), lead
         assert "Location match: Germany" in lead["match_reasons"], lead
+
+
+def test_the_ideal_customer_profile_gives_its_own_reasons(runs) -> None:
+    strong = runs["with_offering"][:STRONG]
+    for lead in strong:
+        assert "Ideal customer: mid-sized manufacturing" in lead["match_reasons"], lead
+    # Half the strong rows' descriptions name the shop floor, a need of the profile.
+    assert sum(any(r.startswith("Ideal customer need: shop, floor") for r in lead[
+        "match_reasons"]) for lead in strong) >= STRONG // 2
+    assert not any(r.startswith("Ideal customer") for lead in runs["explicit"]
+                   for r in lead["match_reasons"])

@@ -41,6 +41,9 @@ def test_perfect_match_scores_exactly_one() -> None:
         "Keyword match: digital transformation",
         "Keyword match: workflow automation",
         "Revenue in range: $1M-$50M",
+        # From the example's idealCustomerProfile and offering (soft criteria, issue 17).
+        "Ideal customer: mid-sized manufacturing",
+        "Ideal customer need: workflow, automation",
     ]
 
 
@@ -133,7 +136,8 @@ def test_scores_in_range_and_reasons_in_documented_style() -> None:
     pool = [prospect(prospect_id=f"prs_{i}", title=t) for i, t in enumerate(titles)]
     results = score_prospects(pool, EXAMPLE)
     assert len(results) == len(pool)
-    style = re.compile(r"^(Partial )?[A-Za-z ]+ match: .+$|^Revenue in range: \$.+$")
+    style = re.compile(r"^(Partial )?[A-Za-z ]+ match: .+$|^Revenue in range: \$.+$"
+                       r"|^Ideal customer( need)?: .+$")
     for score, reasons in results:
         assert 0.0 <= score <= 1.0 and score == round(score, 2)
         assert all(style.match(r) for r in reasons)
