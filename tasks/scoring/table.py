@@ -61,6 +61,8 @@ class _Columns:
         self.table = table
         self._cache: dict[str, list[tuple[np.ndarray, pa.Array]]] = {}
         self._lower: dict[str, list[_Searchable]] = {}
+        # An interest that is also an ideal-customer need is searched for once.
+        self._hits: dict[tuple[str, str], np.ndarray] = {}
 
     def chunks(self, name: str) -> list[tuple[np.ndarray, pa.Array]]:
         """[(per-row index into the chunk's distinct values, those values + a final '')]."""
@@ -95,6 +97,12 @@ class _Columns:
         A literal search for the term's first word (fast) picks the few values worth the
         regex; the regex then runs on those alone, over lower-cased text.
         """
+        key = (name, term.strip().lower())
+        if key not in self._hits:
+            self._hits[key] = self._term_hits(name, term)
+        return self._hits[key]
+
+    def _term_hits(self, name: str, term: str) -> np.ndarray:
         if name not in self._lower:
             self._lower[name] = [_Searchable(pc.utf8_lower(values))
                                  for _, values in self.chunks(name)]

@@ -13,7 +13,8 @@ transform, so the same command always scores the same way.
   seller's, not the buyer's (a software vendor selling to manufacturers is the documented
   example), so it is never taken as a target industry.
 - Needs: the remaining content words of the profile, offering name, primary value and selling
-  points, minus English stop words (the `stop-words` package) and marketing filler.
+  points, minus English stop words (the `stop-words` package) and marketing filler; the first
+  `MAX_NEEDS`.
 
 Scoring weighs them as one soft group (`tasks.scoring.match`, "icp"), below every explicit
 `targetAudience` criterion.
@@ -50,6 +51,9 @@ FILLER = {"company", "companies", "business", "businesses", "firm", "firms", "or
           "products", "team", "teams", "support", "guarantee", "day", "days", "specific",
           "reduce", "improve", "help", "helps", "struggling", "looking", "need", "needs",
           "want", "wants", "based", "implementation", "industry", "industries", "sized"}
+# The profile's words come first, then the offer's: the first few are the most specific, and
+# each need is one more scan of every description when a whole audience is scored.
+MAX_NEEDS = 4
 _WORD = re.compile(r"[a-z][a-z'\-]*[a-z]")
 
 
@@ -119,7 +123,7 @@ def ideal_customer_criteria(profile: str | None, offering: str | None = None,
         texts.extend(_words(text or ""))
     # "Industry-specific" and "24/7" are pitch, not need: hyphenated words count word by word.
     for word in (part for text in texts for part in text.split("-")):
-        if word not in stop and len(word) > 3 and word not in needs:
+        if word not in stop and len(word) > 3 and word not in needs and len(needs) < MAX_NEEDS:
             needs.append(word)
     label = [words[i] for i in sorted(used)]  # in the profile's own order
     return IdealCustomer(label=" ".join(label), industries=industries, sizes=sizes,
