@@ -4,9 +4,10 @@ Run: `.venv/bin/python bench/bench_scoring.py [--contacts 1000000] [--runs 5] [-
 The generated sample (1,000,000 contacts at 200,000 companies by default, cached under
 `--dir`) is read once with its text columns dictionary-encoded (`read_audience`); each run
 scores every row against the documented example's search (with an excluded term and a company
-size range added; its ideal customer profile and offering as soft criteria), wall-clock median of `--runs` after one warm-up. Also timed: the same search
-without interests/keywords (the description regexes are most of the cost), and the row scorer
-on 20,000 rows for comparison.
+size range added; its ideal customer profile and offering as soft criteria), wall-clock median
+of `--runs` after one warm-up. Also timed: the same search without the ideal customer, without
+interests/keywords (the description regexes are most of the cost), and the row scorer on 20,000
+rows for comparison.
 """
 
 from __future__ import annotations

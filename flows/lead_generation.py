@@ -30,9 +30,11 @@ from tasks.reports.artifact_text import markdown_text
 from tasks.reports.artifacts import leads_markdown, leads_table
 from tasks.reports.summary import summarize_leads
 from tasks.research.sources import record_source_errors
+from tasks.research.website_analysis import analyze_seller_website
 from tasks.scoring.match import score_candidates, site_weights
 from tasks.search.analysis import analyze_command
 from tasks.search.criteria import Prospect, SearchSpec
+from tasks.search.ideal_customer import website_of_context, with_website_profile
 from tasks.verification.contacts import verifier_options, verify_prospects, website_check_options
 
 # Research returns a pool this many times the leads asked for, so scoring has room to choose.
@@ -108,6 +110,11 @@ def lead_generation(command_id: str, data_dir: str, site_id: str = "") -> dict[s
 
     progress.stage("initial_search")
     spec = analyze_command(command_object)
+    seller_site = website_of_context(command_object.get("context"))
+    if seller_site:  # the tester's websiteUrl: what the seller's site says feeds the soft needs
+        profile = analyze_seller_website(seller_site, sorted(settings.egress_allow_entries),
+                                         settings.egress_nameservers)
+        spec.ideal_customer = with_website_profile(spec.ideal_customer, profile)
     spec.weights = (site_weights(settings.scoring_weights_file, site_id, command.company_id)
                     or spec.weights)
     progress.stage("research")

@@ -16,6 +16,8 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
 
+from prefect import task
+
 from storage.prospects.store import INDUSTRIES, TOPICS
 from tasks.egress import EgressPolicy
 from tasks.research.website_extract import extract_page
@@ -137,3 +139,13 @@ def analyze_website(url: str, policy: EgressPolicy | None = None,
     finally:
         fetcher.close()
     return {"url": home.url, **profile_from_pages(pages)}
+
+
+@task(name="analyze-seller-website")
+def analyze_seller_website(url: str, allowed_hosts: list[str], nameservers: str = "",
+                           timeout: float = 5.0) -> dict[str, Any] | None:
+    """Prefect task: the command's own website (the tester's `websiteUrl`) profiled, for the
+    soft criteria (`tasks.search.ideal_customer.with_website_profile`); None when it cannot be
+    read, which never fails the command. No retries: a seller's site that does not answer
+    within the page timeout is skipped rather than delaying the leads."""
+    return analyze_website(url, EgressPolicy.from_entries(allowed_hosts, nameservers), timeout)

@@ -143,3 +143,31 @@ def ideal_customer_from_context(context: str | None) -> IdealCustomer:
     return ideal_customer_criteria(company.get("ideal_customer"), company.get("offering"),
                                    company.get("value_proposition"),
                                    list(company.get("selling_points") or []))
+
+
+def with_website_profile(icp: IdealCustomer, profile: dict[str, Any] | None) -> IdealCustomer:
+    """`icp` with what the seller's own website says (`profile_from_pages` output): its themes
+    and primary value become needs (after the command's own, up to `MAX_NEEDS`). Its industries
+    are the seller's, so, like `businessInfo.industry`, they never become target industries."""
+    if not profile:
+        return icp
+    offering = profile.get("productOffering") or {}
+    site = ideal_customer_criteria(None, offering.get("name"), offering.get("primaryValue"),
+                                   list(profile.get("keywords") or []))
+    needs = list(icp.needs)
+    for need in site.needs:
+        if need not in needs and len(needs) < MAX_NEEDS:
+            needs.append(need)
+    return icp.model_copy(update={"needs": needs})
+
+
+def website_of_context(context: str | None) -> str | None:
+    """The tester's `websiteUrl`, as `build_context` keeps it in the "Company Context" block."""
+    if not context or "{" not in context:
+        return None
+    try:
+        company = json.loads(context[context.index("{"):])
+    except ValueError:
+        return None
+    url = company.get("website") if isinstance(company, dict) else None
+    return url if isinstance(url, str) and url.startswith(("http://", "https://")) else None

@@ -7,7 +7,12 @@ import json
 import pytest
 
 from tasks.search.analysis import build_command_object, search_spec_from_command
-from tasks.search.ideal_customer import ideal_customer_criteria, ideal_customer_from_context
+from tasks.search.ideal_customer import (
+    ideal_customer_criteria,
+    ideal_customer_from_context,
+    website_of_context,
+    with_website_profile,
+)
 from tests.fixtures.examples import DOCUMENTED_EXAMPLE, documented_search_spec
 
 
@@ -73,3 +78,29 @@ def test_a_command_without_offering_has_no_soft_criteria() -> None:
     del request["leadGenData"]["productOffering"]
     del request["leadGenData"]["businessInfo"]
     assert search_spec_from_command(build_command_object(request)).ideal_customer.is_empty()
+
+
+SITE = {"businessInfo": {"name": "Acme", "industry": "software"},
+        "productOffering": {"name": "Workflow Automation Platform",
+                            "primaryValue": "Reduce manual processes by 60%"},
+        "keywords": ["digital transformation"], "industries": ["software"]}
+
+
+@pytest.mark.parametrize(("icp", "profile", "needs", "industries"), [
+    (ideal_customer_criteria(None), SITE, ["workflow", "automation", "manual", "processes"], []),
+    (ideal_customer_criteria("Mid-sized manufacturing firms with outdated plants"), SITE,
+     ["outdated", "plants", "workflow", "automation"], ["manufacturing"]),
+    (ideal_customer_criteria("Retailers"), None, [], ["retail"]),  # the site could not be read
+])
+def test_the_sellers_website_adds_needs_never_industries(icp, profile, needs, industries):
+    merged = with_website_profile(icp, profile)
+    assert (merged.needs, merged.industries) == (needs, industries)
+
+
+@pytest.mark.parametrize(("website", "found"), [
+    ("https://acme.example.com", "https://acme.example.com"), (None, None)])
+def test_the_website_url_travels_in_the_context(website, found) -> None:
+    body = json.loads(json.dumps(DOCUMENTED_EXAMPLE))
+    if website:
+        body["websiteUrl"] = website
+    assert website_of_context(build_command_object(body)["context"]) == found
