@@ -18,10 +18,10 @@ whole group, one term half. Every distinct title, industry, place and descriptio
 per call, so scoring a pool costs the number of distinct values, not rows.
 
 Misses: a weighted mean alone lets a contact at a company 60 times the wanted size, or in
-another country, outrank contacts who match everything (0.90 against 0.88). So a criterion the
-prospect *known* to fail outright (grade 0 on a role, industry, place, size or revenue it has a
-value for) is a miss, and each miss multiplies the score by `MISS_FACTOR`: any prospect with a
-miss scores below `FULL_MATCH`, hence below every prospect that matches every criterion.
+another country, outrank contacts who match everything (0.90 against 0.88). So a criterion
+the prospect is known to fail outright (grade 0 on a role, industry, place, size or revenue it
+has a value for) is a miss, and each miss multiplies the score by `MISS_FACTOR`: any prospect
+with a miss scores below `FULL_MATCH`, hence below every prospect that matches every criterion.
 Unknown values (no title, no head count or band, no country) are not misses — imported lists
 often leave them out — and interests/keywords never are (a description not naming a need is
 no evidence against it).
