@@ -7,15 +7,15 @@ Pure, data-driven normalisation shared by research (to widen the SQL pre-filter)
   filler words drop ("VP of Operations" == "VP Operations"), and a title parses into a seniority
   rank and a function, so "Head of Engineering" ~ "VP of Engineering" (same rank, same function).
 - Industries: families of near-synonyms (saas ~ software ~ tech ~ information technology).
-- Places: aliases (UK = United Kingdom = GB), groups ("North America", "EMEA", "DACH"), US states
-  and Canadian provinces with their abbreviations, and cities ("Chicago, IL").
+- Places: `tasks.search.geography` (countries, subdivisions, cities, regions from data).
 - Company sizes: "51-200", "10001+", "1000+", "10-50 employees" parse to inclusive ranges.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from tasks.search import geography
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -126,128 +126,21 @@ def industry_similarity(wanted: str, industry: str) -> float:
     return 0.8 if family is not None and family == _INDUSTRY_FAMILY.get(b) else 0.0
 
 
-COUNTRY_NAMES = {
-    "US": "United States", "CA": "Canada", "MX": "Mexico", "GB": "United Kingdom",
-    "IE": "Ireland", "DE": "Germany", "AT": "Austria", "CH": "Switzerland", "FR": "France",
-    "NL": "Netherlands", "BE": "Belgium", "ES": "Spain", "IT": "Italy", "SE": "Sweden",
-    "NO": "Norway", "DK": "Denmark", "FI": "Finland", "PL": "Poland", "PT": "Portugal",
-    "AU": "Australia", "NZ": "New Zealand", "IN": "India", "BR": "Brazil", "SG": "Singapore",
-    "JP": "Japan", "AE": "United Arab Emirates", "ZA": "South Africa", "IL": "Israel",
-}
-COUNTRY_ALIASES = {
-    "usa": "US", "us": "US", "u.s.": "US", "u.s.a.": "US", "america": "US",
-    "united states of america": "US", "uk": "GB", "u.k.": "GB", "great britain": "GB",
-    "britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "holland": "NL",
-    "the netherlands": "NL", "deutschland": "DE", "uae": "AE",
-}
-_EUROPE = ("GB", "IE", "DE", "AT", "CH", "FR", "NL", "BE", "ES", "IT", "SE", "NO", "DK", "FI",
-           "PL", "PT")
-LOCATION_GROUPS: dict[str, tuple[str, ...]] = {
-    "north america": ("US", "CA", "MX"), "latam": ("MX", "BR"),
-    "latin america": ("MX", "BR"), "europe": _EUROPE, "eu": tuple(c for c in _EUROPE
-                                                                   if c not in {"GB", "CH", "NO"}),
-    "emea": (*_EUROPE, "AE", "ZA", "IL"), "dach": ("DE", "AT", "CH"),
-    "benelux": ("BE", "NL"), "nordics": ("SE", "NO", "DK", "FI"),
-    "apac": ("AU", "NZ", "IN", "SG", "JP"), "anz": ("AU", "NZ"),
-}
-# Sub-national regions with their abbreviations: (country, region name).
-REGIONS = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
-    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa",
-    "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland",
-    "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi",
-    "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire",
-    "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
-    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
-    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
-    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
-    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "DC": "District of Columbia",
-}
-PROVINCES = {"ON": "Ontario", "QC": "Quebec", "BC": "British Columbia", "AB": "Alberta",
-             "MB": "Manitoba", "SK": "Saskatchewan", "NS": "Nova Scotia",
-             "NB": "New Brunswick", "NL": "Newfoundland and Labrador", "PE": "Prince Edward Island"}
-_REGION_BY_NAME = {name.lower(): ("US", name) for name in REGIONS.values()}
-_REGION_BY_NAME.update({name.lower(): ("CA", name) for name in PROVINCES.values()})
-_ABBREVIATION = {name: code for code, name in (REGIONS | PROVINCES).items()}
-_COUNTRY_BY_NAME = {name.lower(): code for code, name in COUNTRY_NAMES.items()}
-
-
-@dataclass(frozen=True)
-class Place:
-    """A resolved location: countries it covers, and optionally one region and/or city in them."""
-
-    label: str
-    countries: frozenset[str]
-    region: str | None = None
-    city: str | None = None
+# Places live in `tasks.search.geography` (pycountry + GeoNames); these names stay for callers.
+COUNTRY_NAMES = geography.country_names()
+Place = geography.Place
+resolve_location = geography.resolve_place
+location_similarity = geography.place_similarity
 
 
 def country_code_lookup() -> dict[str, str]:
     """Lower-case country names and aliases → ISO-2 codes (for filling imported lists)."""
-    return {name.lower(): code for code, name in COUNTRY_NAMES.items()} | COUNTRY_ALIASES
+    return geography.country_code_lookup()
 
 
 def region_abbreviation(region: str | None) -> str | None:
     """Return "IL" for "Illinois" and "ON" for "Ontario"; None for regions without one."""
-    return _ABBREVIATION.get(region) if region else None
-
-
-def _country_code(text: str) -> str | None:
-    key = text.strip().lower()
-    if key in COUNTRY_ALIASES:
-        return COUNTRY_ALIASES[key]
-    if key in _COUNTRY_BY_NAME:
-        return _COUNTRY_BY_NAME[key]
-    return key.upper() if key.upper() in COUNTRY_NAMES and len(key) == 2 else None
-
-
-def resolve_location(text: str) -> Place:
-    """Resolve what a user typed: "UK", "North America", "Illinois", "Chicago, IL", "Toronto".
-
-    Unrecognised text resolves to a city name with no country constraint (empty `countries`).
-    """
-    label = " ".join(text.split())
-    key = label.lower()
-    if key in LOCATION_GROUPS:
-        return Place(label, frozenset(LOCATION_GROUPS[key]))
-    parts = [p.strip() for p in label.split(",") if p.strip()]
-    if len(parts) == 1:
-        code = _country_code(parts[0])
-        if code is not None:
-            return Place(label, frozenset({code}))
-        if key in _REGION_BY_NAME:
-            country, region = _REGION_BY_NAME[key]
-            return Place(label, frozenset({country}), region=region)
-        return Place(label, frozenset(), city=parts[0])
-    # "City, Region[, Country]" or "City, Country"
-    city, rest = parts[0], parts[1:]
-    countries: frozenset[str] = frozenset()
-    region = None
-    for part in rest:
-        upper = part.upper()
-        if part.lower() in _REGION_BY_NAME:
-            country, region = _REGION_BY_NAME[part.lower()]
-            countries = frozenset({country})
-        elif upper in REGIONS or upper in PROVINCES:
-            region = REGIONS.get(upper) or PROVINCES[upper]
-            countries = countries or frozenset({"US" if upper in REGIONS else "CA"})
-        elif (code := _country_code(part)) is not None:
-            countries = frozenset({code})
-    return Place(label, countries, region=region, city=city)
-
-
-def location_similarity(
-    place: Place, city: str | None, region: str | None, country_code: str
-) -> float:
-    """1.0 inside the place; 0.5 in the right region or country but another city; else 0.0."""
-    if place.countries and country_code not in place.countries:
-        return 0.0
-    if place.region and (region or "").lower() != place.region.lower():
-        return 0.3 if place.countries else 0.0
-    if place.city and (city or "").lower() != place.city.lower():
-        return 0.5 if (place.region or place.countries) else 0.0
-    return 1.0
+    return geography.region_abbreviation(region)
 
 
 _SIZE = re.compile(r"^\s*([\d,]+)\s*(?:-|–|to)\s*([\d,]+)|^\s*([\d,]+)\s*\+")
