@@ -284,9 +284,9 @@ def place_similarity(place: Place, city: str | None, region: str | None,
     return 1.0
 
 
-def location_warnings(locations: list[str]) -> list[str]:
-    """What a command's locations leave unplaced or ambiguous, one sentence each."""
-    return [place.warning for text in locations
+def location_warnings(locations: list[str]) -> list[tuple[int, str]]:
+    """What a command's locations leave unplaced or ambiguous: (index, sentence) each."""
+    return [(at, place.warning) for at, text in enumerate(locations)
             if (place := resolve_place(text)).warning is not None]
 
 

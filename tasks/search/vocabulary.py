@@ -15,65 +15,20 @@ from __future__ import annotations
 
 import re
 
-from tasks.search import geography
+from tasks.search import geography, industries, roles
 
-_WORD = re.compile(r"[a-z0-9]+")
-
-ROLE_ABBREVIATIONS = {
-    "ceo": "chief executive officer", "cto": "chief technology officer",
-    "cfo": "chief financial officer", "coo": "chief operating officer",
-    "cio": "chief information officer", "cmo": "chief marketing officer",
-    "cro": "chief revenue officer", "cpo": "chief product officer",
-    "ciso": "chief information security officer", "vp": "vice president",
-    "svp": "senior vice president", "evp": "executive vice president", "dir": "director",
-    "mgr": "manager", "eng": "engineering", "ops": "operations", "it": "information technology",
-    "hr": "human resources", "sr": "senior", "jr": "junior",
-}
-_FILLER = {"of", "the", "and", "for", "a", "an", "in"}
-# Seniority ranks: the highest-ranked word in a title wins.
-SENIORITY = {
-    "chief": 5, "founder": 5, "cofounder": 5, "president": 5, "owner": 5, "partner": 5,
-    "vice": 4, "head": 4, "director": 3, "manager": 2, "lead": 2, "principal": 2,
-    "intern": 0, "trainee": 0, "assistant": 0, "apprentice": 0,
-}
-_DEFAULT_RANK = 1  # engineers, analysts, recruiters: individual contributors
-# Function words -> function; related functions get partial credit.
-FUNCTIONS = {
-    "engineering": "engineering", "engineer": "engineering", "software": "engineering",
-    "devops": "engineering", "technology": "technology", "information": "it",
-    "operations": "operations", "operating": "operations", "plant": "operations",
-    "supply": "operations", "procurement": "operations", "sales": "sales", "revenue": "sales",
-    "account": "sales", "marketing": "marketing", "finance": "finance", "financial": "finance",
-    "controller": "finance", "product": "product", "people": "hr", "human": "hr",
-    "recruiter": "hr", "talent": "hr", "data": "data", "executive": "general",
-    "founder": "general", "cofounder": "general", "president": "general", "owner": "general",
-}
+# Titles live in `tasks.search.roles` (Unicode-aware, several languages); these names stay.
+ROLE_ABBREVIATIONS = roles.ROLE_ABBREVIATIONS
+SENIORITY = roles.SENIORITY
+FUNCTIONS = roles.FUNCTIONS
+normalize_title = roles.normalize_title
+parse_title = roles.parse_title
+canonical_role = roles.canonical_role
 RELATED_FUNCTIONS = {
     frozenset({"engineering", "technology"}), frozenset({"technology", "it"}),
     frozenset({"engineering", "it"}), frozenset({"engineering", "data"}),
     frozenset({"operations", "general"}),
 }
-
-
-def normalize_title(title: str) -> str:
-    """Lower-case, expand abbreviations, drop filler: "VP of Ops" -> "vice president operations"."""
-    words: list[str] = []
-    for word in _WORD.findall(title.lower().replace("co-founder", "cofounder")):
-        if word not in _FILLER:
-            words.extend(ROLE_ABBREVIATIONS.get(word, word).split())
-    return " ".join(words)
-
-
-def parse_title(title: str) -> tuple[int, str | None]:
-    """Return (seniority rank 0-5, function or None) of a job title."""
-    words = normalize_title(title).split()
-    if "vice" in words:  # a vice president is not a president
-        words = [w for w in words if w != "president"]
-    ranks = [SENIORITY[w] for w in words if w in SENIORITY]
-    # "Assistant Director" and "Engineering Intern" are juniors whatever else they say.
-    rank = 0 if 0 in ranks else max(ranks, default=_DEFAULT_RANK)
-    function = next((FUNCTIONS[w] for w in words if w in FUNCTIONS), None)
-    return rank, function
 
 
 def role_similarity(wanted: str, title: str) -> float:
@@ -94,36 +49,12 @@ def role_similarity(wanted: str, title: str) -> float:
     return base * {0: 0.9, 1: 0.6, 2: 0.3}.get(abs(rank_a - rank_b), 0.0)
 
 
-INDUSTRY_FAMILIES: dict[str, tuple[str, ...]] = {
-    "technology": ("software", "saas", "tech", "technology", "information technology", "it",
-                   "internet", "cloud computing", "enterprise software", "computer software"),
-    "manufacturing": ("manufacturing", "industrial automation", "industrial", "automotive",
-                      "aerospace", "machinery"),
-    "finance": ("financial services", "fintech", "banking", "insurance"),
-    "health": ("healthcare", "biotech", "pharmaceuticals", "medical devices", "health care"),
-    "commerce": ("retail", "e-commerce", "ecommerce", "consumer goods"),
-    "staffing": ("staffing and recruiting", "staffing", "recruiting", "human resources"),
-}
-_INDUSTRY_FAMILY = {m: family for family, members in INDUSTRY_FAMILIES.items() for m in members}
-# Words a user types for an industry that name it differently in the data.
-INDUSTRY_ALIASES = {"tech": "technology", "it": "information technology",
-                    "ecommerce": "e-commerce", "health care": "healthcare",
-                    "enterprise software": "software", "computer software": "software"}
-
-
-def normalize_industry(industry: str) -> str:
-    """Lower-case, trim, resolve aliases: "E-Commerce" -> "e-commerce", "Tech" -> "technology"."""
-    text = " ".join(industry.lower().replace("&", "and").split())
-    return INDUSTRY_ALIASES.get(text, text)
-
-
-def industry_similarity(wanted: str, industry: str) -> float:
-    """1.0 for the same industry, 0.8 for the same family (saas ~ software), else 0.0."""
-    a, b = normalize_industry(wanted), normalize_industry(industry)
-    if a == b or (a == "technology" and _INDUSTRY_FAMILY.get(b) == "technology"):
-        return 1.0  # "tech" is the family's own name: every member is a full match
-    family = _INDUSTRY_FAMILY.get(a)
-    return 0.8 if family is not None and family == _INDUSTRY_FAMILY.get(b) else 0.0
+# Industries live in `tasks.search.industries`; these names stay for callers.
+INDUSTRY_FAMILIES = industries.INDUSTRY_FAMILIES
+INDUSTRY_ALIASES = industries.INDUSTRY_ALIASES
+normalize_industry = industries.normalize_industry
+industry_similarity = industries.industry_similarity
+canonical_industry = industries.canonical_industry
 
 
 # Places live in `tasks.search.geography` (pycountry + GeoNames); these names stay for callers.
