@@ -5,8 +5,9 @@ The generated sample (1,000,000 contacts at 200,000 companies by default, cached
 `--dir`) is read once with its text columns dictionary-encoded (`read_audience`); each run
 scores every row against the documented example's search (with an excluded term and a company
 size range added), wall-clock median of `--runs` after one warm-up. Also timed: the same search
-without interests/keywords (the description regexes are most of the cost), and the row scorer
-on 20,000 rows for comparison.
+without interests/keywords (the description regexes are most of the cost), the same with
+cities, subdivisions and regions as locations, and the row scorer on 20,000 rows for
+comparison.
 """
 
 from __future__ import annotations
@@ -48,7 +49,11 @@ def main() -> None:
     spec = EXAMPLE.model_copy(update={"excluded_terms": ["staffing"],
                                       "company_sizes": ["51-200", "100-250"]})
     plain = spec.model_copy(update={"interests": [], "keywords": []})
-    for label, search in (("example search", spec), ("without interests/keywords", plain)):
+    # Cities, subdivisions and regions (tasks/search/geography.py) instead of three countries.
+    places = spec.model_copy(update={"locations": ["Toronto, CA", "Perth, WA", "Illinois",
+                                                   "EMEA", "Cambridge"]})
+    for label, search in (("example search", spec), ("without interests/keywords", plain),
+                          ("cities, subdivisions and regions", places)):
         median, times = _median(lambda s=search: score_table(table, s), args.runs)
         print(f"{label}: {table.num_rows:,} rows, median {median:.3f} s "
               f"= {table.num_rows / median:,.0f} candidates/s; runs "
