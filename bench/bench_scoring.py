@@ -6,8 +6,8 @@ The generated sample (1,000,000 contacts at 200,000 companies by default, cached
 scores every row against the documented example's search (with an excluded term and a company
 size range added; its ideal customer profile and offering as soft criteria), wall-clock median
 of `--runs` after one warm-up. Also timed: the same search without the ideal customer, without
-interests/keywords (the description regexes are most of the cost), and the row scorer on 20,000
-rows for comparison.
+interests/keywords (the description regexes are most of the cost), the same with cities,
+subdivisions and regions as locations, and the row scorer on 20,000 rows for comparison.
 """
 
 from __future__ import annotations
@@ -53,8 +53,12 @@ def main() -> None:
     # The documented example's ideal customer profile and offering are soft criteria (issue
     # 17); the same search without them shows what they cost.
     explicit = spec.model_copy(update={"ideal_customer": IdealCustomer()})
+    # Cities, subdivisions and regions (tasks/search/geography.py) instead of three countries.
+    places = spec.model_copy(update={"locations": ["Toronto, CA", "Perth, WA", "Illinois",
+                                                   "EMEA", "Cambridge"]})
     for label, search in (("example search", spec), ("without the ideal customer", explicit),
-                          ("without interests/keywords", plain)):
+                          ("without interests/keywords", plain),
+                          ("cities, subdivisions and regions", places)):
         median, times = _median(lambda s=search: score_table(table, s), args.runs)
         print(f"{label}: {table.num_rows:,} rows, median {median:.3f} s "
               f"= {table.num_rows / median:,.0f} candidates/s; runs "

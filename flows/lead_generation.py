@@ -139,7 +139,8 @@ def lead_generation(command_id: str, data_dir: str, site_id: str = "") -> dict[s
         return Cancelled(message="cancelled before storing leads")
     persist_leads.with_options(retry_delay_seconds=backoff)(runtime, command_id, leads)
     summary = summarize_leads(leads, suppressed=selection.suppressed,
-                              deleted=selection.deleted)
+                              deleted=selection.deleted, roles=spec.roles,
+                              industries=spec.industries)
     record_summary(runtime, command_id, summary)
     # The counts stay those of the candidates (tasks.lifecycle.progress): the leads delivered
     # are the summary's.

@@ -36,11 +36,20 @@ from storage.leads.provenance import sources_by_lead
 from storage.tenancy.platform_admins import is_platform_admin
 from tasks.reports.summary import live_summary
 from tasks.search.analysis import build_command_object
+from tasks.search.geography import location_warnings
 
 # The documented example takes ~1.5 s end to end on the embedded default (bench/RESULTS.md);
 # estimates round that up.
 TYPICAL_RUN_SECONDS = 2.0
 MAX_PER_PAGE = 100
+
+
+def command_warnings(parsed: LeadGenerationRequest) -> list[dict[str, str]]:
+    """What the command asks that Leadmill cannot read as given (an unknown or ambiguous
+    place), each naming its field: the command runs, but the user is told, not guessed for."""
+    locations = parsed.leadGenData.targetAudience.locations
+    return [{"field": f"leadGenData.targetAudience.locations[{at}]", "value": locations[at],
+             "message": message} for at, message in location_warnings(locations)]
 
 
 def _page_param(request: Request, name: str, default: int, maximum: int) -> int:
@@ -105,7 +114,8 @@ class LeadGenerationController(Controller):
         command.estimated_completion_time = estimate_completion(
             ahead, settings.executor_workers, TYPICAL_RUN_SECONDS)
         session.add(command)
-        reply = accepted_reply(command)
+        # Beside the documented fields: what Leadmill could not place, never silently guessed.
+        reply = accepted_reply(command) | {"warnings": command_warnings(parsed)}
         if key is not None:
             record_key_reply(session, caller.company_id, key, command.id, reply)
         # The executor's worker reads the command at once: it must be stored first.
@@ -132,7 +142,9 @@ class LeadGenerationController(Controller):
         reply = status_reply(command, leads, TYPICAL_RUN_SECONDS,
                              state.settings.prefect_ui_url if operator else None)
         if leads is not None:  # leads deleted since the run are in no summary
-            reply["summary"] = live_summary(reply["summary"], rows)
+            profile = command.command_object["targets"][0]["leads"]["profile"]
+            reply["summary"] = live_summary(reply["summary"], rows, profile.get("roles"),
+                                            profile.get("industries"))
         if command.webhook_url:
             # Delivery is separate from the run: the command completes once its leads are
             # stored; each webhook event's own state is shown here.

@@ -9,7 +9,7 @@ transform, so the same command always scores the same way.
 - Sizes: a small vocabulary of size words ("mid-sized", "SMB", "enterprise") → ranges; read from
   the ideal customer profile only (the seller's own "enterprise software" is not a size).
 - Industries: phrases of one to three words the industry vocabulary knows
-  (`tasks.search.vocabulary`), also from the profile only: the business's own industry is the
+  (`tasks.search.industries`), also from the profile only: the business's own industry is the
   seller's, not the buyer's (a software vendor selling to manufacturers is the documented
   example), so it is never taken as a target industry.
 - Needs: the remaining content words of the profile, offering name, primary value and selling
@@ -29,7 +29,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from tasks.search import vocabulary
+from tasks.search import industries as industry_vocabulary
 
 # Size words → inclusive employee ranges (the usual SMB / mid-market / enterprise bands).
 SIZE_WORDS: dict[str, tuple[int, int | None]] = {
@@ -81,9 +81,9 @@ def _stop_words() -> frozenset[str]:
 def _known_industry(phrase: str) -> str | None:
     """The vocabulary's industry for a phrase ("manufacturing", "saas"), or None."""
     phrase = INDUSTRY_WORDS.get(phrase, phrase)
-    normal = vocabulary.normalize_industry(phrase)
-    members = {m for family in vocabulary.INDUSTRY_FAMILIES.values() for m in family}
-    return phrase if normal in members or normal in vocabulary.INDUSTRY_FAMILIES else None
+    normal = industry_vocabulary.normalize_industry(phrase)
+    members = {m for family in industry_vocabulary.INDUSTRY_FAMILIES.values() for m in family}
+    return phrase if normal in members or normal in industry_vocabulary.INDUSTRY_FAMILIES else None
 
 
 def _words(text: str) -> list[str]:

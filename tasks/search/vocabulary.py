@@ -7,73 +7,28 @@ Pure, data-driven normalisation shared by research (to widen the SQL pre-filter)
   filler words drop ("VP of Operations" == "VP Operations"), and a title parses into a seniority
   rank and a function, so "Head of Engineering" ~ "VP of Engineering" (same rank, same function).
 - Industries: families of near-synonyms (saas ~ software ~ tech ~ information technology).
-- Places: aliases (UK = United Kingdom = GB), groups ("North America", "EMEA", "DACH"), US states
-  and Canadian provinces with their abbreviations, and cities ("Chicago, IL").
+- Places: `tasks.search.geography` (countries, subdivisions, cities, regions from data).
 - Company sizes: "51-200", "10001+", "1000+", "10-50 employees" parse to inclusive ranges.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-_WORD = re.compile(r"[a-z0-9]+")
+from tasks.search import geography, industries, roles
 
-ROLE_ABBREVIATIONS = {
-    "ceo": "chief executive officer", "cto": "chief technology officer",
-    "cfo": "chief financial officer", "coo": "chief operating officer",
-    "cio": "chief information officer", "cmo": "chief marketing officer",
-    "cro": "chief revenue officer", "cpo": "chief product officer",
-    "ciso": "chief information security officer", "vp": "vice president",
-    "svp": "senior vice president", "evp": "executive vice president", "dir": "director",
-    "mgr": "manager", "eng": "engineering", "ops": "operations", "it": "information technology",
-    "hr": "human resources", "sr": "senior", "jr": "junior",
-}
-_FILLER = {"of", "the", "and", "for", "a", "an", "in"}
-# Seniority ranks: the highest-ranked word in a title wins.
-SENIORITY = {
-    "chief": 5, "founder": 5, "cofounder": 5, "president": 5, "owner": 5, "partner": 5,
-    "vice": 4, "head": 4, "director": 3, "manager": 2, "lead": 2, "principal": 2,
-    "intern": 0, "trainee": 0, "assistant": 0, "apprentice": 0,
-}
-_DEFAULT_RANK = 1  # engineers, analysts, recruiters: individual contributors
-# Function words -> function; related functions get partial credit.
-FUNCTIONS = {
-    "engineering": "engineering", "engineer": "engineering", "software": "engineering",
-    "devops": "engineering", "technology": "technology", "information": "it",
-    "operations": "operations", "operating": "operations", "plant": "operations",
-    "supply": "operations", "procurement": "operations", "sales": "sales", "revenue": "sales",
-    "account": "sales", "marketing": "marketing", "finance": "finance", "financial": "finance",
-    "controller": "finance", "product": "product", "people": "hr", "human": "hr",
-    "recruiter": "hr", "talent": "hr", "data": "data", "executive": "general",
-    "founder": "general", "cofounder": "general", "president": "general", "owner": "general",
-}
+# Titles live in `tasks.search.roles` (Unicode-aware, several languages); these names stay.
+ROLE_ABBREVIATIONS = roles.ROLE_ABBREVIATIONS
+SENIORITY = roles.SENIORITY
+FUNCTIONS = roles.FUNCTIONS
+normalize_title = roles.normalize_title
+parse_title = roles.parse_title
+canonical_role = roles.canonical_role
 RELATED_FUNCTIONS = {
     frozenset({"engineering", "technology"}), frozenset({"technology", "it"}),
     frozenset({"engineering", "it"}), frozenset({"engineering", "data"}),
     frozenset({"operations", "general"}),
 }
-
-
-def normalize_title(title: str) -> str:
-    """Lower-case, expand abbreviations, drop filler: "VP of Ops" -> "vice president operations"."""
-    words: list[str] = []
-    for word in _WORD.findall(title.lower().replace("co-founder", "cofounder")):
-        if word not in _FILLER:
-            words.extend(ROLE_ABBREVIATIONS.get(word, word).split())
-    return " ".join(words)
-
-
-def parse_title(title: str) -> tuple[int, str | None]:
-    """Return (seniority rank 0-5, function or None) of a job title."""
-    words = normalize_title(title).split()
-    if "vice" in words:  # a vice president is not a president
-        words = [w for w in words if w != "president"]
-    ranks = [SENIORITY[w] for w in words if w in SENIORITY]
-    # "Assistant Director" and "Engineering Intern" are juniors whatever else they say.
-    rank = 0 if 0 in ranks else max(ranks, default=_DEFAULT_RANK)
-    function = next((FUNCTIONS[w] for w in words if w in FUNCTIONS), None)
-    return rank, function
 
 
 def role_similarity(wanted: str, title: str) -> float:
@@ -94,160 +49,29 @@ def role_similarity(wanted: str, title: str) -> float:
     return base * {0: 0.9, 1: 0.6, 2: 0.3}.get(abs(rank_a - rank_b), 0.0)
 
 
-INDUSTRY_FAMILIES: dict[str, tuple[str, ...]] = {
-    "technology": ("software", "saas", "tech", "technology", "information technology", "it",
-                   "internet", "cloud computing", "enterprise software", "computer software"),
-    "manufacturing": ("manufacturing", "industrial automation", "industrial", "automotive",
-                      "aerospace", "machinery"),
-    "finance": ("financial services", "fintech", "banking", "insurance"),
-    "health": ("healthcare", "biotech", "pharmaceuticals", "medical devices", "health care"),
-    "commerce": ("retail", "e-commerce", "ecommerce", "consumer goods"),
-    "staffing": ("staffing and recruiting", "staffing", "recruiting", "human resources"),
-}
-_INDUSTRY_FAMILY = {m: family for family, members in INDUSTRY_FAMILIES.items() for m in members}
-# Words a user types for an industry that name it differently in the data.
-INDUSTRY_ALIASES = {"tech": "technology", "it": "information technology",
-                    "ecommerce": "e-commerce", "health care": "healthcare",
-                    "enterprise software": "software", "computer software": "software"}
+# Industries live in `tasks.search.industries`; these names stay for callers.
+INDUSTRY_FAMILIES = industries.INDUSTRY_FAMILIES
+INDUSTRY_ALIASES = industries.INDUSTRY_ALIASES
+normalize_industry = industries.normalize_industry
+industry_similarity = industries.industry_similarity
+canonical_industry = industries.canonical_industry
 
 
-def normalize_industry(industry: str) -> str:
-    """Lower-case, trim, resolve aliases: "E-Commerce" -> "e-commerce", "Tech" -> "technology"."""
-    text = " ".join(industry.lower().replace("&", "and").split())
-    return INDUSTRY_ALIASES.get(text, text)
-
-
-def industry_similarity(wanted: str, industry: str) -> float:
-    """1.0 for the same industry, 0.8 for the same family (saas ~ software), else 0.0."""
-    a, b = normalize_industry(wanted), normalize_industry(industry)
-    if a == b or (a == "technology" and _INDUSTRY_FAMILY.get(b) == "technology"):
-        return 1.0  # "tech" is the family's own name: every member is a full match
-    family = _INDUSTRY_FAMILY.get(a)
-    return 0.8 if family is not None and family == _INDUSTRY_FAMILY.get(b) else 0.0
-
-
-COUNTRY_NAMES = {
-    "US": "United States", "CA": "Canada", "MX": "Mexico", "GB": "United Kingdom",
-    "IE": "Ireland", "DE": "Germany", "AT": "Austria", "CH": "Switzerland", "FR": "France",
-    "NL": "Netherlands", "BE": "Belgium", "ES": "Spain", "IT": "Italy", "SE": "Sweden",
-    "NO": "Norway", "DK": "Denmark", "FI": "Finland", "PL": "Poland", "PT": "Portugal",
-    "AU": "Australia", "NZ": "New Zealand", "IN": "India", "BR": "Brazil", "SG": "Singapore",
-    "JP": "Japan", "AE": "United Arab Emirates", "ZA": "South Africa", "IL": "Israel",
-}
-COUNTRY_ALIASES = {
-    "usa": "US", "us": "US", "u.s.": "US", "u.s.a.": "US", "america": "US",
-    "united states of america": "US", "uk": "GB", "u.k.": "GB", "great britain": "GB",
-    "britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "holland": "NL",
-    "the netherlands": "NL", "deutschland": "DE", "uae": "AE",
-}
-_EUROPE = ("GB", "IE", "DE", "AT", "CH", "FR", "NL", "BE", "ES", "IT", "SE", "NO", "DK", "FI",
-           "PL", "PT")
-LOCATION_GROUPS: dict[str, tuple[str, ...]] = {
-    "north america": ("US", "CA", "MX"), "latam": ("MX", "BR"),
-    "latin america": ("MX", "BR"), "europe": _EUROPE, "eu": tuple(c for c in _EUROPE
-                                                                   if c not in {"GB", "CH", "NO"}),
-    "emea": (*_EUROPE, "AE", "ZA", "IL"), "dach": ("DE", "AT", "CH"),
-    "benelux": ("BE", "NL"), "nordics": ("SE", "NO", "DK", "FI"),
-    "apac": ("AU", "NZ", "IN", "SG", "JP"), "anz": ("AU", "NZ"),
-}
-# Sub-national regions with their abbreviations: (country, region name).
-REGIONS = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
-    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa",
-    "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland",
-    "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi",
-    "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire",
-    "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
-    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
-    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
-    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
-    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "DC": "District of Columbia",
-}
-PROVINCES = {"ON": "Ontario", "QC": "Quebec", "BC": "British Columbia", "AB": "Alberta",
-             "MB": "Manitoba", "SK": "Saskatchewan", "NS": "Nova Scotia",
-             "NB": "New Brunswick", "NL": "Newfoundland and Labrador", "PE": "Prince Edward Island"}
-_REGION_BY_NAME = {name.lower(): ("US", name) for name in REGIONS.values()}
-_REGION_BY_NAME.update({name.lower(): ("CA", name) for name in PROVINCES.values()})
-_ABBREVIATION = {name: code for code, name in (REGIONS | PROVINCES).items()}
-_COUNTRY_BY_NAME = {name.lower(): code for code, name in COUNTRY_NAMES.items()}
-
-
-@dataclass(frozen=True)
-class Place:
-    """A resolved location: countries it covers, and optionally one region and/or city in them."""
-
-    label: str
-    countries: frozenset[str]
-    region: str | None = None
-    city: str | None = None
+# Places live in `tasks.search.geography` (pycountry + GeoNames); these names stay for callers.
+COUNTRY_NAMES = geography.country_names()
+Place = geography.Place
+resolve_location = geography.resolve_place
+location_similarity = geography.place_similarity
 
 
 def country_code_lookup() -> dict[str, str]:
     """Lower-case country names and aliases → ISO-2 codes (for filling imported lists)."""
-    return {name.lower(): code for code, name in COUNTRY_NAMES.items()} | COUNTRY_ALIASES
+    return geography.country_code_lookup()
 
 
 def region_abbreviation(region: str | None) -> str | None:
     """Return "IL" for "Illinois" and "ON" for "Ontario"; None for regions without one."""
-    return _ABBREVIATION.get(region) if region else None
-
-
-def _country_code(text: str) -> str | None:
-    key = text.strip().lower()
-    if key in COUNTRY_ALIASES:
-        return COUNTRY_ALIASES[key]
-    if key in _COUNTRY_BY_NAME:
-        return _COUNTRY_BY_NAME[key]
-    return key.upper() if key.upper() in COUNTRY_NAMES and len(key) == 2 else None
-
-
-def resolve_location(text: str) -> Place:
-    """Resolve what a user typed: "UK", "North America", "Illinois", "Chicago, IL", "Toronto".
-
-    Unrecognised text resolves to a city name with no country constraint (empty `countries`).
-    """
-    label = " ".join(text.split())
-    key = label.lower()
-    if key in LOCATION_GROUPS:
-        return Place(label, frozenset(LOCATION_GROUPS[key]))
-    parts = [p.strip() for p in label.split(",") if p.strip()]
-    if len(parts) == 1:
-        code = _country_code(parts[0])
-        if code is not None:
-            return Place(label, frozenset({code}))
-        if key in _REGION_BY_NAME:
-            country, region = _REGION_BY_NAME[key]
-            return Place(label, frozenset({country}), region=region)
-        return Place(label, frozenset(), city=parts[0])
-    # "City, Region[, Country]" or "City, Country"
-    city, rest = parts[0], parts[1:]
-    countries: frozenset[str] = frozenset()
-    region = None
-    for part in rest:
-        upper = part.upper()
-        if part.lower() in _REGION_BY_NAME:
-            country, region = _REGION_BY_NAME[part.lower()]
-            countries = frozenset({country})
-        elif upper in REGIONS or upper in PROVINCES:
-            region = REGIONS.get(upper) or PROVINCES[upper]
-            countries = countries or frozenset({"US" if upper in REGIONS else "CA"})
-        elif (code := _country_code(part)) is not None:
-            countries = frozenset({code})
-    return Place(label, countries, region=region, city=city)
-
-
-def location_similarity(
-    place: Place, city: str | None, region: str | None, country_code: str
-) -> float:
-    """1.0 inside the place; 0.5 in the right region or country but another city; else 0.0."""
-    if place.countries and country_code not in place.countries:
-        return 0.0
-    if place.region and (region or "").lower() != place.region.lower():
-        return 0.3 if place.countries else 0.0
-    if place.city and (city or "").lower() != place.city.lower():
-        return 0.5 if (place.region or place.countries) else 0.0
-    return 1.0
+    return geography.region_abbreviation(region)
 
 
 _SIZE = re.compile(r"^\s*([\d,]+)\s*(?:-|–|to)\s*([\d,]+)|^\s*([\d,]+)\s*\+")
