@@ -109,6 +109,9 @@ def test_tenant_text_in_artifacts_is_escaped(imports_only_leadmill: RunningLeadm
     for table in html.split("<table>")[1:]:
         for row in table.split("</table>")[0].split("<tr>")[1:]:
             assert row.count("<td") + row.count("<th") == 2, row
-    assert "CTO &lt;img src=x onerror=alert(1)&gt;" in html
+    # The tenant's title reaches the leads table, shown as typed; the summary's breakdowns count
+    # per requested role ("CTO"), so the raw title is not there to escape.
+    assert any("CTO &lt;img src=x onerror=alert(1)&gt;" in RENDER.renderInline(value)
+               for row in rows for value in row.values() if isinstance(value, str))
     for artifact in by_type.values():
         _assert_inert(artifact.get("description") or "")

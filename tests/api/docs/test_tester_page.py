@@ -84,10 +84,15 @@ def test_tester_runs_the_documented_example_and_downloads_the_leads(browser, lea
     assert names == sorted(names)
 
     browser.find_element(By.ID, "download-csv").click()
-    csv_file = wait_until(lambda: next(iter(browser.downloads.glob("leads-*.csv")), None), 20,
-                          "the CSV was not downloaded")
-    with csv_file.open(newline="") as handle:
-        records = list(csv.DictReader(handle))
+    def downloaded() -> list[dict[str, str]] | None:
+        # The file can be seen before the browser has written it all: wait for its rows.
+        found = next(iter(browser.downloads.glob("leads-*.csv")), None)
+        if found is None or list(browser.downloads.glob("*.crdownload")):
+            return None
+        with found.open(newline="") as handle:
+            return list(csv.DictReader(handle)) or None
+
+    records = wait_until(downloaded, 20, "the CSV was not downloaded")
     assert len(records) == 25
     assert {"name", "email", "match_score", "match_reasons"} <= set(records[0])
 
