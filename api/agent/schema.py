@@ -5,8 +5,9 @@ schemes, and the query parameters the routes read.
 
 The routes read their query parameters themselves (api.management.requests.query_paging and
 the filters), so the one validation rule stays there; the parameters below only describe it,
-with the same bounds (`MAX_PAGE_SIZE`). Reply models allow more fields than they name: Leadmill
-adds fields (cursor paging, every lead field) and never removes one a client reads.
+with its bounds (api.management.requests.MAX_PAGE_SIZE, MAX_PAGE). Reply models allow more
+fields than they name: Leadmill adds fields (cursor paging, every lead field) and never removes
+one a client reads.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIType, Operation, Parameter, Schema
 from pydantic import BaseModel, ConfigDict
 
+from api.management.requests import MAX_PAGE, MAX_PAGE_SIZE
 from storage.workspace.campaigns import CAMPAIGN_STATUSES, CAMPAIGN_TYPES
 
-MAX_PAGE_SIZE = 1000
 # Both credentials of api.security.auth: a Bearer access token (or key), or `x-api-key`.
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"apiKey": []}]
 
@@ -136,7 +137,8 @@ def _text(name: str, description: str, choices: tuple[str, ...] = ()) -> Paramet
     return _query(name, schema, description)
 
 
-PAGE = _query("page", Schema(type=OpenAPIType.INTEGER, minimum=1, maximum=10_000_000, default=1),
+PAGE = _query("page", Schema(type=OpenAPIType.INTEGER, minimum=1, maximum=MAX_PAGE,
+                             default=1),
               "Page number, from 1")
 PAGE_SIZE = _query("pageSize", Schema(type=OpenAPIType.INTEGER, minimum=1,
                                       maximum=MAX_PAGE_SIZE, default=20), "Items per page")

@@ -187,7 +187,13 @@ class Paging:
                 "totalPages": -(-total // self.size)}
 
 
-def query_paging(request: Request, default_size: int, max_size: int = 1000) -> Paging:
+# The bounds of `pageSize`/`limit` and `page` (the agent API's schema describes them:
+# api.agent.schema).
+MAX_PAGE_SIZE = 1000
+MAX_PAGE = 10_000_000
+
+
+def query_paging(request: Request, default_size: int, max_size: int = MAX_PAGE_SIZE) -> Paging:
     """`pageSize` (or its alias `limit`), then `page` or `nextToken`; both ways at once, or two
     different sizes, are invalid_value."""
     size = query_int(request, "pageSize", default_size, 1, max_size)
@@ -195,7 +201,7 @@ def query_paging(request: Request, default_size: int, max_size: int = 1000) -> P
     if query_text(request, "pageSize") is not None and limit != size:
         raise InvalidValue("pageSize and limit are the same parameter; send one",
                            details={"field": "limit", "issue": f"{limit} != pageSize {size}"})
-    page = query_int(request, "page", 0, 1, 10_000_000) if query_text(request, "page") else None
+    page = query_int(request, "page", 0, 1, MAX_PAGE) if query_text(request, "page") else None
     cursor = query_cursor(request)
     if page is not None and cursor is not None:
         raise InvalidValue("page and nextToken are two ways of paging; send one",
